@@ -1,0 +1,5 @@
+"""``python -m ccm_desktop`` is the same as the ``ccm-desktop`` command."""
+
+from ccm_desktop.cli import main
+
+raise SystemExit(main())

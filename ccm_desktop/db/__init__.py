@@ -1,0 +1,1 @@
+"""Database: SQLCipher engine, models, Alembic migrations and encrypted backups."""

@@ -1,0 +1,328 @@
+"""SQLAlchemy models of the practice database (typed ``Mapped[]``, portable to PostgreSQL).
+
+History is kept, not overwritten: enrollment statuses, consents, care-plan versions
+and time-entry revisions are rows of their own, and every change writes an
+:class:`AuditEvent` in the same transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from ccm_desktop.db.types import JSONType, UTCDateTime, utcnow
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ROLES = ("front_desk", "care_manager", "provider", "billing", "admin")
+CREDENTIALS = ("RN", "LPN", "MA", "MD", "DO", "NP", "PA", "CNS", "LCSW", "PharmD", "")
+PRACTITIONER_CREDENTIALS = ("MD", "DO", "NP", "PA", "CNS")
+CLINICAL_STAFF_CREDENTIALS = ("RN", "LPN", "MA", "LCSW", "PharmD")
+PROGRAMS = ("ccm", "complex_ccm", "pcm", "apcm")
+ENROLLMENT_STATUSES = ("enrolled", "declined", "disenrolled", "transferred", "program_changed")
+CONSENT_METHODS = ("verbal", "written")
+CONDITION_STATUSES = ("active", "resolved", "inactive")
+SEXES = ("F", "M", "X", "U")
+ACTIVITIES = (
+    "call_patient",
+    "call_caregiver",
+    "coordination",
+    "medication_reconciliation",
+    "care_plan",
+    "referral",
+    "education",
+    "other",
+)
+TIME_SOURCES = ("timer", "manual", "import")
+VISIT_TYPES = ("awv", "ippe", "em")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Practice(Base):
+    """The one practice this database belongs to."""
+
+    __tablename__ = "practice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    npi: Mapped[str] = mapped_column(String(10))
+    tin: Mapped[str] = mapped_column(String(9))
+    address: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(2), default="")
+    zip: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(10), default="")
+    after_hours_phone: Mapped[str] = mapped_column(String(10), default="")
+    timezone: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Provider(Base):
+    """A billing practitioner (MD, DO, NP, PA, CNS)."""
+
+    __tablename__ = "provider"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    credential: Mapped[str] = mapped_column(String(10))
+    npi: Mapped[str] = mapped_column(String(10), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class StaffUser(Base):
+    """A person who uses the application; every change names one."""
+
+    __tablename__ = "staff_user"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    credential: Mapped[str] = mapped_column(String(10), default="")
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    provider: Mapped[Provider | None] = relationship()
+
+
+class Patient(Base):
+    """A patient of the practice; MRN is the practice's own record number."""
+
+    __tablename__ = "patient"
+    __table_args__ = (
+        CheckConstraint(_in("sex", SEXES), name="sex"),
+        Index("ix_patient_name", "last_name", "first_name"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mrn: Mapped[str] = mapped_column(String(40), unique=True)
+    last_name: Mapped[str] = mapped_column(String(100))
+    first_name: Mapped[str] = mapped_column(String(100))
+    dob: Mapped[date] = mapped_column(Date, index=True)
+    sex: Mapped[str] = mapped_column(String(1))
+    phone: Mapped[str] = mapped_column(String(10), default="")
+    address: Mapped[str] = mapped_column(String(200), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    state: Mapped[str] = mapped_column(String(2), default="")
+    zip: Mapped[str] = mapped_column(String(10), default="")
+    preferred_language: Mapped[str] = mapped_column(String(8), default="en")
+    mbi: Mapped[str | None] = mapped_column(String(11), index=True)
+    qmb: Mapped[bool] = mapped_column(Boolean, default=False)
+    billing_provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
+    last_visit_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
+
+    billing_provider: Mapped[Provider | None] = relationship()
+    conditions: Mapped[list[Condition]] = relationship(
+        back_populates="patient", order_by="Condition.code"
+    )
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="patient", order_by="Enrollment.id"
+    )
+
+
+class Condition(Base):
+    """A chronic condition, by its ICD-10-CM code (stored without the dot)."""
+
+    __tablename__ = "condition"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "code"),
+        CheckConstraint(_in("status", CONDITION_STATUSES), name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    code: Mapped[str] = mapped_column(String(8))
+    description: Mapped[str] = mapped_column(String(300))
+    onset_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    last_assessed_date: Mapped[date | None] = mapped_column(Date)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    patient: Mapped[Patient] = relationship(back_populates="conditions")
+
+
+class Enrollment(Base):
+    """A patient's participation in one program with one billing practitioner.
+
+    ``status`` caches the latest :class:`EnrollmentStatusEvent`; the events are the truth.
+    """
+
+    __tablename__ = "enrollment"
+    __table_args__ = (
+        CheckConstraint(_in("program", PROGRAMS), name="program"),
+        CheckConstraint(_in("status", ENROLLMENT_STATUSES), name="status"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    program: Mapped[str] = mapped_column(String(12))
+    billing_provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    patient: Mapped[Patient] = relationship(back_populates="enrollments")
+    events: Mapped[list[EnrollmentStatusEvent]] = relationship(
+        back_populates="enrollment", order_by="EnrollmentStatusEvent.id"
+    )
+
+
+class EnrollmentStatusEvent(Base):
+    """One step of an enrollment's history: who recorded what, when, effective when."""
+
+    __tablename__ = "enrollment_status_event"
+    __table_args__ = (CheckConstraint(_in("status", ENROLLMENT_STATUSES), name="status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    effective_date: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    enrollment: Mapped[Enrollment] = relationship(back_populates="events")
+
+
+class Consent(Base):
+    """A consent (or decline) with the four required disclosures (ccm-rules.md section 3)."""
+
+    __tablename__ = "consent"
+    __table_args__ = (
+        CheckConstraint(_in("method", CONSENT_METHODS), name="method"),
+        CheckConstraint(_in("program", PROGRAMS), name="program"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollment.id"), index=True)
+    program: Mapped[str] = mapped_column(String(12))
+    billing_provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"))
+    consented: Mapped[bool] = mapped_column(Boolean)
+    consent_date: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(8))
+    obtained_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    witness: Mapped[str] = mapped_column(String(200), default="")
+    disclosed_service: Mapped[bool] = mapped_column(Boolean, default=False)
+    disclosed_cost_sharing: Mapped[bool] = mapped_column(Boolean, default=False)
+    disclosed_one_practitioner: Mapped[bool] = mapped_column(Boolean, default=False)
+    disclosed_stop_anytime: Mapped[bool] = mapped_column(Boolean, default=False)
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    recorded_via: Mapped[str] = mapped_column(String(8), default="app")
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class InitiatingVisit(Base):
+    """The face-to-face visit that starts CCM (AWV, IPPE or E/M level 2-5), with G0506."""
+
+    __tablename__ = "initiating_visit"
+    __table_args__ = (CheckConstraint(_in("visit_type", VISIT_TYPES), name="visit_type"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollment.id"))
+    provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"))
+    visit_date: Mapped[date] = mapped_column(Date)
+    visit_type: Mapped[str] = mapped_column(String(8))
+    g0506: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CarePlan(Base):
+    """One version of a patient's care plan; a revision adds a version, never overwrites."""
+
+    __tablename__ = "care_plan"
+    __table_args__ = (UniqueConstraint("patient_id", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    established_date: Mapped[date] = mapped_column(Date)
+    kept_elsewhere: Mapped[bool] = mapped_column(Boolean, default=False)
+    content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class TimeEntry(Base):
+    """Care-management minutes: who, for whom, from when, how long, doing what.
+
+    ``started_at`` is a UTC instant; months are grouped in the practice's time zone.
+    Entries are never deleted: ``voided`` plus a :class:`TimeEntryRevision` records why.
+    """
+
+    __tablename__ = "time_entry"
+    __table_args__ = (
+        CheckConstraint(_in("activity", ACTIVITIES), name="activity"),
+        CheckConstraint(_in("source", TIME_SOURCES), name="source"),
+        CheckConstraint("minutes > 0", name="minutes_positive"),
+        UniqueConstraint("patient_id", "staff_id", "started_at", name="uq_time_entry_start"),
+        Index("ix_time_entry_patient_started", "patient_id", "started_at"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int] = mapped_column(Integer)
+    activity: Mapped[str] = mapped_column(String(32))
+    patient_contact: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(8))
+    voided: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revisions: Mapped[list[TimeEntryRevision]] = relationship(order_by="TimeEntryRevision.id")
+
+
+class TimeEntryRevision(Base):
+    """The values a time entry had before an edit, with who changed it and why."""
+
+    __tablename__ = "time_entry_revision"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    time_entry_id: Mapped[int] = mapped_column(ForeignKey("time_entry.id"), index=True)
+    previous: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class AuditEvent(Base):
+    """Who did what to which record, written in the same transaction as the change."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (Index("ix_audit_event_patient_at", "patient_id", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    actor: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"))
+    detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class Setting(Base):
+    """Practice-wide settings as key/value (JSON)."""
+
+    __tablename__ = "setting"
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[Any] = mapped_column(JSONType)

@@ -1,0 +1,67 @@
+"""Typed errors raised by the core; the UI and CLI turn them into plain messages.
+
+No error message here ever contains key material.
+"""
+
+from __future__ import annotations
+
+
+class CcmError(Exception):
+    """Base of every error the application expects and explains to the user."""
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class ValidationError(CcmError):
+    """A value a user typed is not acceptable; ``field`` names the form field or column."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.text = message
+
+
+class ValidationErrors(CcmError):
+    """Several fields are wrong at once (a whole form); ``errors`` keeps each one."""
+
+    def __init__(self, errors: list[ValidationError]) -> None:
+        super().__init__("; ".join(str(e) for e in errors))
+        self.errors = errors
+
+
+class NotFound(CcmError):
+    """A record asked for by id, MRN, username or NPI does not exist."""
+
+
+class PermissionDenied(CcmError):
+    """The acting staff user may not do this."""
+
+
+class WrongKey(CcmError):
+    """The database key or practice passphrase does not open this database."""
+
+
+class KeyUnavailable(CcmError):
+    """No key could be found: no keyring entry and no passphrase was given."""
+
+
+class DatabaseNewerThanApp(CcmError):
+    """The database was written by a newer version of the application."""
+
+
+class DatabaseExists(CcmError):
+    """A practice database already exists where a new one was to be created."""
+
+
+class NoDatabase(CcmError):
+    """There is no practice database in the data folder yet."""
+
+
+class DatabaseLocked(CcmError):
+    """Another copy of the application has this practice database open."""
+
+
+class BackupError(CcmError):
+    """A backup, restore or verify could not be done."""

@@ -1,0 +1,1 @@
+"""Database key handling, staff identity and the audit trail."""

@@ -1,0 +1,78 @@
+"""The audit trail: every service writes one event in the transaction of its change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ccm_desktop.db.models import AuditEvent
+from ccm_desktop.db.types import utcnow
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting: a staff user (``staff_id``) or a named system process."""
+
+    staff_id: int | None
+    label: str
+    role: str = "admin"
+
+    @classmethod
+    def system(cls, label: str) -> Actor:
+        """An action with no staff member (first set-up, a command-line import)."""
+        return cls(None, label, "admin")
+
+
+def record(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    entity_id: int | None = None,
+    *,
+    patient_id: int | None = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """Add an audit event to ``session`` (committed, or rolled back, with the change)."""
+    event = AuditEvent(
+        at=utcnow(),
+        staff_id=actor.staff_id,
+        actor=actor.label,
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        patient_id=patient_id,
+        detail=detail or {},
+    )
+    session.add(event)
+    return event
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One audit event as the UI and reports show it."""
+
+    at: datetime
+    actor: str
+    action: str
+    entity: str
+    entity_id: int | None
+    patient_id: int | None
+    detail: dict[str, Any]
+
+
+def events_for(
+    session: Session, *, patient_id: int | None = None, limit: int = 500
+) -> list[AuditRow]:
+    """Newest first; for one patient when ``patient_id`` is given."""
+    q = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
+    if patient_id is not None:
+        q = q.where(AuditEvent.patient_id == patient_id)
+    return [
+        AuditRow(e.at, e.actor, e.action, e.entity, e.entity_id, e.patient_id, dict(e.detail))
+        for e in session.scalars(q)
+    ]

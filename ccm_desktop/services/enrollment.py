@@ -1,0 +1,370 @@
+"""Enrollment in CCM, complex CCM, PCM or APCM: eligibility, consent, status history.
+
+Rules from shared/domain/ccm-rules.md section 3. The status is a history of
+:class:`EnrollmentStatusEvent` rows; ``Enrollment.status`` caches the latest one.
+A disenrollment takes effect at the end of the calendar month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ccm_desktop.db.models import (
+    CONSENT_METHODS,
+    PROGRAMS,
+    Condition,
+    Consent,
+    Enrollment,
+    EnrollmentStatusEvent,
+    Patient,
+    StaffUser,
+)
+from ccm_desktop.errors import NotFound, ValidationError, ValidationErrors
+from ccm_desktop.events import Change
+from ccm_desktop.security.audit import Actor, record
+from ccm_desktop.services.base import Service, end_of_month
+from ccm_desktop.validation import check_after_birth, check_not_future
+
+PROGRAM_NAMES = {"ccm": "CCM", "complex_ccm": "Complex CCM", "pcm": "PCM", "apcm": "APCM"}
+ACTIVE_STATUSES = ("enrolled", "transferred", "program_changed")
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Whether a patient qualifies for a program, and why, in plain words."""
+
+    program: str
+    eligible: bool
+    reason: str
+
+
+def eligibility(program: str, chronic_count: int, qmb: bool = False) -> Eligibility:
+    """The condition-count rule of each program (the clinical judgement stays with staff)."""
+    name = PROGRAM_NAMES[program]
+    if program in ("ccm", "complex_ccm"):
+        if chronic_count >= 2:
+            return Eligibility(program, True, f"{name}: {chronic_count} chronic conditions.")
+        has = "no chronic condition" if chronic_count == 0 else "one"
+        hint = ": consider PCM" if chronic_count == 1 else ""
+        return Eligibility(
+            program,
+            False,
+            f"{name} needs two or more chronic conditions expected to last 12 "
+            f"months or more; this patient has {has}{hint}.",
+        )
+    if program == "pcm":
+        if chronic_count >= 1:
+            return Eligibility(program, True, "PCM: one complex chronic condition is the focus.")
+        return Eligibility(
+            program,
+            False,
+            "PCM needs one complex chronic condition expected to last at least "
+            "3 months; this patient has none recorded.",
+        )
+    level = 1 if chronic_count <= 1 else (3 if qmb else 2)
+    return Eligibility(
+        program,
+        True,
+        f"APCM: any Medicare patient; level {level} "
+        f"(G055{5 + level}) by {chronic_count} chronic conditions"
+        f"{' and QMB status' if qmb else ''}.",
+    )
+
+
+@dataclass
+class ConsentInput:
+    """A consent or decline as recorded by staff."""
+
+    consent_date: date
+    method: str
+    obtained_by_id: int | None
+    disclosed_service: bool = False
+    disclosed_cost_sharing: bool = False
+    disclosed_one_practitioner: bool = False
+    disclosed_stop_anytime: bool = False
+    witness: str = ""
+    recorded_via: str = "app"
+
+
+def validate_consent(c: ConsentInput, today: date, dob: date, *, declined: bool = False) -> None:
+    """Date not in the future nor before birth, a known method, the four disclosures,
+    and a witness for verbal consent. Raises :class:`ValidationErrors`."""
+    errors: list[ValidationError] = []
+    try:
+        check_not_future(c.consent_date, today, "consent_date", "consent")
+        check_after_birth(c.consent_date, dob, "consent_date", "consent")
+    except ValidationError as exc:
+        errors.append(exc)
+    if c.method not in CONSENT_METHODS:
+        errors.append(ValidationError("consent_method", "Choose verbal or written."))
+    if not declined:
+        missing = [
+            label
+            for ok, label in (
+                (c.disclosed_service, "what the service is"),
+                (c.disclosed_cost_sharing, "that cost sharing applies"),
+                (c.disclosed_one_practitioner, "that only one practitioner bills it per month"),
+                (c.disclosed_stop_anytime, "that the patient may stop at any time"),
+            )
+            if not ok
+        ]
+        if missing:
+            errors.append(
+                ValidationError(
+                    "disclosures", "Explain and tick all four points first: " + "; ".join(missing)
+                )
+            )
+        if c.method == "verbal" and c.recorded_via == "app" and not c.witness.strip():
+            errors.append(ValidationError("witness", "Verbal consent needs a witness name."))
+    if errors:
+        raise ValidationErrors(errors)
+
+
+@dataclass(frozen=True)
+class StatusStep:
+    """One step of an enrollment's history, as the detail page lists it."""
+
+    status: str
+    effective_date: date
+    reason: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class EnrollmentView:
+    id: int
+    program: str
+    status: str
+    start_date: date | None
+    end_date: date | None
+    billing_provider_id: int | None
+    history: list[StatusStep]
+
+
+def chronic_count(s: Session, patient_id: int) -> int:
+    return int(
+        s.scalar(
+            select(func.count())
+            .select_from(Condition)
+            .where(Condition.patient_id == patient_id, Condition.status == "active")
+        )
+        or 0
+    )
+
+
+def current_enrollment(s: Session, patient_id: int) -> Enrollment | None:
+    return s.scalar(
+        select(Enrollment)
+        .where(Enrollment.patient_id == patient_id)
+        .order_by(Enrollment.id.desc())
+        .limit(1)
+    )
+
+
+class EnrollmentService(Service):
+    """Enroll, decline, disenroll and change program, each with its history and audit."""
+
+    def _step(
+        self, s: Session, actor: Actor, enr: Enrollment, status: str, when: date, reason: str = ""
+    ) -> None:
+        enr.status = status
+        s.add(
+            EnrollmentStatusEvent(
+                enrollment=enr,
+                status=status,
+                effective_date=when,
+                reason=reason,
+                recorded_by_id=actor.staff_id,
+            )
+        )
+
+    def enroll(
+        self,
+        actor: Actor,
+        patient_id: int,
+        program: str,
+        consent: ConsentInput,
+        billing_provider_id: int | None = None,
+    ) -> int:
+        """Enroll with consent; checks eligibility and consent. Returns the enrollment id."""
+        if program not in PROGRAMS:
+            raise ValidationError("program", f"Choose one of {', '.join(PROGRAMS)}.")
+        with self.db.write() as s:
+            p = s.get(Patient, patient_id)
+            if p is None:
+                raise NotFound("This patient no longer exists.")
+            el = eligibility(program, chronic_count(s, patient_id), p.qmb)
+            if not el.eligible:
+                raise ValidationError("program", el.reason)
+            validate_consent(consent, self.today(s), p.dob)
+            provider_id = billing_provider_id or p.billing_provider_id
+            current = current_enrollment(s, patient_id)
+            enr = Enrollment(
+                patient_id=patient_id,
+                program=program,
+                status="enrolled",
+                billing_provider_id=provider_id,
+                start_date=consent.consent_date,
+            )
+            s.add(enr)
+            if current is not None and current.status in ACTIVE_STATUSES:
+                if current.billing_provider_id != provider_id:
+                    self._step(
+                        s,
+                        actor,
+                        current,
+                        "transferred",
+                        consent.consent_date,
+                        "new billing practitioner",
+                    )
+                else:
+                    self._step(
+                        s,
+                        actor,
+                        current,
+                        "program_changed",
+                        consent.consent_date,
+                        f"changed to {PROGRAM_NAMES[program]}",
+                    )
+                current.end_date = consent.consent_date
+            s.flush()
+            self._step(s, actor, enr, "enrolled", consent.consent_date)
+            s.add(_consent_row(p.id, enr.id, program, provider_id, True, consent, ""))
+            record(
+                s,
+                actor,
+                "enrollment.enroll",
+                "enrollment",
+                enr.id,
+                patient_id=patient_id,
+                detail={"program": program, "method": consent.method, "via": consent.recorded_via},
+            )
+            eid = enr.id
+        self.bus.publish(Change("enrollment", frozenset({eid}), frozenset({patient_id})))
+        return eid
+
+    def decline(
+        self, actor: Actor, patient_id: int, program: str, consent: ConsentInput, reason: str
+    ) -> int:
+        """Record that the patient declined ``program`` (the decline is kept as history)."""
+        with self.db.write() as s:
+            p = s.get(Patient, patient_id)
+            if p is None:
+                raise NotFound("This patient no longer exists.")
+            validate_consent(consent, self.today(s), p.dob, declined=True)
+            enr = Enrollment(
+                patient_id=patient_id,
+                program=program,
+                status="declined",
+                billing_provider_id=p.billing_provider_id,
+            )
+            s.add(enr)
+            s.flush()
+            self._step(s, actor, enr, "declined", consent.consent_date, reason)
+            s.add(
+                _consent_row(p.id, enr.id, program, p.billing_provider_id, False, consent, reason)
+            )
+            record(
+                s,
+                actor,
+                "enrollment.decline",
+                "enrollment",
+                enr.id,
+                patient_id=patient_id,
+                detail={"program": program, "reason": reason},
+            )
+            eid = enr.id
+        self.bus.publish(Change("enrollment", frozenset({eid}), frozenset({patient_id})))
+        return eid
+
+    def disenroll(self, actor: Actor, enrollment_id: int, reason: str, asked_on: date) -> date:
+        """Stop an enrollment; effective the last day of ``asked_on``'s month (returned)."""
+        if not reason.strip():
+            raise ValidationError("reason", "Say why the patient is leaving the program.")
+        with self.db.write() as s:
+            enr = s.get(Enrollment, enrollment_id)
+            if enr is None:
+                raise NotFound("This enrollment no longer exists.")
+            if enr.status not in ACTIVE_STATUSES:
+                raise ValidationError("status", "The patient is not enrolled.")
+            if asked_on > self.today(s):
+                raise ValidationError("date", "The date cannot be in the future.")
+            effective = end_of_month(asked_on)
+            self._step(s, actor, enr, "disenrolled", effective, reason.strip())
+            enr.end_date = effective
+            record(
+                s,
+                actor,
+                "enrollment.disenroll",
+                "enrollment",
+                enr.id,
+                patient_id=enr.patient_id,
+                detail={"reason": reason.strip(), "effective": effective.isoformat()},
+            )
+            pid = enr.patient_id
+        self.bus.publish(Change("enrollment", frozenset({enrollment_id}), frozenset({pid})))
+        return effective
+
+    def history(self, patient_id: int) -> list[EnrollmentView]:
+        """Every enrollment of a patient, newest first, each with its steps."""
+        with self.db.read() as s:
+            names = dict(s.execute(select(StaffUser.id, StaffUser.name)).all())
+            enrs = s.scalars(
+                select(Enrollment)
+                .where(Enrollment.patient_id == patient_id)
+                .order_by(Enrollment.id.desc())
+            )
+            return [
+                EnrollmentView(
+                    e.id,
+                    e.program,
+                    e.status,
+                    e.start_date,
+                    e.end_date,
+                    e.billing_provider_id,
+                    [
+                        StatusStep(
+                            ev.status,
+                            ev.effective_date,
+                            ev.reason,
+                            names.get(ev.recorded_by_id, "system"),
+                            ev.recorded_at,
+                        )
+                        for ev in e.events
+                    ],
+                )
+                for e in enrs
+            ]
+
+
+def _consent_row(
+    patient_id: int,
+    enrollment_id: int,
+    program: str,
+    provider_id: int | None,
+    consented: bool,
+    c: ConsentInput,
+    reason: str,
+) -> Consent:
+    return Consent(
+        patient_id=patient_id,
+        enrollment_id=enrollment_id,
+        program=program,
+        billing_provider_id=provider_id,
+        consented=consented,
+        consent_date=c.consent_date,
+        method=c.method,
+        obtained_by_id=c.obtained_by_id,
+        witness=c.witness.strip(),
+        disclosed_service=c.disclosed_service,
+        disclosed_cost_sharing=c.disclosed_cost_sharing,
+        disclosed_one_practitioner=c.disclosed_one_practitioner,
+        disclosed_stop_anytime=c.disclosed_stop_anytime,
+        decline_reason=reason,
+        recorded_via=c.recorded_via,
+    )

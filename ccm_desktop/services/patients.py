@@ -1,0 +1,499 @@
+"""Patients and their chronic conditions: validate, add, edit, find, list."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm.exc import StaleDataError
+
+from ccm_desktop import icd10
+from ccm_desktop.db.models import SEXES, Condition, Enrollment, Patient, Provider, TimeEntry
+from ccm_desktop.errors import CcmError, NotFound, ValidationError, ValidationErrors
+from ccm_desktop.events import Change
+from ccm_desktop.security.audit import Actor, record
+from ccm_desktop.services.base import Service, month_bounds
+from ccm_desktop.validation import (
+    check_dob,
+    check_mbi,
+    check_not_future,
+    check_phone,
+    check_required,
+    check_state,
+    check_zip,
+)
+
+LANGUAGES = {
+    "en": "English",
+    "es": "Spanish",
+    "zh": "Chinese",
+    "vi": "Vietnamese",
+    "ko": "Korean",
+    "ru": "Russian",
+    "ar": "Arabic",
+    "tl": "Tagalog",
+    "fr": "French",
+    "ht": "Haitian Creole",
+    "pt": "Portuguese",
+    "pl": "Polish",
+}
+_LANG_BY_NAME = {v.lower(): k for k, v in LANGUAGES.items()}
+
+
+def check_language(value: str, field: str = "preferred_language") -> str:
+    """A language code (en, es ...) or its English name; empty means English."""
+    v = (value or "").strip().lower()
+    if not v:
+        return "en"
+    if v in LANGUAGES:
+        return v
+    if v in _LANG_BY_NAME:
+        return _LANG_BY_NAME[v]
+    raise ValidationError(field, f"Unknown language '{value}': use a code like en or es.")
+
+
+def check_sex(value: str, field: str = "sex") -> str:
+    v = (value or "").strip().upper()[:1]
+    if v not in SEXES:
+        raise ValidationError(field, "Use F, M, X (other) or U (unknown).")
+    return v
+
+
+@dataclass
+class PatientInput:
+    """A patient as typed in a form or read from a CSV row (strings, unvalidated)."""
+
+    mrn: str
+    last_name: str
+    first_name: str
+    dob: str | date
+    sex: str
+    phone: str = ""
+    address: str = ""
+    city: str = ""
+    state: str = ""
+    zip: str = ""
+    mbi: str = ""
+    preferred_language: str = "en"
+    billing_provider_npi: str = ""
+    last_visit_date: str | date = ""
+    qmb: bool = False
+
+
+@dataclass
+class CleanPatient:
+    """A validated patient, ready to store."""
+
+    mrn: str
+    last_name: str
+    first_name: str
+    dob: date
+    sex: str
+    phone: str
+    address: str
+    city: str
+    state: str
+    zip: str
+    mbi: str | None
+    preferred_language: str
+    billing_provider_id: int | None
+    last_visit_date: date | None
+    qmb: bool
+
+
+def validate_patient(
+    data: PatientInput, today: date, providers_by_npi: dict[str, int]
+) -> CleanPatient:
+    """Every field checked; raises :class:`ValidationErrors` naming each bad field."""
+    errors: list[ValidationError] = []
+
+    def run(fn, *args, **kw):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN002, ANN003, ANN202
+        try:
+            return fn(*args, **kw)
+        except ValidationError as exc:
+            errors.append(exc)
+            return None
+
+    mrn = run(check_required, data.mrn, "mrn", "medical record number (MRN)")
+    if mrn and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", mrn):
+        errors.append(ValidationError("mrn", "An MRN is letters, digits and dashes only."))
+    last = run(check_required, data.last_name, "last_name", "last name")
+    first = run(check_required, data.first_name, "first_name", "first name")
+    dob = run(check_dob, data.dob, today, "dob")
+    sex = run(check_sex, data.sex, "sex")
+    phone = run(check_phone, data.phone, "phone")
+    state = run(check_state, data.state, "state")
+    zip_ = run(check_zip, data.zip, "zip")
+    mbi = run(check_mbi, data.mbi, "mbi") if (data.mbi or "").strip() else None
+    lang = run(check_language, data.preferred_language, "preferred_language")
+    provider_id = None
+    npi = (data.billing_provider_npi or "").strip()
+    if npi:
+        provider_id = providers_by_npi.get(npi)
+        if provider_id is None:
+            errors.append(
+                ValidationError(
+                    "billing_provider_npi", f"No provider of this practice has NPI {npi}."
+                )
+            )
+    visit = None
+    if data.last_visit_date not in ("", None):
+        visit = run(check_not_future, data.last_visit_date, today, "last_visit_date", "last visit")
+        if visit and dob and visit < dob:
+            errors.append(
+                ValidationError("last_visit_date", "The last visit is before the date of birth.")
+            )
+    if errors:
+        raise ValidationErrors(errors)
+    return CleanPatient(
+        mrn.upper(),
+        last,
+        first,
+        dob,
+        sex,
+        phone or "",
+        data.address.strip(),
+        data.city.strip(),
+        state or "",
+        zip_ or "",
+        mbi,
+        lang,
+        provider_id,
+        visit,
+        bool(data.qmb),
+    )
+
+
+@dataclass(frozen=True)
+class ConditionRow:
+    id: int
+    code: str
+    description: str
+    status: str
+    onset_date: date | None
+    chronic_group: str | None
+
+    @property
+    def display_code(self) -> str:
+        return icd10.with_dot(self.code)
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    """One line of the patient list."""
+
+    id: int
+    mrn: str
+    last_name: str
+    first_name: str
+    dob: date
+    program: str
+    status: str
+    minutes_this_month: int
+    billing_provider: str
+    mbi: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+@dataclass(frozen=True)
+class PatientDetail:
+    """A patient with everything the detail page shows; ``version`` guards stale edits."""
+
+    id: int
+    version: int
+    data: PatientInput
+    billing_provider: str
+    conditions: list[ConditionRow] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PatientFilter:
+    """The patient list's search text and filters (empty means any)."""
+
+    text: str = ""
+    program: str = ""
+    status: str = ""
+    provider_id: int | None = None
+
+
+_DOB_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DOB_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_search(text: str) -> tuple[date | None, list[str]]:
+    """Split a search text into a date of birth (3/4/1950 or 1950-03-04) and other words."""
+    words: list[str] = []
+    dob: date | None = None
+    for tok in text.replace(",", " ").split():
+        m = _DOB_US.match(tok) or _DOB_ISO.match(tok)
+        if m:
+            try:
+                g = [int(x) for x in m.groups()]
+                dob = date(g[2], g[0], g[1]) if _DOB_US.match(tok) else date(g[0], g[1], g[2])
+                continue
+            except ValueError:
+                pass
+        words.append(tok.lower())
+    return dob, words
+
+
+class PatientService(Service):
+    """Add, edit, find and list patients; add and retire their conditions."""
+
+    def providers_by_npi(self, s: Session) -> dict[str, int]:
+        return {npi: pid for pid, npi in s.execute(select(Provider.id, Provider.npi))}
+
+    # -- writing --------------------------------------------------------------
+    def create(self, actor: Actor, data: PatientInput) -> int:
+        """Add a patient; a duplicate MRN is a field error. Returns the new id."""
+        with self.db.write() as s:
+            clean = validate_patient(data, self.today(s), self.providers_by_npi(s))
+            if s.scalar(select(Patient.id).where(Patient.mrn == clean.mrn)):
+                raise ValidationErrors(
+                    [ValidationError("mrn", f"Another patient already has MRN {clean.mrn}.")]
+                )
+            p = Patient(**clean.__dict__)
+            s.add(p)
+            s.flush()
+            record(
+                s, actor, "patient.create", "patient", p.id, patient_id=p.id, detail={"mrn": p.mrn}
+            )
+            pid = p.id
+        self.bus.publish(Change("patients", frozenset({pid}), frozenset({pid})))
+        return pid
+
+    def update(self, actor: Actor, patient_id: int, data: PatientInput, version: int) -> None:
+        """Save an edit made on ``version``; :class:`CcmError` if someone saved in between."""
+        with self.db.write() as s:
+            p = s.get(Patient, patient_id)
+            if p is None:
+                raise NotFound("This patient no longer exists.")
+            clean = validate_patient(data, self.today(s), self.providers_by_npi(s))
+            other = s.scalar(
+                select(Patient.id).where(Patient.mrn == clean.mrn, Patient.id != patient_id)
+            )
+            if other:
+                raise ValidationErrors(
+                    [ValidationError("mrn", f"Another patient already has MRN {clean.mrn}.")]
+                )
+            if p.version != version:
+                raise CcmError("This patient was changed by someone else: reload and try again.")
+            changed = {
+                k: [str(getattr(p, k)), str(v)]
+                for k, v in clean.__dict__.items()
+                if getattr(p, k) != v
+            }
+            if not changed:
+                return
+            for k, v in clean.__dict__.items():
+                setattr(p, k, v)
+            try:
+                s.flush()
+            except StaleDataError:
+                raise CcmError(
+                    "This patient was changed by someone else: reload and try again."
+                ) from None
+            record(
+                s,
+                actor,
+                "patient.update",
+                "patient",
+                p.id,
+                patient_id=p.id,
+                detail={"changed": sorted(changed)},
+            )
+        self.bus.publish(Change("patients", frozenset({patient_id}), frozenset({patient_id})))
+
+    def add_condition(
+        self, actor: Actor, patient_id: int, code: str, onset: date | None = None
+    ) -> int:
+        """Record a chronic condition by billable ICD-10-CM code (re-activates a retired one)."""
+        c = icd10.check_code(code, "code")
+        with self.db.write() as s:
+            if s.get(Patient, patient_id) is None:
+                raise NotFound("This patient no longer exists.")
+            existing = s.scalar(
+                select(Condition).where(Condition.patient_id == patient_id, Condition.code == c)
+            )
+            if existing is not None:
+                if existing.status == "active":
+                    raise ValidationError("code", f"{icd10.with_dot(c)} is already recorded.")
+                existing.status = "active"
+                cond = existing
+            else:
+                cond = Condition(
+                    patient_id=patient_id,
+                    code=c,
+                    description=icd10.description(c),
+                    onset_date=onset,
+                    status="active",
+                )
+                s.add(cond)
+            s.flush()
+            record(
+                s,
+                actor,
+                "condition.add",
+                "condition",
+                cond.id,
+                patient_id=patient_id,
+                detail={"code": c},
+            )
+            cid = cond.id
+        self.bus.publish(Change("conditions", frozenset({cid}), frozenset({patient_id})))
+        return cid
+
+    def set_condition_status(self, actor: Actor, condition_id: int, status: str) -> None:
+        """Mark a condition active, resolved or inactive (never deleted)."""
+        with self.db.write() as s:
+            cond = s.get(Condition, condition_id)
+            if cond is None:
+                raise NotFound("This condition no longer exists.")
+            old, cond.status = cond.status, status
+            record(
+                s,
+                actor,
+                "condition.status",
+                "condition",
+                cond.id,
+                patient_id=cond.patient_id,
+                detail={"from": old, "to": status},
+            )
+            pid = cond.patient_id
+        self.bus.publish(Change("conditions", frozenset({condition_id}), frozenset({pid})))
+
+    # -- reading --------------------------------------------------------------
+    def get(self, patient_id: int) -> PatientDetail:
+        with self.db.read() as s:
+            p = s.get(Patient, patient_id)
+            if p is None:
+                raise NotFound("This patient no longer exists.")
+            return _detail(p)
+
+    def find_by_mrn(self, mrn: str) -> PatientDetail:
+        with self.db.read() as s:
+            p = s.scalar(select(Patient).where(Patient.mrn == mrn.strip().upper()))
+            if p is None:
+                raise NotFound(f"No patient has MRN {mrn}.")
+            return _detail(p)
+
+    def count(self) -> int:
+        with self.db.read() as s:
+            return int(s.scalar(select(func.count()).select_from(Patient)) or 0)
+
+    def rows(self, flt: PatientFilter | None = None, limit: int | None = None) -> list[PatientRow]:
+        """The patient list, sorted by name, filtered and searched in SQL."""
+        flt = flt or PatientFilter()
+        with self.db.read() as s:
+            tz = self.practice_tz(s)
+            now = self.clock.now().astimezone(tz)
+            start, end = month_bounds(now.year, now.month, tz)
+            q = _rows_query(flt, start, end)
+            if limit:
+                q = q.limit(limit)
+            return [
+                PatientRow(
+                    r.id,
+                    r.mrn,
+                    r.last_name,
+                    r.first_name,
+                    r.dob,
+                    r.program or "",
+                    r.status or "",
+                    int(r.minutes or 0),
+                    r.provider or "",
+                    r.mbi or "",
+                )
+                for r in s.execute(q)
+            ]
+
+
+def _latest_enrollment_ids() -> Select[tuple[int]]:
+    return select(func.max(Enrollment.id)).group_by(Enrollment.patient_id)
+
+
+def _rows_query(flt: PatientFilter, start: datetime, end: datetime) -> Select:  # type: ignore[type-arg]
+    minutes = (
+        select(TimeEntry.patient_id, func.sum(TimeEntry.minutes).label("minutes"))
+        .where(
+            TimeEntry.started_at >= start, TimeEntry.started_at < end, TimeEntry.voided.is_(False)
+        )
+        .group_by(TimeEntry.patient_id)
+        .subquery()
+    )
+    enr = aliased(Enrollment)
+    q = (
+        select(
+            Patient.id,
+            Patient.mrn,
+            Patient.last_name,
+            Patient.first_name,
+            Patient.dob,
+            Patient.mbi,
+            enr.program,
+            enr.status,
+            minutes.c.minutes,
+            Provider.name.label("provider"),
+        )
+        .select_from(Patient)
+        .outerjoin(enr, and_(enr.patient_id == Patient.id, enr.id.in_(_latest_enrollment_ids())))
+        .outerjoin(minutes, minutes.c.patient_id == Patient.id)
+        .outerjoin(Provider, Provider.id == Patient.billing_provider_id)
+        .order_by(func.lower(Patient.last_name), func.lower(Patient.first_name), Patient.id)
+    )
+    dob, words = parse_search(flt.text)
+    if dob:
+        q = q.where(Patient.dob == dob)
+    for w in words:
+        like = w.replace("%", "").replace("_", "") + "%"
+        mbi_like = w.replace("-", "").upper() + "%"
+        q = q.where(
+            or_(
+                func.lower(Patient.last_name).like(like),
+                func.lower(Patient.first_name).like(like),
+                func.lower(Patient.mrn).like(like),
+                Patient.mbi.like(mbi_like),
+            )
+        )
+    if flt.program:
+        q = q.where(enr.program == flt.program)
+    if flt.status:
+        q = q.where(enr.status == flt.status) if flt.status != "none" else q.where(enr.id.is_(None))
+    if flt.provider_id:
+        q = q.where(Patient.billing_provider_id == flt.provider_id)
+    return q
+
+
+def _detail(p: Patient) -> PatientDetail:
+    data = PatientInput(
+        mrn=p.mrn,
+        last_name=p.last_name,
+        first_name=p.first_name,
+        dob=p.dob,
+        sex=p.sex,
+        phone=p.phone,
+        address=p.address,
+        city=p.city,
+        state=p.state,
+        zip=p.zip,
+        mbi=p.mbi or "",
+        preferred_language=p.preferred_language,
+        billing_provider_npi=p.billing_provider.npi if p.billing_provider else "",
+        last_visit_date=p.last_visit_date or "",
+        qmb=p.qmb,
+    )
+    conds = [
+        ConditionRow(
+            c.id, c.code, c.description, c.status, c.onset_date, icd10.chronic_group(c.code)
+        )
+        for c in p.conditions
+    ]
+    return PatientDetail(
+        p.id, p.version, data, p.billing_provider.name if p.billing_provider else "", conds
+    )

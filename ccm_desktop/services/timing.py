@@ -1,0 +1,218 @@
+"""Care-management time: entries, edits with history, and monthly totals.
+
+Instants are stored in UTC; a calendar month is taken in the practice's time zone.
+Entries are never deleted: a void or an edit keeps the previous values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ccm_desktop.db.models import (
+    ACTIVITIES,
+    TIME_SOURCES,
+    Patient,
+    StaffUser,
+    TimeEntry,
+    TimeEntryRevision,
+)
+from ccm_desktop.errors import NotFound, ValidationError
+from ccm_desktop.events import Change
+from ccm_desktop.security.audit import Actor, record
+from ccm_desktop.services.base import Service, month_bounds
+
+MAX_MINUTES = 240
+
+ACTIVITY_LABELS = {
+    "call_patient": "Call with patient",
+    "call_caregiver": "Call with caregiver",
+    "coordination": "Care coordination",
+    "medication_reconciliation": "Medication reconciliation",
+    "care_plan": "Care plan work",
+    "referral": "Referral",
+    "education": "Education",
+    "other": "Other",
+}
+
+
+@dataclass
+class TimeInput:
+    """A time entry to add: ``started_at`` must be an aware instant."""
+
+    patient_id: int
+    staff_id: int
+    started_at: datetime
+    minutes: int
+    activity: str
+    patient_contact: bool = False
+    note: str = ""
+    source: str = "manual"
+
+
+@dataclass(frozen=True)
+class TimeRow:
+    id: int
+    patient_id: int
+    staff: str
+    started_at: datetime
+    minutes: int
+    activity: str
+    patient_contact: bool
+    note: str
+    source: str
+    voided: bool
+
+
+def check_time(t: TimeInput, now: datetime) -> None:
+    """Minutes 1-240, a known activity and source, not starting in the future."""
+    if not 1 <= t.minutes <= MAX_MINUTES:
+        raise ValidationError("minutes", f"Minutes must be between 1 and {MAX_MINUTES}.")
+    if t.activity not in ACTIVITIES:
+        raise ValidationError("activity", f"The activity must be one of {', '.join(ACTIVITIES)}.")
+    if t.source not in TIME_SOURCES:
+        raise ValidationError("source", "Unknown source.")
+    if t.started_at.tzinfo is None:
+        raise ValueError("started_at must be an aware datetime")
+    if t.started_at > now:
+        raise ValidationError("start_time", "The start time is in the future.")
+
+
+def add_in_session(s: Session, actor: Actor, t: TimeInput, now: datetime) -> TimeEntry:
+    """Add an entry inside the caller's transaction (used by imports)."""
+    check_time(t, now)
+    entry = TimeEntry(
+        patient_id=t.patient_id,
+        staff_id=t.staff_id,
+        started_at=t.started_at,
+        minutes=t.minutes,
+        activity=t.activity,
+        patient_contact=t.patient_contact,
+        note=t.note.strip(),
+        source=t.source,
+    )
+    s.add(entry)
+    s.flush()
+    record(
+        s,
+        actor,
+        "time.add",
+        "time_entry",
+        entry.id,
+        patient_id=t.patient_id,
+        detail={"minutes": t.minutes, "activity": t.activity, "source": t.source},
+    )
+    return entry
+
+
+def revise_in_session(
+    s: Session, actor: Actor, entry: TimeEntry, changes: dict[str, object], reason: str
+) -> None:
+    """Apply ``changes`` to ``entry`` keeping the previous values as a revision."""
+    previous = {
+        k: (v.isoformat() if isinstance(v, datetime) else v)
+        for k, v in (
+            (k, getattr(entry, k))
+            for k in ("started_at", "minutes", "activity", "patient_contact", "note", "voided")
+        )
+    }
+    s.add(
+        TimeEntryRevision(
+            time_entry_id=entry.id, previous=previous, changed_by_id=actor.staff_id, reason=reason
+        )
+    )
+    for k, v in changes.items():
+        setattr(entry, k, v)
+    record(
+        s,
+        actor,
+        "time.revise",
+        "time_entry",
+        entry.id,
+        patient_id=entry.patient_id,
+        detail={"changed": sorted(changes), "reason": reason},
+    )
+
+
+class TimeService(Service):
+    """Add, edit, void and total care-management minutes."""
+
+    def add(self, actor: Actor, t: TimeInput) -> int:
+        with self.db.write() as s:
+            if s.get(Patient, t.patient_id) is None:
+                raise NotFound("This patient no longer exists.")
+            eid = add_in_session(s, actor, t, self.clock.now()).id
+        self.bus.publish(Change("time", frozenset({eid}), frozenset({t.patient_id})))
+        return eid
+
+    def edit(self, actor: Actor, entry_id: int, reason: str, **changes: object) -> None:
+        """Change minutes, activity, contact, note or start; the old values stay as history."""
+        if not reason.strip():
+            raise ValidationError("reason", "Say why this time entry is changed.")
+        with self.db.write() as s:
+            entry = s.get(TimeEntry, entry_id)
+            if entry is None:
+                raise NotFound("This time entry no longer exists.")
+            merged = TimeInput(
+                entry.patient_id,
+                entry.staff_id,
+                changes.get("started_at", entry.started_at),  # type: ignore[arg-type]
+                changes.get("minutes", entry.minutes),  # type: ignore[arg-type]
+                changes.get("activity", entry.activity),  # type: ignore[arg-type]
+                source=entry.source,
+            )
+            check_time(merged, self.clock.now())
+            revise_in_session(s, actor, entry, changes, reason.strip())
+            pid = entry.patient_id
+        self.bus.publish(Change("time", frozenset({entry_id}), frozenset({pid})))
+
+    def void(self, actor: Actor, entry_id: int, reason: str) -> None:
+        """Take an entry out of every total; it stays visible in the history."""
+        self.edit(actor, entry_id, reason, voided=True)
+
+    def entries(self, patient_id: int) -> list[TimeRow]:
+        with self.db.read() as s:
+            names = dict(s.execute(select(StaffUser.id, StaffUser.name)).all())
+            q = (
+                select(TimeEntry)
+                .where(TimeEntry.patient_id == patient_id)
+                .order_by(TimeEntry.started_at.desc())
+            )
+            return [
+                TimeRow(
+                    e.id,
+                    e.patient_id,
+                    names.get(e.staff_id, "?"),
+                    e.started_at,
+                    e.minutes,
+                    e.activity,
+                    e.patient_contact,
+                    e.note,
+                    e.source,
+                    e.voided,
+                )
+                for e in s.scalars(q)
+            ]
+
+    def month_minutes(self, year: int, month: int) -> dict[int, int]:
+        """Minutes per patient in a calendar month of the practice (voided entries excluded)."""
+        with self.db.read() as s:
+            start, end = month_bounds(year, month, self.practice_tz(s))
+            q = (
+                select(TimeEntry.patient_id, func.sum(TimeEntry.minutes))
+                .where(
+                    TimeEntry.started_at >= start,
+                    TimeEntry.started_at < end,
+                    TimeEntry.voided.is_(False),
+                )
+                .group_by(TimeEntry.patient_id)
+            )
+            return {pid: int(m) for pid, m in s.execute(q)}
+
+
+def local_date(instant: datetime, tz: object) -> date:
+    """The calendar date of an instant in the practice's time zone."""
+    return instant.astimezone(tz).date()  # type: ignore[arg-type]
