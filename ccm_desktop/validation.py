@@ -209,7 +209,7 @@ def check_choice(value: str, choices: tuple[str, ...], field: str, label: str) -
     return v
 
 
-def check_yes_no(value: str, field: str) -> bool:
+def check_yes_no(value: str, field: str = "qmb") -> bool:
     """yes/no (also y/n, true/false, 1/0)."""
     v = (value or "").strip().lower()
     if v in ("yes", "y", "true", "1"):
