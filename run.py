@@ -1,0 +1,56 @@
+#!/usr/bin/env python3
+"""Set up and run CCM Desktop from a fresh checkout, with nothing but Python 3.11+.
+
+    python3 run.py demo     install into .venv, then open the app on a synthetic demo practice
+    python3 run.py tests    install into .venv (with test extras), then run the whole test suite
+
+Extra arguments after ``tests`` go to pytest; after ``demo`` to ``ccm-desktop``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PY = BIN / ("python.exe" if os.name == "nt" else "python")
+STAMP = VENV / ".installed"
+
+
+def ensure_venv(extras: str) -> None:
+    """Create .venv and install the project (editable) when pyproject.toml is newer."""
+    if sys.version_info < (3, 11):
+        sys.exit("CCM Desktop needs Python 3.11 or newer.")
+    if not PY.exists():
+        print("Creating .venv ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    wanted = f"{extras}:{(ROOT / 'pyproject.toml').stat().st_mtime_ns}"
+    if STAMP.exists() and STAMP.read_text() == wanted:
+        return
+    print("Installing CCM Desktop and its dependencies into .venv ...", flush=True)
+    subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "--upgrade", "pip"])
+    target = f".[{extras}]" if extras else "."
+    subprocess.check_call([str(PY), "-m", "pip", "install", "-q", "-e", target], cwd=ROOT)
+    STAMP.write_text(wanted)
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("demo", "tests"):
+        print(__doc__)
+        return 2
+    what, rest = argv[0], argv[1:]
+    if what == "tests":
+        ensure_venv("test")
+        env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+        return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT, env=env)
+    ensure_venv("")
+    return subprocess.call([str(PY), "-m", "ccm_desktop", "--demo", *rest], cwd=ROOT)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
