@@ -24,7 +24,7 @@ STAMP = VENV / ".installed"
 
 def ensure_venv(extras: str) -> None:
     """Create .venv and install the project (editable) when pyproject.toml is newer."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py may start under an older Python
         sys.exit("CCM Desktop needs Python 3.11 or newer.")
     if not PY.exists():
         print("Creating .venv ...", flush=True)

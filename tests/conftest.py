@@ -21,11 +21,11 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from ccm_desktop.app import AppContext, create_practice, open_practice  # noqa: E402
-from ccm_desktop.paths import DataPaths  # noqa: E402
-from ccm_desktop.security.audit import Actor  # noqa: E402
-from ccm_desktop.services.base import Clock  # noqa: E402
-from ccm_desktop.services.practice import PracticeSetup  # noqa: E402
+from ccm_desktop.app import AppContext, create_practice, open_practice
+from ccm_desktop.paths import DataPaths
+from ccm_desktop.security.audit import Actor
+from ccm_desktop.services.base import Clock
+from ccm_desktop.services.practice import PracticeSetup
 
 DATA = Path(__file__).parent / "data"
 PRACTICE_TOML = DATA / "practice.toml"
@@ -108,8 +108,13 @@ def _template(tmp_path_factory: pytest.TempPathFactory) -> DataPaths:
     keyring.set_keyring(MemoryKeyring())
     try:
         paths = DataPaths(tmp_path_factory.mktemp("template"))
-        ctx = create_practice(paths, PASSPHRASE, practice_setup(), Actor.system("test set-up"),
-                              clock=Clock(lambda: FIXED_NOW))
+        ctx = create_practice(
+            paths,
+            PASSPHRASE,
+            practice_setup(),
+            Actor.system("test set-up"),
+            clock=Clock(lambda: FIXED_NOW),
+        )
         ctx.close()
     finally:
         keyring.set_keyring(old)

@@ -11,10 +11,9 @@ import tempfile
 from pathlib import Path
 
 from alembic import command
-
-from ccm_desktop.db.engine import Database
 from alembic.script import ScriptDirectory
 
+from ccm_desktop.db.engine import Database
 from ccm_desktop.db.migrate import alembic_config, upgrade
 
 
@@ -28,8 +27,9 @@ def main() -> None:
         if ScriptDirectory.from_config(alembic_config()).get_current_head():
             upgrade(db)
         with db.engine.connect() as conn:
-            command.revision(alembic_config(conn), message=args.message, autogenerate=True,
-                             rev_id=args.rev_id)
+            command.revision(
+                alembic_config(conn), message=args.message, autogenerate=True, rev_id=args.rev_id
+            )
             conn.commit()
         db.close()
 
