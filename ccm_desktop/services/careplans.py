@@ -68,26 +68,43 @@ def add_version_in_session(
     check_not_future(established, today, "care_plan_date", "care plan")
     check_after_birth(established, patient.dob, "care_plan_date", "care plan")
     n = s.scalar(select(func.max(CarePlan.version)).where(CarePlan.patient_id == patient.id))
-    plan = CarePlan(
-        patient_id=patient.id,
-        version=(n or 0) + 1,
+    plan = new_version(actor, patient.id, (n or 0) + 1, established, content, kept_elsewhere)
+    s.add(plan)
+    s.flush()
+    record_version(s, actor, plan)
+    return plan
+
+
+def new_version(
+    actor: Actor,
+    patient_id: int,
+    version: int,
+    established: date,
+    content: dict[str, Any] | None = None,
+    kept_elsewhere: bool = False,
+) -> CarePlan:
+    """A care-plan version row (dates already checked; not yet added to a session)."""
+    return CarePlan(
+        patient_id=patient_id,
+        version=version,
         established_date=established,
         kept_elsewhere=kept_elsewhere,
         content=content or {},
         created_by_id=actor.staff_id,
     )
-    s.add(plan)
-    s.flush()
+
+
+def record_version(s: Session, actor: Actor, plan: CarePlan) -> None:
+    """The audit event of a new (flushed) care-plan version."""
     record(
         s,
         actor,
         "careplan.version",
         "care_plan",
         plan.id,
-        patient_id=patient.id,
-        detail={"version": plan.version, "kept_elsewhere": kept_elsewhere},
+        patient_id=plan.patient_id,
+        detail={"version": plan.version, "kept_elsewhere": plan.kept_elsewhere},
     )
-    return plan
 
 
 class CarePlanService(Service):

@@ -166,22 +166,101 @@ def current_enrollment(s: Session, patient_id: int) -> Enrollment | None:
     )
 
 
+def add_step(
+    s: Session, actor: Actor, enr: Enrollment, status: str, when: date, reason: str = ""
+) -> None:
+    """Move ``enr`` to ``status`` and keep the step in its history (no flush needed)."""
+    enr.status = status
+    s.add(
+        EnrollmentStatusEvent(
+            enrollment=enr,
+            status=status,
+            effective_date=when,
+            reason=reason,
+            recorded_by_id=actor.staff_id,
+        )
+    )
+
+
+def begin_enrollment(
+    s: Session,
+    actor: Actor,
+    p: Patient,
+    program: str,
+    consent: ConsentInput,
+    current: Enrollment | None,
+    billing_provider_id: int | None = None,
+) -> Enrollment:
+    """Add the new enrollment and close ``current`` (transferred or program_changed).
+
+    No checks and no flush: call :func:`finish_enrollment` once the new row has its id.
+    """
+    provider_id = billing_provider_id or p.billing_provider_id
+    enr = Enrollment(
+        patient_id=p.id,
+        program=program,
+        status="enrolled",
+        billing_provider_id=provider_id,
+        start_date=consent.consent_date,
+    )
+    s.add(enr)
+    if current is not None and current.status in ACTIVE_STATUSES:
+        if current.billing_provider_id != provider_id:
+            status, reason = "transferred", "new billing practitioner"
+        else:
+            status, reason = "program_changed", f"changed to {PROGRAM_NAMES[program]}"
+        add_step(s, actor, current, status, consent.consent_date, reason)
+        current.end_date = consent.consent_date
+    return enr
+
+
+def finish_enrollment(s: Session, actor: Actor, enr: Enrollment, consent: ConsentInput) -> None:
+    """The enrolled step, the consent row and the audit event of a flushed enrollment."""
+    add_step(s, actor, enr, "enrolled", consent.consent_date)
+    s.add(
+        _consent_row(
+            enr.patient_id, enr.id, enr.program, enr.billing_provider_id, True, consent, ""
+        )
+    )
+    record(
+        s,
+        actor,
+        "enrollment.enroll",
+        "enrollment",
+        enr.id,
+        patient_id=enr.patient_id,
+        detail={"program": enr.program, "method": consent.method, "via": consent.recorded_via},
+    )
+
+
+def enroll_in_session(
+    s: Session,
+    actor: Actor,
+    p: Patient,
+    program: str,
+    consent: ConsentInput,
+    today: date,
+    billing_provider_id: int | None = None,
+) -> Enrollment:
+    """Check eligibility and consent, then enroll ``p`` in the caller's transaction.
+
+    Raises :class:`ValidationError` / :class:`ValidationErrors`; flushes once.
+    """
+    if program not in PROGRAMS:
+        raise ValidationError("program", f"Choose one of {', '.join(PROGRAMS)}.")
+    el = eligibility(program, chronic_count(s, p.id), p.qmb)
+    if not el.eligible:
+        raise ValidationError("program", el.reason)
+    validate_consent(consent, today, p.dob)
+    current = current_enrollment(s, p.id)
+    enr = begin_enrollment(s, actor, p, program, consent, current, billing_provider_id)
+    s.flush()
+    finish_enrollment(s, actor, enr, consent)
+    return enr
+
+
 class EnrollmentService(Service):
     """Enroll, decline, disenroll and change program, each with its history and audit."""
-
-    def _step(
-        self, s: Session, actor: Actor, enr: Enrollment, status: str, when: date, reason: str = ""
-    ) -> None:
-        enr.status = status
-        s.add(
-            EnrollmentStatusEvent(
-                enrollment=enr,
-                status=status,
-                effective_date=when,
-                reason=reason,
-                recorded_by_id=actor.staff_id,
-            )
-        )
 
     def enroll(
         self,
@@ -198,51 +277,8 @@ class EnrollmentService(Service):
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
-            el = eligibility(program, chronic_count(s, patient_id), p.qmb)
-            if not el.eligible:
-                raise ValidationError("program", el.reason)
-            validate_consent(consent, self.today(s), p.dob)
-            provider_id = billing_provider_id or p.billing_provider_id
-            current = current_enrollment(s, patient_id)
-            enr = Enrollment(
-                patient_id=patient_id,
-                program=program,
-                status="enrolled",
-                billing_provider_id=provider_id,
-                start_date=consent.consent_date,
-            )
-            s.add(enr)
-            if current is not None and current.status in ACTIVE_STATUSES:
-                if current.billing_provider_id != provider_id:
-                    self._step(
-                        s,
-                        actor,
-                        current,
-                        "transferred",
-                        consent.consent_date,
-                        "new billing practitioner",
-                    )
-                else:
-                    self._step(
-                        s,
-                        actor,
-                        current,
-                        "program_changed",
-                        consent.consent_date,
-                        f"changed to {PROGRAM_NAMES[program]}",
-                    )
-                current.end_date = consent.consent_date
-            s.flush()
-            self._step(s, actor, enr, "enrolled", consent.consent_date)
-            s.add(_consent_row(p.id, enr.id, program, provider_id, True, consent, ""))
-            record(
-                s,
-                actor,
-                "enrollment.enroll",
-                "enrollment",
-                enr.id,
-                patient_id=patient_id,
-                detail={"program": program, "method": consent.method, "via": consent.recorded_via},
+            enr = enroll_in_session(
+                s, actor, p, program, consent, self.today(s), billing_provider_id
             )
             eid = enr.id
         self.bus.publish(Change("enrollment", frozenset({eid}), frozenset({patient_id})))
@@ -265,7 +301,7 @@ class EnrollmentService(Service):
             )
             s.add(enr)
             s.flush()
-            self._step(s, actor, enr, "declined", consent.consent_date, reason)
+            add_step(s, actor, enr, "declined", consent.consent_date, reason)
             s.add(
                 _consent_row(p.id, enr.id, program, p.billing_provider_id, False, consent, reason)
             )
@@ -295,7 +331,7 @@ class EnrollmentService(Service):
             if asked_on > self.today(s):
                 raise ValidationError("date", "The date cannot be in the future.")
             effective = end_of_month(asked_on)
-            self._step(s, actor, enr, "disenrolled", effective, reason.strip())
+            add_step(s, actor, enr, "disenrolled", effective, reason.strip())
             enr.end_date = effective
             record(
                 s,

@@ -254,17 +254,7 @@ class PatientService(Service):
         """Add a patient; a duplicate MRN is a field error. Returns the new id."""
         with self.db.write() as s:
             clean = validate_patient(data, self.today(s), self.providers_by_npi(s))
-            if s.scalar(select(Patient.id).where(Patient.mrn == clean.mrn)):
-                raise ValidationErrors(
-                    [ValidationError("mrn", f"Another patient already has MRN {clean.mrn}.")]
-                )
-            p = Patient(**clean.__dict__)
-            s.add(p)
-            s.flush()
-            record(
-                s, actor, "patient.create", "patient", p.id, patient_id=p.id, detail={"mrn": p.mrn}
-            )
-            pid = p.id
+            pid = create_in_session(s, actor, clean).id
         self.bus.publish(Change("patients", frozenset({pid}), frozenset({pid})))
         return pid
 
@@ -275,39 +265,17 @@ class PatientService(Service):
             if p is None:
                 raise NotFound("This patient no longer exists.")
             clean = validate_patient(data, self.today(s), self.providers_by_npi(s))
-            other = s.scalar(
-                select(Patient.id).where(Patient.mrn == clean.mrn, Patient.id != patient_id)
-            )
-            if other:
-                raise ValidationErrors(
-                    [ValidationError("mrn", f"Another patient already has MRN {clean.mrn}.")]
-                )
+            _check_mrn_free(s, clean.mrn, patient_id)
             if p.version != version:
                 raise CcmError("This patient was changed by someone else: reload and try again.")
-            changed = {
-                k: [str(getattr(p, k)), str(v)]
-                for k, v in clean.__dict__.items()
-                if getattr(p, k) != v
-            }
-            if not changed:
+            if not update_in_session(s, actor, p, clean):
                 return
-            for k, v in clean.__dict__.items():
-                setattr(p, k, v)
             try:
                 s.flush()
             except StaleDataError:
                 raise CcmError(
                     "This patient was changed by someone else: reload and try again."
                 ) from None
-            record(
-                s,
-                actor,
-                "patient.update",
-                "patient",
-                p.id,
-                patient_id=p.id,
-                detail={"changed": sorted(changed)},
-            )
         self.bus.publish(Change("patients", frozenset({patient_id}), frozenset({patient_id})))
 
     def add_condition(
@@ -318,34 +286,7 @@ class PatientService(Service):
         with self.db.write() as s:
             if s.get(Patient, patient_id) is None:
                 raise NotFound("This patient no longer exists.")
-            existing = s.scalar(
-                select(Condition).where(Condition.patient_id == patient_id, Condition.code == c)
-            )
-            if existing is not None:
-                if existing.status == "active":
-                    raise ValidationError("code", f"{icd10.with_dot(c)} is already recorded.")
-                existing.status = "active"
-                cond = existing
-            else:
-                cond = Condition(
-                    patient_id=patient_id,
-                    code=c,
-                    description=icd10.description(c),
-                    onset_date=onset,
-                    status="active",
-                )
-                s.add(cond)
-            s.flush()
-            record(
-                s,
-                actor,
-                "condition.add",
-                "condition",
-                cond.id,
-                patient_id=patient_id,
-                detail={"code": c},
-            )
-            cid = cond.id
+            cid = add_condition_in_session(s, actor, patient_id, c, onset).id
         self.bus.publish(Change("conditions", frozenset({cid}), frozenset({patient_id})))
         return cid
 
@@ -412,6 +353,94 @@ class PatientService(Service):
                 )
                 for r in s.execute(q)
             ]
+
+
+# -- session-level building blocks (the service methods and the importers share them) --
+def _check_mrn_free(s: Session, mrn: str, patient_id: int | None = None) -> None:
+    q = select(Patient.id).where(Patient.mrn == mrn)
+    if patient_id is not None:
+        q = q.where(Patient.id != patient_id)
+    if s.scalar(q):
+        raise ValidationErrors([ValidationError("mrn", f"Another patient already has MRN {mrn}.")])
+
+
+def record_patient_created(s: Session, actor: Actor, p: Patient) -> None:
+    """The audit event of a new patient (``p`` must have its id: flushed)."""
+    record(s, actor, "patient.create", "patient", p.id, patient_id=p.id, detail={"mrn": p.mrn})
+
+
+def create_in_session(s: Session, actor: Actor, clean: CleanPatient) -> Patient:
+    """Add a validated patient with its audit event in the caller's transaction (one flush).
+
+    A duplicate MRN raises :class:`ValidationErrors`.
+    """
+    _check_mrn_free(s, clean.mrn)
+    p = Patient(**clean.__dict__)
+    s.add(p)
+    s.flush()
+    record_patient_created(s, actor, p)
+    return p
+
+
+def update_in_session(s: Session, actor: Actor, p: Patient, clean: CleanPatient) -> list[str]:
+    """Apply ``clean`` to ``p`` with an audit event; returns the changed field names
+    (empty: nothing changed, nothing recorded). Does not flush."""
+    changed = sorted(k for k, v in clean.__dict__.items() if getattr(p, k) != v)
+    if not changed:
+        return []
+    for k in changed:
+        setattr(p, k, getattr(clean, k))
+    record(
+        s, actor, "patient.update", "patient", p.id, patient_id=p.id, detail={"changed": changed}
+    )
+    return changed
+
+
+def new_condition(patient_id: int, code: str, onset: date | None = None) -> Condition:
+    """An active condition row for a validated, dot-less billable ``code`` (not yet added)."""
+    return Condition(
+        patient_id=patient_id,
+        code=code,
+        description=icd10.description(code),
+        onset_date=onset,
+        status="active",
+    )
+
+
+def record_condition_added(s: Session, actor: Actor, cond: Condition) -> None:
+    """The audit event of an added or re-activated condition (``cond`` flushed)."""
+    record(
+        s,
+        actor,
+        "condition.add",
+        "condition",
+        cond.id,
+        patient_id=cond.patient_id,
+        detail={"code": cond.code},
+    )
+
+
+def add_condition_in_session(
+    s: Session, actor: Actor, patient_id: int, code: str, onset: date | None = None
+) -> Condition:
+    """Record a validated code for a patient, re-activating a retired one (one flush).
+
+    An already active code raises :class:`ValidationError`.
+    """
+    existing = s.scalar(
+        select(Condition).where(Condition.patient_id == patient_id, Condition.code == code)
+    )
+    if existing is not None:
+        if existing.status == "active":
+            raise ValidationError("code", f"{icd10.with_dot(code)} is already recorded.")
+        existing.status = "active"
+        cond = existing
+    else:
+        cond = new_condition(patient_id, code, onset)
+        s.add(cond)
+    s.flush()
+    record_condition_added(s, actor, cond)
+    return cond
 
 
 def _latest_enrollment_ids() -> Select[tuple[int]]:

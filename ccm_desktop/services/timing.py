@@ -81,10 +81,9 @@ def check_time(t: TimeInput, now: datetime) -> None:
         raise ValidationError("start_time", "The start time is in the future.")
 
 
-def add_in_session(s: Session, actor: Actor, t: TimeInput, now: datetime) -> TimeEntry:
-    """Add an entry inside the caller's transaction (used by imports)."""
-    check_time(t, now)
-    entry = TimeEntry(
+def new_entry(t: TimeInput) -> TimeEntry:
+    """A time-entry row from a checked :class:`TimeInput` (not yet added to a session)."""
+    return TimeEntry(
         patient_id=t.patient_id,
         staff_id=t.staff_id,
         started_at=t.started_at,
@@ -94,17 +93,28 @@ def add_in_session(s: Session, actor: Actor, t: TimeInput, now: datetime) -> Tim
         note=t.note.strip(),
         source=t.source,
     )
-    s.add(entry)
-    s.flush()
+
+
+def record_added(s: Session, actor: Actor, entry: TimeEntry) -> None:
+    """The audit event of a new (flushed) time entry."""
     record(
         s,
         actor,
         "time.add",
         "time_entry",
         entry.id,
-        patient_id=t.patient_id,
-        detail={"minutes": t.minutes, "activity": t.activity, "source": t.source},
+        patient_id=entry.patient_id,
+        detail={"minutes": entry.minutes, "activity": entry.activity, "source": entry.source},
     )
+
+
+def add_in_session(s: Session, actor: Actor, t: TimeInput, now: datetime) -> TimeEntry:
+    """Add an entry inside the caller's transaction (one flush)."""
+    check_time(t, now)
+    entry = new_entry(t)
+    s.add(entry)
+    s.flush()
+    record_added(s, actor, entry)
     return entry
 
 
