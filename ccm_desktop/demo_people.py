@@ -1,0 +1,407 @@
+"""Synthetic demo patients: demographics, conditions, enrollments with consents and
+visits, and care plans, as plain row dicts (ids are assigned when they are written).
+
+Pure generation: no database access; everything comes from one ``random.Random`` and
+the :class:`World` (the practice's staff, place and "today"), so a seed repeats exactly.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from ccm_desktop import icd10
+from ccm_desktop.demo_data import (
+    CONDITIONS,
+    DECLINE_REASONS,
+    DISENROLL_REASONS,
+    NAME_GROUPS,
+    PLAN_TEXT,
+    RESOLVED_CONDITIONS,
+    STREET_TYPES,
+    STREETS,
+    TOWNS,
+)
+from ccm_desktop.services.base import end_of_month
+from ccm_desktop.services.careplans import CARE_PLAN_ELEMENTS
+from ccm_desktop.services.enrollment import PROGRAM_NAMES
+from ccm_desktop.validation import check_mbi
+
+Row = dict[str, Any]
+MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
+_ALNUM = MBI_LETTERS + "0123456789"
+_MBI_POSITIONS = (
+    "123456789",
+    MBI_LETTERS,
+    _ALNUM,
+    "0123456789",
+    MBI_LETTERS,
+    _ALNUM,
+    "0123456789",
+    MBI_LETTERS,
+    MBI_LETTERS,
+    "0123456789",
+    "0123456789",
+)
+
+
+@dataclass(frozen=True)
+class World:
+    """Where and when the demo happens, and who works there (staff and provider ids)."""
+
+    tz: ZoneInfo
+    now: datetime
+    today: date
+    window_start: date
+    state: str
+    city: str
+    zip3: str
+    area_codes: tuple[str, ...]
+    providers: tuple[int, ...]
+    provider_users: dict[int, int]
+    care_staff: tuple[int, ...]
+    intake: tuple[int, ...]
+    names: dict[int, str]
+
+    def instant(self, d: date, rng: random.Random) -> datetime:
+        """A working-hours instant on local day ``d`` (UTC), never later than now."""
+        local = datetime.combine(d, time(9), tzinfo=self.tz)
+        at = (local + timedelta(minutes=rng.randrange(0, 480))).astimezone(UTC)
+        return min(at, self.now)
+
+
+@dataclass
+class EnrollmentPlan:
+    """One enrollment with its status steps, consent, optional initiating visit, and the
+    dates between which care-management time may be logged (``work_to`` inclusive)."""
+
+    row: Row
+    events: list[Row]
+    consent: Row
+    visit: Row | None = None
+    work_from: date | None = None
+    work_to: date | None = None
+
+
+@dataclass
+class PatientPlan:
+    """Everything generated for one patient, children without ids."""
+
+    row: Row
+    conditions: list[Row]
+    enrollments: list[EnrollmentPlan] = field(default_factory=list)
+    care_plans: list[Row] = field(default_factory=list)
+    clinician: int = 0
+    times: list[Row] = field(default_factory=list)
+    revisions: list[tuple[int, Row]] = field(default_factory=list)
+
+    @property
+    def outcome(self) -> str:
+        """'not_asked', or the program / status of the latest enrollment."""
+        if not self.enrollments:
+            return "not_asked"
+        last = self.enrollments[-1].row
+        return str(last["program"] if last["status"] == "enrolled" else last["status"])
+
+
+def checked_conditions() -> list[tuple[str, float, str, str, str]]:
+    """The condition table with codes validated (billable ICD-10-CM, stored without dot)."""
+    return [(icd10.check_code(c[0]), *c[1:]) for c in CONDITIONS]
+
+
+def make_mbi(rng: random.Random) -> str:
+    """A Medicare Beneficiary Identifier drawn at random to CMS's position pattern."""
+    return "".join(rng.choice(chars) for chars in _MBI_POSITIONS)
+
+
+def _pick(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
+    return rng.choices([w[0] for w in weighted], [w[1] for w in weighted])[0]
+
+
+def _day_between(rng: random.Random, lo: date, hi: date) -> date:
+    return lo + timedelta(days=rng.randint(0, max(0, (hi - lo).days)))
+
+
+class PatientMaker:
+    """Makes one :class:`PatientPlan` per call, drawing from ``rng`` only."""
+
+    def __init__(self, rng: random.Random, world: World, used_mbis: set[str]) -> None:
+        self.rng = rng
+        self.w = world
+        self.used_mbis = used_mbis
+        self.conditions = checked_conditions()
+        self.descriptions = {c[0]: icd10.description(c[0]) for c in self.conditions}
+        for code in RESOLVED_CONDITIONS:
+            c = icd10.check_code(code)
+            self.descriptions[c] = icd10.description(c)
+        self.group_weights = [g.weight for g in NAME_GROUPS]
+        self.cond_weights = [c[1] for c in self.conditions]
+
+    # -- demographics -------------------------------------------------------------
+    def patient(self, mrn: str) -> PatientPlan:
+        rng, w = self.rng, self.w
+        group = rng.choices(NAME_GROUPS, self.group_weights)[0]
+        sex = rng.choices("FMXU", (55, 44, 0.6, 0.4))[0]
+        firsts = {"F": group.female, "M": group.male}.get(sex, group.female + group.male)
+        age = rng.randint(45, 64) if rng.random() < 0.07 else int(rng.triangular(65, 96, 72))
+        dob = w.today - timedelta(days=age * 365 + rng.randint(0, 364) + age // 4)
+        mbi = make_mbi(rng)
+        while mbi in self.used_mbis:
+            mbi = make_mbi(rng)
+        self.used_mbis.add(check_mbi(mbi))
+        apt = f", Apt {rng.randint(1, 12)}{rng.choice('ABCD')}" if rng.random() < 0.15 else ""
+        r = rng.random()
+        last_visit: date | None = None
+        if r < 0.8:
+            last_visit = w.today - timedelta(days=rng.randint(3, 365))
+        elif r < 0.95:
+            last_visit = w.today - timedelta(days=rng.randint(366, 900))
+        phone = ""
+        if rng.random() < 0.98:
+            phone = f"{rng.choice(w.area_codes)}5550{rng.randint(100, 199)}"
+        row: Row = {
+            "mrn": mrn,
+            "last_name": rng.choice(group.surnames),
+            "first_name": rng.choice(firsts),
+            "dob": dob,
+            "sex": sex,
+            "phone": phone,
+            "address": f"{rng.randint(100, 9899)} {rng.choice(STREETS)} "
+            f"{rng.choice(STREET_TYPES)}{apt}",
+            "city": rng.choice((w.city, *TOWNS)) if w.city else rng.choice(TOWNS),
+            "state": w.state,
+            "zip": f"{w.zip3}{rng.randint(1, 99):02d}",
+            "preferred_language": _pick(rng, group.languages),
+            "mbi": mbi,
+            "qmb": rng.random() < 0.15,
+            "billing_provider_id": rng.choice(w.providers),
+            "last_visit_date": last_visit,
+            "version": 1,
+        }
+        plan = PatientPlan(row, self._conditions(dob))
+        plan.clinician = rng.choice(w.care_staff) if w.care_staff else 0
+        self._enroll(plan)
+        self._care_plans(plan)
+        first = min(
+            [e.row["start_date"] or e.consent["consent_date"] for e in plan.enrollments]
+            + [w.window_start, last_visit or w.today]
+        )
+        created = w.instant(first - timedelta(days=rng.randint(1, 60)), rng)
+        row["created_at"] = row["updated_at"] = created
+        for c in plan.conditions:
+            c["recorded_at"] = created
+        return plan
+
+    def _conditions(self, dob: date) -> list[Row]:
+        rng, w = self.rng, self.w
+        n = rng.choices((1, 2, 3, 4, 5), (22, 30, 24, 15, 9))[0]
+        picked: dict[str, tuple[str, float, str, str, str]] = {}
+        while len(picked) < n:
+            c = rng.choices(self.conditions, self.cond_weights)[0]
+            if not any(k[:3] == c[0][:3] for k in picked):  # one code per category
+                picked[c[0]] = c
+        out: list[Row] = []
+        for code in sorted(picked):
+            r = rng.random()
+            assessed: date | None = w.today - timedelta(days=rng.randint(1, 360))
+            if r > 0.95:
+                assessed = None
+            elif r > 0.75:
+                assessed = w.today - timedelta(days=rng.randint(366, 720))
+            onset = max(
+                dob + timedelta(days=365 * 30), w.today - timedelta(rng.randint(1, 25) * 365)
+            )
+            out.append(self._condition(code, onset, "active", assessed))
+        if rng.random() < 0.04:
+            code = icd10.normalise(rng.choice(RESOLVED_CONDITIONS))
+            out.append(self._condition(code, w.today - timedelta(days=900), "resolved", None))
+        return out
+
+    def _condition(self, code: str, onset: date, status: str, assessed: date | None) -> Row:
+        return {
+            "code": code,
+            "description": self.descriptions[code],
+            "onset_date": onset,
+            "status": status,
+            "last_assessed_date": assessed,
+        }
+
+    # -- enrollment ---------------------------------------------------------------
+    def _enroll(self, plan: PatientPlan) -> None:
+        rng, w = self.rng, self.w
+        n = sum(1 for c in plan.conditions if c["status"] == "active")
+        if n >= 2:
+            outcome = _pick(
+                rng,
+                (("none", 6), ("declined", 8), ("disenrolled", 8), ("apcm", 4), ("enrolled", 74)),
+            )
+            complex_ = rng.random() < 0.08 + 0.06 * (n - 2)
+            program = "complex_ccm" if complex_ else "ccm"
+        else:
+            outcome = _pick(
+                rng,
+                (("none", 15), ("declined", 8), ("disenrolled", 5), ("apcm", 5), ("enrolled", 67)),
+            )
+            program = "pcm"
+        provider = plan.row["billing_provider_id"]
+        span = (w.today - w.window_start).days
+        if outcome == "none":
+            return
+        if outcome == "declined":
+            when = w.today - timedelta(days=rng.randint(0, span + 365))
+            reason = rng.choice(DECLINE_REASONS)
+            plan.enrollments.append(
+                self._enrollment(plan, program, provider, when, declined=reason)
+            )
+            return
+        if outcome == "apcm":
+            program = "apcm"
+        if rng.random() < 0.7:
+            start = w.window_start - timedelta(days=rng.randint(1, 540))
+        else:
+            start = _day_between(rng, w.window_start, w.today)
+        if outcome == "disenrolled":
+            asked = _day_between(rng, w.window_start, w.today)
+            start = min(start, asked - timedelta(days=rng.randint(45, 400)))
+            enr = self._enrollment(plan, program, provider, start)
+            effective = end_of_month(asked)
+            reason = rng.choice(DISENROLL_REASONS)
+            enr.events.append(self._event("disenrolled", effective, reason, asked))
+            enr.row.update(status="disenrolled", end_date=effective)
+            enr.work_to = asked
+            plan.enrollments.append(enr)
+            return
+        change = program == "complex_ccm" and rng.random() < 0.25
+        transfer = program == "ccm" and len(w.providers) > 1 and rng.random() < 0.03
+        if (change or transfer) and (w.today - start).days > 90:
+            switch = _day_between(rng, start + timedelta(days=60), w.today)
+            new_provider = provider
+            if change:
+                first = self._enrollment(plan, "ccm", provider, start)
+                status, reason = "program_changed", f"changed to {PROGRAM_NAMES[program]}"
+            else:
+                first = self._enrollment(plan, program, provider, start)
+                new_provider = rng.choice([p for p in w.providers if p != provider])
+                status, reason = "transferred", "new billing practitioner"
+            first.events.append(self._event(status, switch, reason, switch))
+            first.row.update(status=status, end_date=switch)
+            first.work_to = switch - timedelta(days=1)
+            plan.enrollments.append(first)
+            plan.row["billing_provider_id"] = new_provider
+            plan.enrollments.append(self._enrollment(plan, program, new_provider, switch))
+            return
+        plan.enrollments.append(self._enrollment(plan, program, provider, start))
+
+    def _event(self, status: str, effective: date, reason: str, on: date) -> Row:
+        return {
+            "status": status,
+            "effective_date": effective,
+            "reason": reason,
+            "recorded_by_id": self.rng.choice(self.w.intake),
+            "recorded_at": self.w.instant(on, self.rng),
+        }
+
+    def _enrollment(
+        self, plan: PatientPlan, program: str, provider: int, start: date, declined: str = ""
+    ) -> EnrollmentPlan:
+        rng, w = self.rng, self.w
+        status = "declined" if declined else "enrolled"
+        at = w.instant(start, rng)
+        row: Row = {
+            "program": program,
+            "billing_provider_id": provider,
+            "status": status,
+            "start_date": None if declined else start,
+            "end_date": None,
+            "created_at": at,
+        }
+        taker = rng.choice(w.intake)
+        verbal = rng.random() < 0.65
+        witnesses = [s for s in w.intake if s != taker] or [taker]
+        consent: Row = {
+            "program": program,
+            "billing_provider_id": provider,
+            "consented": not declined,
+            "consent_date": start,
+            "method": "verbal" if verbal else "written",
+            "obtained_by_id": taker,
+            "witness": w.names[rng.choice(witnesses)] if verbal else "",
+            "disclosed_service": True,
+            "disclosed_cost_sharing": True,
+            "disclosed_one_practitioner": True,
+            "disclosed_stop_anytime": True,
+            "decline_reason": declined,
+            "recorded_via": "app",
+            "recorded_at": at,
+        }
+        event = {
+            "status": status,
+            "effective_date": start,
+            "reason": declined,
+            "recorded_by_id": taker,
+            "recorded_at": at,
+        }
+        enr = EnrollmentPlan(row, [event], consent)
+        if not declined:
+            enr.work_from, enr.work_to = start, w.today
+            self._maybe_visit(plan, enr, start, provider)
+        return enr
+
+    def _maybe_visit(self, plan: PatientPlan, enr: EnrollmentPlan, start: date, prov: int) -> None:
+        rng = self.rng
+        last = plan.row["last_visit_date"]
+        # Needed when not seen in the 12 months before the start; recorded for some others.
+        due = last is None or (last <= start and (start - last).days > 365)
+        if enr.row["program"] == "apcm" or plan.enrollments or not (due or rng.random() < 0.25):
+            return
+        visit_date = max(start - timedelta(days=rng.randint(0, 21)), plan.row["dob"])
+        enr.visit = {
+            "provider_id": prov,
+            "visit_date": visit_date,
+            "visit_type": rng.choices(("em", "awv", "ippe"), (60, 32, 8))[0],
+            "g0506": rng.random() < 0.3,
+            "recorded_at": self.w.instant(visit_date, rng),
+        }
+        if last is None or last < visit_date:
+            plan.row["last_visit_date"] = visit_date
+
+    # -- care plans ---------------------------------------------------------------
+    def _care_plans(self, plan: PatientPlan) -> None:
+        rng, w = self.rng, self.w
+        started = [e for e in plan.enrollments if e.row["status"] != "declined"]
+        if not started or rng.random() < 0.04:
+            return
+        authors = w.care_staff + tuple(w.provider_users.values())
+        first = min(started[0].row["start_date"] + timedelta(days=rng.randint(0, 14)), w.today)
+        dates = [first]
+        revise = 0.5 if started[-1].row["program"] == "complex_ccm" else 0.25
+        if (w.today - first).days > 45 and rng.random() < revise:
+            dates.append(_day_between(rng, first + timedelta(days=30), w.today))
+        active = [c for c in plan.conditions if c["status"] == "active"]
+        for version, d in enumerate(dates, 1):
+            elsewhere = version == 1 and rng.random() < 0.03
+            plan.care_plans.append(
+                {
+                    "version": version,
+                    "established_date": d,
+                    "kept_elsewhere": elsewhere,
+                    "content": {} if elsewhere else self._content(active, version),
+                    "created_by_id": rng.choice(authors),
+                    "created_at": w.instant(d, rng),
+                }
+            )
+
+    def _content(self, conditions: list[Row], version: int) -> dict[str, str]:
+        rng = self.rng
+        table = {c[0]: c for c in self.conditions}
+        known = [table[c["code"]] for c in conditions if c["code"] in table]
+        text = {k: rng.choice(v) for k, v in PLAN_TEXT.items()}
+        text["problem_list"] = "; ".join(f"{c[2]} ({icd10.with_dot(c[0])})" for c in known)
+        text["measurable_goals"] = " ".join(c[3] for c in known)
+        text["symptom_management"] = " ".join(c[4] for c in known)
+        if version > 1:
+            text["measurable_goals"] += " Goals updated with the patient at review."
+        return {k: text[k] for k in CARE_PLAN_ELEMENTS}

@@ -1,0 +1,204 @@
+"""Synthetic care-management time for demo patients: a realistic monthly spread.
+
+Per enrolled patient and calendar month (in the practice's time zone) a target is
+drawn by program: CCM mostly 20-39 minutes with some months under 20 and some 40-60+,
+complex CCM 60-90+, PCM around 30-60, APCM light. The current month is scaled to the
+part already past, so month-end shows both billable and not-yet-billable patients.
+Entries start on weekdays in working hours, each patient's at distinct instants, and
+every entry ends before "now".
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect_left
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from itertools import accumulate
+
+from ccm_desktop.demo_data import ACTIVITY_WEIGHTS, CONTACT_CHANCE, NOTES
+from ccm_desktop.demo_people import PatientPlan, Row, World
+from ccm_desktop.services.base import end_of_month
+
+SLOT_MINUTES = 5
+DAY_START, DAY_END = time(8), time(17)
+MAX_PIECE = 45  # the longest single entry; slots end this long before now
+VOID_REASONS = ("Entered on the wrong patient.", "Duplicate entry.")
+
+# (weight, low, high) minutes per month
+TARGETS: dict[str, tuple[tuple[float, int, int], ...]] = {
+    "ccm": ((18, 6, 19), (52, 20, 39), (22, 40, 59), (8, 60, 75)),
+    "complex_ccm": ((12, 35, 59), (50, 60, 89), (38, 90, 135)),
+    "pcm": ((25, 10, 29), (55, 30, 59), (20, 60, 80)),
+    "apcm": ((30, 0, 0), (50, 5, 20), (20, 20, 40)),
+}
+
+
+@dataclass(frozen=True)
+class Month:
+    """One calendar month of the window with its candidate start instants (sorted, UTC)."""
+
+    first: date
+    last: date
+    slots: list[datetime]
+    full: int  # slots in the whole month, had it all passed
+
+
+def month_slots(world: World) -> list[Month]:
+    """Every month from ``window_start`` to today, with weekday working-hour slots."""
+    latest = world.now - timedelta(minutes=MAX_PIECE + 5)
+    months: list[Month] = []
+    first = world.window_start
+    while first <= world.today:
+        last = end_of_month(first)
+        slots: list[datetime] = []
+        full = 0
+        d = first
+        while d <= last:
+            if d.weekday() < 5:
+                t = datetime.combine(d, DAY_START, tzinfo=world.tz)
+                stop = datetime.combine(d, DAY_END, tzinfo=world.tz)
+                while t < stop:
+                    full += 1
+                    u = t.astimezone(UTC)
+                    if u <= latest:
+                        slots.append(u)
+                    t += timedelta(minutes=SLOT_MINUTES)
+            d += timedelta(days=1)
+        months.append(Month(first, last, slots, full))
+        first = last + timedelta(days=1)
+    return months
+
+
+class TimeMaker:
+    """Adds time entries (and a few voided ones with their revision) to patient plans."""
+
+    def __init__(self, rng: random.Random, world: World) -> None:
+        self.rng = rng
+        self.w = world
+        self.months = month_slots(world)
+        self.activities = [a for a, _ in ACTIVITY_WEIGHTS]
+        self.cum = list(accumulate(wt for _, wt in ACTIVITY_WEIGHTS))
+
+    def _local_start(self, d: date) -> datetime:
+        return datetime.combine(d, time(0), tzinfo=self.w.tz).astimezone(UTC)
+
+    def fill(self, plan: PatientPlan) -> None:
+        """Generate the time of every enrollment span of ``plan`` inside the window."""
+        for enr in plan.enrollments:
+            if enr.work_from is None or enr.work_to is None:
+                continue
+            program = str(enr.row["program"])
+            provider_user = self.w.provider_users.get(enr.row["billing_provider_id"])
+            lo_day = max(enr.work_from, self.w.window_start)
+            for m in self.months:
+                if m.last < lo_day or m.first > enr.work_to or not m.slots:
+                    continue
+                lo = bisect_left(m.slots, self._local_start(max(lo_day, m.first)))
+                hi = bisect_left(
+                    m.slots, self._local_start(min(enr.work_to, m.last) + timedelta(1))
+                )
+                if hi <= lo:
+                    continue
+                share = (hi - lo) / max(1, m.full)
+                self._month(plan, program, provider_user, m.slots, lo, hi, share)
+
+    def _target(self, program: str, share: float) -> int:
+        rng = self.rng
+        bands = TARGETS[program]
+        _, lo, hi = rng.choices(bands, [b[0] for b in bands])[0]
+        minutes = rng.randint(lo, hi)
+        if share < 0.97:  # a partial month: enrolled mid-month, or the current month
+            minutes = int(minutes * min(1.0, share * rng.uniform(0.8, 1.6)))
+        return minutes
+
+    def _pieces(self, total: int) -> list[int]:
+        rng = self.rng
+        out: list[int] = []
+        left = total
+        while left > 0:
+            m = min(left, int(rng.triangular(3, MAX_PIECE, 10)))
+            if left - m < 3:
+                m = left
+            out.append(m)
+            left -= m
+        return out
+
+    def _month(
+        self,
+        plan: PatientPlan,
+        program: str,
+        provider_user: int | None,
+        slots: list[datetime],
+        lo: int,
+        hi: int,
+        share: float,
+    ) -> None:
+        rng = self.rng
+        unreachable = rng.random() < 0.04
+        pieces = [] if unreachable else self._pieces(self._target(program, share))
+        attempts = rng.randint(1, 3) if unreachable else int(rng.random() < 0.25)
+        kinds = ["work"] * len(pieces) + ["voicemail"] * attempts
+        pieces += [rng.randint(1, 3) for _ in range(attempts)]
+        k = min(len(pieces), hi - lo)
+        if k == 0:
+            return
+        order = rng.sample(range(k), k)  # voicemails fall anywhere in the month
+        starts = sorted(rng.sample(range(lo, hi), k))
+        provider_share = 0.3 if program == "pcm" else 0.12
+        for i, slot in zip(order, starts, strict=True):
+            started = slots[slot]
+            minutes = pieces[i]
+            if kinds[i] == "voicemail":
+                activity, contact = "call_patient", False
+                note = rng.choice(NOTES["voicemail"])
+            else:
+                activity = rng.choices(self.activities, cum_weights=self.cum)[0]
+                contact = rng.random() < CONTACT_CHANCE.get(activity, 0.0)
+                note = rng.choice(NOTES[activity])
+            r = rng.random()
+            staff = plan.clinician
+            if provider_user is not None and (r < provider_share or not staff):
+                staff = provider_user
+            elif r > 0.92 and len(self.w.care_staff) > 1:
+                staff = rng.choice(self.w.care_staff)
+            manual = rng.random() < 0.15
+            ended = started + timedelta(minutes=minutes)
+            created = ended + timedelta(minutes=rng.randint(5, 240)) if manual else ended
+            row: Row = {
+                "staff_id": staff,
+                "started_at": started,
+                "minutes": minutes,
+                "activity": activity,
+                "patient_contact": contact,
+                "note": note,
+                "source": "manual" if manual else "timer",
+                "voided": False,
+                "created_at": min(created, self.w.now),
+            }
+            plan.times.append(row)
+            if rng.random() < 0.004:
+                self._void(plan, row)
+
+    def _void(self, plan: PatientPlan, row: Row) -> None:
+        previous = {
+            "started_at": row["started_at"].isoformat(),
+            "minutes": row["minutes"],
+            "activity": row["activity"],
+            "patient_contact": row["patient_contact"],
+            "note": row["note"],
+            "voided": False,
+        }
+        row["voided"] = True
+        changed = min(row["created_at"] + timedelta(hours=1), self.w.now)
+        plan.revisions.append(
+            (
+                len(plan.times) - 1,
+                {
+                    "previous": previous,
+                    "changed_by_id": row["staff_id"],
+                    "changed_at": changed,
+                    "reason": self.rng.choice(VOID_REASONS),
+                },
+            )
+        )
