@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from ccm_desktop.db.models import AuditEvent
@@ -50,6 +51,52 @@ def record(
     )
     session.add(event)
     return event
+
+
+@dataclass(frozen=True)
+class AuditItem:
+    """One event for :func:`record_many`: what was done to which record."""
+
+    action: str
+    entity: str
+    entity_id: int | None = None
+    patient_id: int | None = None
+    detail: dict[str, Any] | None = None
+
+
+def record_item(session: Session, actor: Actor, item: AuditItem) -> AuditEvent:
+    """:func:`record` for an :class:`AuditItem`."""
+    return record(
+        session,
+        actor,
+        item.action,
+        item.entity,
+        item.entity_id,
+        patient_id=item.patient_id,
+        detail=item.detail,
+    )
+
+
+def record_many(session: Session, actor: Actor, items: Iterable[AuditItem]) -> int:
+    """The rows :func:`record` would add, for many changes at once (imports): one bulk
+    insert in the caller's transaction. Returns how many were written."""
+    at = utcnow()
+    rows = [
+        {
+            "at": at,
+            "staff_id": actor.staff_id,
+            "actor": actor.label,
+            "action": i.action,
+            "entity": i.entity,
+            "entity_id": i.entity_id,
+            "patient_id": i.patient_id,
+            "detail": i.detail or {},
+        }
+        for i in items
+    ]
+    if rows:
+        session.execute(insert(AuditEvent.__table__), rows)
+    return len(rows)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ccm_desktop.db.models import CarePlan, Patient
 from ccm_desktop.errors import NotFound
 from ccm_desktop.events import Change
-from ccm_desktop.security.audit import Actor, record
+from ccm_desktop.security.audit import Actor, AuditItem, record_item
 from ccm_desktop.services.base import Service
 from ccm_desktop.validation import check_after_birth, check_not_future
 
@@ -71,7 +71,7 @@ def add_version_in_session(
     plan = new_version(actor, patient.id, (n or 0) + 1, established, content, kept_elsewhere)
     s.add(plan)
     s.flush()
-    record_version(s, actor, plan)
+    record_item(s, actor, version_audit(plan))
     return plan
 
 
@@ -94,16 +94,14 @@ def new_version(
     )
 
 
-def record_version(s: Session, actor: Actor, plan: CarePlan) -> None:
+def version_audit(plan: CarePlan) -> AuditItem:
     """The audit event of a new (flushed) care-plan version."""
-    record(
-        s,
-        actor,
+    return AuditItem(
         "careplan.version",
         "care_plan",
         plan.id,
-        patient_id=plan.patient_id,
-        detail={"version": plan.version, "kept_elsewhere": plan.kept_elsewhere},
+        plan.patient_id,
+        {"version": plan.version, "kept_elsewhere": plan.kept_elsewhere},
     )
 
 

@@ -25,7 +25,7 @@ from ccm_desktop.db.models import (
 )
 from ccm_desktop.errors import NotFound, ValidationError, ValidationErrors
 from ccm_desktop.events import Change
-from ccm_desktop.security.audit import Actor, record
+from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
 from ccm_desktop.services.base import Service, end_of_month
 from ccm_desktop.validation import check_after_birth, check_not_future
 
@@ -214,22 +214,23 @@ def begin_enrollment(
     return enr
 
 
-def finish_enrollment(s: Session, actor: Actor, enr: Enrollment, consent: ConsentInput) -> None:
-    """The enrolled step, the consent row and the audit event of a flushed enrollment."""
+def finish_enrollment(
+    s: Session, actor: Actor, enr: Enrollment, consent: ConsentInput
+) -> AuditItem:
+    """Add the enrolled step and the consent row of a flushed enrollment; returns its audit
+    event for the caller to record (one by one or in bulk)."""
     add_step(s, actor, enr, "enrolled", consent.consent_date)
     s.add(
         _consent_row(
             enr.patient_id, enr.id, enr.program, enr.billing_provider_id, True, consent, ""
         )
     )
-    record(
-        s,
-        actor,
+    return AuditItem(
         "enrollment.enroll",
         "enrollment",
         enr.id,
-        patient_id=enr.patient_id,
-        detail={"program": enr.program, "method": consent.method, "via": consent.recorded_via},
+        enr.patient_id,
+        {"program": enr.program, "method": consent.method, "via": consent.recorded_via},
     )
 
 
@@ -255,7 +256,7 @@ def enroll_in_session(
     current = current_enrollment(s, p.id)
     enr = begin_enrollment(s, actor, p, program, consent, current, billing_provider_id)
     s.flush()
-    finish_enrollment(s, actor, enr, consent)
+    record_item(s, actor, finish_enrollment(s, actor, enr, consent))
     return enr
 
 

@@ -14,7 +14,7 @@ from ccm_desktop import icd10
 from ccm_desktop.db.models import SEXES, Condition, Enrollment, Patient, Provider, TimeEntry
 from ccm_desktop.errors import CcmError, NotFound, ValidationError, ValidationErrors
 from ccm_desktop.events import Change
-from ccm_desktop.security.audit import Actor, record
+from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
 from ccm_desktop.services.base import Service, month_bounds
 from ccm_desktop.validation import (
     check_dob,
@@ -364,9 +364,9 @@ def _check_mrn_free(s: Session, mrn: str, patient_id: int | None = None) -> None
         raise ValidationErrors([ValidationError("mrn", f"Another patient already has MRN {mrn}.")])
 
 
-def record_patient_created(s: Session, actor: Actor, p: Patient) -> None:
-    """The audit event of a new patient (``p`` must have its id: flushed)."""
-    record(s, actor, "patient.create", "patient", p.id, patient_id=p.id, detail={"mrn": p.mrn})
+def created_audit(p: Patient) -> AuditItem:
+    """The audit event of a new (flushed) patient."""
+    return AuditItem("patient.create", "patient", p.id, p.id, {"mrn": p.mrn})
 
 
 def create_in_session(s: Session, actor: Actor, clean: CleanPatient) -> Patient:
@@ -378,7 +378,7 @@ def create_in_session(s: Session, actor: Actor, clean: CleanPatient) -> Patient:
     p = Patient(**clean.__dict__)
     s.add(p)
     s.flush()
-    record_patient_created(s, actor, p)
+    record_item(s, actor, created_audit(p))
     return p
 
 
@@ -407,17 +407,9 @@ def new_condition(patient_id: int, code: str, onset: date | None = None) -> Cond
     )
 
 
-def record_condition_added(s: Session, actor: Actor, cond: Condition) -> None:
-    """The audit event of an added or re-activated condition (``cond`` flushed)."""
-    record(
-        s,
-        actor,
-        "condition.add",
-        "condition",
-        cond.id,
-        patient_id=cond.patient_id,
-        detail={"code": cond.code},
-    )
+def condition_audit(cond: Condition) -> AuditItem:
+    """The audit event of an added or re-activated (flushed) condition."""
+    return AuditItem("condition.add", "condition", cond.id, cond.patient_id, {"code": cond.code})
 
 
 def add_condition_in_session(
@@ -439,7 +431,7 @@ def add_condition_in_session(
         cond = new_condition(patient_id, code, onset)
         s.add(cond)
     s.flush()
-    record_condition_added(s, actor, cond)
+    record_item(s, actor, condition_audit(cond))
     return cond
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -22,7 +23,7 @@ from ccm_desktop.db.models import (
 )
 from ccm_desktop.errors import NotFound, ValidationError
 from ccm_desktop.events import Change
-from ccm_desktop.security.audit import Actor, record
+from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
 from ccm_desktop.services.base import Service, month_bounds
 
 MAX_MINUTES = 240
@@ -81,31 +82,40 @@ def check_time(t: TimeInput, now: datetime) -> None:
         raise ValidationError("start_time", "The start time is in the future.")
 
 
+def entry_values(t: TimeInput) -> dict[str, Any]:
+    """The column values of a new entry from a checked :class:`TimeInput`."""
+    return {
+        "patient_id": t.patient_id,
+        "staff_id": t.staff_id,
+        "started_at": t.started_at,
+        "minutes": t.minutes,
+        "activity": t.activity,
+        "patient_contact": t.patient_contact,
+        "note": t.note.strip(),
+        "source": t.source,
+    }
+
+
 def new_entry(t: TimeInput) -> TimeEntry:
     """A time-entry row from a checked :class:`TimeInput` (not yet added to a session)."""
-    return TimeEntry(
-        patient_id=t.patient_id,
-        staff_id=t.staff_id,
-        started_at=t.started_at,
-        minutes=t.minutes,
-        activity=t.activity,
-        patient_contact=t.patient_contact,
-        note=t.note.strip(),
-        source=t.source,
+    return TimeEntry(**entry_values(t))
+
+
+def added_audit(entry_id: int, values: dict[str, Any]) -> AuditItem:
+    """The audit event of a new time entry with ``values`` (see :func:`entry_values`)."""
+    return AuditItem(
+        "time.add",
+        "time_entry",
+        entry_id,
+        values["patient_id"],
+        {"minutes": values["minutes"], "activity": values["activity"], "source": values["source"]},
     )
 
 
 def record_added(s: Session, actor: Actor, entry: TimeEntry) -> None:
     """The audit event of a new (flushed) time entry."""
-    record(
-        s,
-        actor,
-        "time.add",
-        "time_entry",
-        entry.id,
-        patient_id=entry.patient_id,
-        detail={"minutes": entry.minutes, "activity": entry.activity, "source": entry.source},
-    )
+    values = {k: getattr(entry, k) for k in ("patient_id", "minutes", "activity", "source")}
+    record_item(s, actor, added_audit(entry.id, values))
 
 
 def add_in_session(s: Session, actor: Actor, t: TimeInput, now: datetime) -> TimeEntry:
