@@ -1,0 +1,55 @@
+"""The GUI entry point: ``ccm-desktop``, ``ccm-desktop --demo``, ``ccm-desktop --data-dir DIR``."""
+
+from __future__ import annotations
+
+import sys
+
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from ccm_desktop.paths import resolve_data_dir
+from ccm_desktop.ui import style
+from ccm_desktop.ui.main_window import MainWindow
+from ccm_desktop.ui.startup import Abort, start
+from ccm_desktop.ui.tasks import wait_for_tasks
+
+
+def create_application(argv: list[str] | None = None) -> QApplication:
+    """The QApplication (reused when one exists), styled; Qt 6's default high-DPI handling."""
+    app = QApplication.instance()
+    if app is None:
+        app = QApplication(list(argv) if argv is not None else sys.argv[:1])
+    assert isinstance(app, QApplication)
+    return app
+
+
+def run_gui(
+    data_dir: str | None = None,
+    demo: bool = False,
+    argv: list[str] | None = None,
+    *,
+    settings: QSettings | None = None,
+) -> int:
+    """Open (or create) the practice, ask who is working, show the main window.
+
+    Returns the process exit code: 0 after a normal quit or when the user quit at a
+    start-up step, 1 when the practice could not be opened (the reason was shown).
+    """
+    app = create_application(argv)
+    settings = settings or style.make_settings()
+    style.apply_style(app, settings)
+    paths = resolve_data_dir(data_dir, demo=demo)
+    app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
+    try:
+        started = start(paths, settings, demo=demo)
+    except Abort as stop:
+        return stop.code
+    app.setQuitOnLastWindowClosed(True)
+    try:
+        window = MainWindow(started.ctx, settings, staff=started.staff, demo=started.demo)
+        window.show()
+        code = app.exec()
+        wait_for_tasks()
+    finally:
+        started.ctx.close()
+    return int(code)

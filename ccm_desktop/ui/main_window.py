@@ -1,0 +1,251 @@
+"""The one main window: a navigation column, the pages, menus and the status bar."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMessageBox,
+    QSizePolicy,
+    QStackedWidget,
+    QWidget,
+)
+
+from ccm_desktop import APP_NAME, __version__
+from ccm_desktop.app import AppContext
+from ccm_desktop.events import Change
+from ccm_desktop.services.practice import StaffInfo
+from ccm_desktop.ui.bridge import EventBridge
+from ccm_desktop.ui.labels import staff_label
+from ccm_desktop.ui.patients_page import PatientsPage
+from ccm_desktop.ui.practice_page import PracticePage
+from ccm_desktop.ui.style import TEXT_SCALES, relative_font, set_text_scale, text_scale
+
+GEOMETRY_KEY = "window/geometry"
+PATIENTS, PRACTICE = 0, 1
+
+
+def _separator() -> QFrame:
+    line = QFrame()
+    line.setFrameShape(QFrame.Shape.VLine)
+    line.setFrameShadow(QFrame.Shadow.Sunken)
+    return line
+
+
+class MainWindow(QMainWindow):
+    """The practice's main window; ``ctx.actor`` must be set (see ``startup.pick_staff``)."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        settings: QSettings,
+        *,
+        staff: StaffInfo | None = None,
+        demo: bool = False,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = settings
+        self.staff = staff
+        self.demo = demo
+        self.practice_name = ctx.practice.practice().name
+        self.bridge = EventBridge(ctx.bus, self)
+        self.patients_page = PatientsPage(ctx, self)
+        self.practice_page = PracticePage(ctx, settings, self)
+        self.bridge.changed.connect(self._on_change)
+        self._build_body()
+        self._build_menus()
+        self._build_status_bar()
+        title = self.tr("{app} — {practice}").format(app=APP_NAME, practice=self.practice_name)
+        if demo:
+            title += " " + self.tr("(demo, synthetic data)")
+        self.setWindowTitle(title)
+        if not self.restoreGeometry(settings.value(GEOMETRY_KEY, b"")):  # type: ignore[arg-type]
+            self.resize(QSize(1280, 800))
+        self.show_page(PATIENTS)
+
+    # -- layout ----------------------------------------------------------------
+    def _build_body(self) -> None:
+        self.nav = QListWidget()
+        self.nav.setObjectName("navigation")
+        self.nav.setAccessibleName(self.tr("Pages"))
+        relative_font(self.nav, 1.1)
+        for text, tip in (
+            (self.tr("Patients"), self.tr("The patient list (Ctrl+1)")),
+            (self.tr("Practice"), self.tr("Practice details, staff and backups (Ctrl+2)")),
+        ):
+            item = QListWidgetItem(text)
+            item.setToolTip(tip)
+            self.nav.addItem(item)
+        self.nav.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
+        self.nav.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Expanding)
+        self.nav.setFrameShape(QFrame.Shape.NoFrame)
+        self.nav.setStyleSheet(
+            "QListWidget#navigation { background: palette(midlight); padding: 0.3em; }"
+            "QListWidget#navigation::item { padding: 0.45em 2.5em 0.45em 0.7em; }"
+        )
+        self.nav.currentRowChanged.connect(self._on_nav)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.patients_page)
+        self.stack.addWidget(self.practice_page)
+        body = QWidget()
+        layout = QHBoxLayout(body)
+        layout.addWidget(self.nav)
+        layout.addWidget(self.stack, 1)
+        self.setCentralWidget(body)
+        QWidget.setTabOrder(self.nav, self.patients_page.search)
+
+    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        self.backup_action = self._action(self.tr("&Back up…"), None, self.back_up)
+        file_menu.addAction(self.backup_action)
+        file_menu.addSeparator()
+        self.quit_action = self._action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
+        if self.quit_action.shortcut().isEmpty():
+            self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        file_menu.addAction(self.quit_action)
+
+        view = bar.addMenu(self.tr("&View"))
+        self.patients_action = self._action(
+            self.tr("&Patients"), "Ctrl+1", lambda: self.show_page(PATIENTS)
+        )
+        self.practice_action = self._action(
+            self.tr("P&ractice"), "Ctrl+2", lambda: self.show_page(PRACTICE)
+        )
+        self.find_action = self._action(
+            self.tr("&Find patient"), QKeySequence.StandardKey.Find, self.find_patient
+        )
+        for a in (self.patients_action, self.practice_action, self.find_action):
+            view.addAction(a)
+        view.addSeparator()
+        size_menu = view.addMenu(self.tr("&Text size"))
+        self.text_size_group = QActionGroup(self)
+        names = {
+            100: self.tr("Normal"),
+            115: self.tr("Large"),
+            130: self.tr("Larger"),
+            150: self.tr("Largest"),
+        }
+        current = text_scale(self.settings)
+        self.text_size_actions: dict[int, QAction] = {}
+        for percent in TEXT_SCALES:
+            a = QAction(
+                self.tr("{name} ({percent}%)").format(name=names[percent], percent=percent), self
+            )
+            a.setCheckable(True)
+            a.setChecked(percent == current)
+            a.triggered.connect(lambda _=False, p=percent: self.set_text_size(p))
+            self.text_size_group.addAction(a)
+            size_menu.addAction(a)
+            self.text_size_actions[percent] = a
+        size_menu.addSeparator()
+        size_menu.addAction(
+            self._action(self.tr("Bigger"), QKeySequence.StandardKey.ZoomIn, lambda: self._step(1))
+        )
+        size_menu.addAction(
+            self._action(
+                self.tr("Smaller"), QKeySequence.StandardKey.ZoomOut, lambda: self._step(-1)
+            )
+        )
+
+        help_menu = bar.addMenu(self.tr("&Help"))
+        self.about_action = self._action(self.tr("&About CCM Desktop"), None, self.about)
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        who = (
+            staff_label(self.staff)
+            if self.staff
+            else (self.ctx.actor.label if self.ctx.actor else "")
+        )
+        self.user_label = QLabel(self.tr("Working as: {who}").format(who=who))
+        self.user_label.setObjectName("workingAs")
+        self.practice_label = QLabel(self.practice_name)
+        self.location_label = QLabel(self.tr("Data: {folder}").format(folder=self.ctx.paths.root))
+        self.location_label.setToolTip(str(self.ctx.paths.root))
+        status.setStyleSheet("QStatusBar QLabel { padding: 0.15em 0.6em; }")
+        status.addWidget(self.user_label)
+        if self.demo:
+            demo = QLabel(self.tr("Demo practice: synthetic data only"))
+            relative_font(demo, 1.0, bold=True)
+            status.addWidget(_separator())
+            status.addWidget(demo)
+        status.addPermanentWidget(self.practice_label)
+        status.addPermanentWidget(_separator())
+        status.addPermanentWidget(self.location_label)
+
+    # -- behaviour -------------------------------------------------------------
+    def show_page(self, page: int) -> None:
+        self.nav.setCurrentRow(page)
+        self.stack.setCurrentIndex(page)
+
+    def _on_nav(self, row: int) -> None:
+        if row >= 0:
+            self.stack.setCurrentIndex(row)
+
+    def find_patient(self) -> None:
+        """Ctrl+F: go to the patient list and put the cursor in its search box."""
+        self.show_page(PATIENTS)
+        self.patients_page.focus_search()
+
+    def back_up(self) -> None:
+        self.show_page(PRACTICE)
+        self.practice_page.start_backup()
+
+    def set_text_size(self, percent: int) -> None:
+        app = QApplication.instance()
+        assert isinstance(app, QApplication)
+        set_text_scale(app, percent, self.settings)
+        self.text_size_actions[percent].setChecked(True)
+
+    def _step(self, direction: int) -> None:
+        i = TEXT_SCALES.index(text_scale(self.settings)) + direction
+        self.set_text_size(TEXT_SCALES[max(0, min(i, len(TEXT_SCALES) - 1))])
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            self.tr("About CCM Desktop"),
+            self.tr(
+                "<h3>{app} {version}</h3><p>Offline Medicare care management (CCM, PCM, "
+                "APCM) for small practices. Everything stays in one encrypted database on "
+                "this computer.</p>"
+            ).format(app=APP_NAME, version=__version__),
+        )
+
+    def _on_change(self, change: Change) -> None:
+        self.patients_page.on_change(change)
+        self.practice_page.on_change(change)
+        if change.kind == "practice":
+            self.practice_name = self.ctx.practice.practice().name
+            self.practice_label.setText(self.practice_name)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Wait for a running backup or check; save the window's size and place."""
+        task = self.practice_page.task
+        if task is not None and task.running:
+            self.statusBar().showMessage(self.tr("Finishing the backup or check, then closing…"))
+            task.finished.connect(self.close, Qt.ConnectionType.SingleShotConnection)
+            event.ignore()
+            return
+        self.settings.setValue(GEOMETRY_KEY, self.saveGeometry())
+        self.bridge.close()
+        super().closeEvent(event)

@@ -1,0 +1,296 @@
+"""The Patients page: search as you type, filters, a sortable table, helpful empty states."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableView,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.events import Change
+from ccm_desktop.services.enrollment import PROGRAM_NAMES
+from ccm_desktop.services.patients import PatientFilter
+from ccm_desktop.ui.patient_model import (
+    MINUTES,
+    NAME,
+    PATIENT_ID_ROLE,
+    SORT_ROLE,
+    MinutesDelegate,
+    PatientTableModel,
+)
+from ccm_desktop.ui.style import heading, relative_font
+
+SEARCH_DELAY_MS = 150
+REFRESH_DELAY_MS = 100
+IMPORT_COMMAND = "ccm-desktop import patients FILE.csv"
+
+
+class PatientsPage(QWidget):
+    """Lists the practice's patients; ``refresh()`` re-reads them with the current filter."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.total = 0
+        self.model = PatientTableModel(self)
+        self.proxy = QSortFilterProxyModel(self)
+        self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
+        self._build()
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.refresh)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
+        self._refresh_timer.timeout.connect(self._refresh_after_change)
+        self.search.textChanged.connect(self._search_timer.start)
+        for combo in (self.program_combo, self.status_combo, self.provider_combo):
+            combo.currentIndexChanged.connect(self.refresh)
+        self._fill_providers()
+        self.refresh()
+
+    # -- layout ----------------------------------------------------------------
+    def _build(self) -> None:
+        self.title = heading(self.tr("Patients"))
+        self.search = QLineEdit()
+        self.search.setObjectName("patientSearch")
+        self.search.setClearButtonEnabled(True)
+        for button in self.search.findChildren(QToolButton):  # the icon-only clear button
+            button.setAccessibleName(self.tr("Clear the search"))
+            button.setToolTip(self.tr("Clear the search"))
+        self.search.setPlaceholderText(self.tr("Name, MRN, date of birth or Medicare number"))
+        self.search.setAccessibleName(self.tr("Search patients"))
+        self.search.installEventFilter(self)
+        search_label = QLabel(self.tr("&Search:"))
+        search_label.setBuddy(self.search)
+
+        self.program_combo = QComboBox()
+        self.program_combo.addItem(self.tr("All programs"), "")
+        for code, name in PROGRAM_NAMES.items():
+            self.program_combo.addItem(name, code)
+        self.status_combo = QComboBox()
+        for text, value in (
+            (self.tr("All statuses"), ""),
+            (self.tr("Enrolled"), "enrolled"),
+            (self.tr("Declined"), "declined"),
+            (self.tr("Disenrolled"), "disenrolled"),
+            (self.tr("Transferred"), "transferred"),
+            (self.tr("Program changed"), "program_changed"),
+            (self.tr("Not enrolled"), "none"),
+        ):
+            self.status_combo.addItem(text, value)
+        self.provider_combo = QComboBox()
+        self.provider_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+
+        filters = QGridLayout()
+        filters.setHorizontalSpacing(8)
+        filters.addWidget(search_label, 0, 0)
+        filters.addWidget(self.search, 1, 0)
+        for col, (text, combo) in enumerate(
+            (
+                (self.tr("&Program:"), self.program_combo),
+                (self.tr("S&tatus:"), self.status_combo),
+                (self.tr("&Billing provider:"), self.provider_combo),
+            ),
+            start=1,
+        ):
+            label = QLabel(text)
+            label.setBuddy(combo)
+            combo.setAccessibleName(text.replace("&", "").rstrip(":"))
+            filters.addWidget(label, 0, col)
+            filters.addWidget(combo, 1, col)
+        filters.setColumnStretch(0, 3)
+
+        self.count_label = QLabel()
+        self.count_label.setObjectName("patientCount")
+        self.count_label.setAccessibleName(self.tr("Number of patients shown"))
+
+        self.table = QTableView()
+        self.table.setObjectName("patientTable")
+        self.table.setAccessibleName(self.tr("Patient list"))
+        self.table.setModel(self.proxy)
+        self.table.setItemDelegateForColumn(MINUTES, MinutesDelegate(self.table))
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setWordWrap(False)
+        self.table.setTabKeyNavigation(False)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(300)  # measure a sample, not every row
+        header.setStretchLastSection(True)
+        header.setHighlightSections(False)
+
+        self.empty_text = QLabel()
+        self.empty_text.setObjectName("emptyState")
+        self.empty_text.setWordWrap(True)
+        self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        relative_font(self.empty_text, 1.15)
+        self.clear_button = QPushButton(self.tr("Show all patients"))
+        self.clear_button.clicked.connect(self.clear_filters)
+        empty = QWidget()
+        ev = QVBoxLayout(empty)
+        ev.addStretch(1)
+        ev.addWidget(self.empty_text)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.clear_button)
+        row.addStretch(1)
+        ev.addLayout(row)
+        ev.addStretch(2)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.table)
+        self.stack.addWidget(empty)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addLayout(filters)
+        layout.addWidget(self.count_label)
+        layout.addWidget(self.stack, 1)
+        QWidget.setTabOrder(self.search, self.program_combo)
+        QWidget.setTabOrder(self.program_combo, self.status_combo)
+        QWidget.setTabOrder(self.status_combo, self.provider_combo)
+        QWidget.setTabOrder(self.provider_combo, self.table)
+        QWidget.setTabOrder(self.table, self.clear_button)
+
+    def _fill_providers(self) -> None:
+        current = self.provider_combo.currentData()
+        self.provider_combo.blockSignals(True)
+        self.provider_combo.clear()
+        self.provider_combo.addItem(self.tr("All providers"), None)
+        for p in self.ctx.practice.providers(active_only=False):
+            self.provider_combo.addItem(p.name, p.id)
+        i = self.provider_combo.findData(current)
+        self.provider_combo.setCurrentIndex(max(i, 0))
+        self.provider_combo.blockSignals(False)
+
+    # -- behaviour -------------------------------------------------------------
+    def current_filter(self) -> PatientFilter:
+        return PatientFilter(
+            text=self.search.text().strip(),
+            program=self.program_combo.currentData() or "",
+            status=self.status_combo.currentData() or "",
+            provider_id=self.provider_combo.currentData(),
+        )
+
+    def refresh(self) -> None:
+        """Re-read the list with the current search and filters (kept selection by id)."""
+        self._search_timer.stop()
+        selected = self.selected_patient_id()
+        flt = self.current_filter()
+        rows = self.ctx.patients.rows(flt)
+        self.total = self.ctx.patients.count()
+        self.model.set_rows(rows)
+        filtered = flt != PatientFilter()
+        if not filtered:
+            self.count_label.setText(self._patients_text(self.total))
+        else:
+            self.count_label.setText(
+                self.tr("{shown} of {total} match").format(
+                    shown=f"{len(rows):,}", total=f"{self.total:,}"
+                )
+            )
+        self._show_empty_state(flt, bool(rows))
+        if selected is not None:
+            self.select_patient(selected)
+
+    def _patients_text(self, n: int) -> str:
+        if n == 1:
+            return self.tr("1 patient")
+        return self.tr("{count} patients").format(count=f"{n:,}")
+
+    def _show_empty_state(self, flt: PatientFilter, has_rows: bool) -> None:
+        if has_rows:
+            self.stack.setCurrentIndex(0)
+            return
+        if self.total == 0:
+            text = self.tr(
+                "No patients yet.\n\nTo add your patient list, import it from a CSV file "
+                "with this command on this computer:\n{command}"
+            ).format(command=IMPORT_COMMAND)
+            self.clear_button.hide()
+        elif flt.text:
+            text = self.tr(
+                "No patient matches '{text}'.\nCheck the spelling or search by MRN or date of "
+                "birth."
+            ).format(text=flt.text)
+            self.clear_button.show()
+        else:
+            text = self.tr(
+                "No patient matches these filters.\nChoose 'All' in a filter to see more patients."
+            )
+            self.clear_button.show()
+        self.empty_text.setText(text)
+        self.stack.setCurrentIndex(1)
+
+    def clear_filters(self) -> None:
+        for combo in (self.program_combo, self.status_combo, self.provider_combo):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(0)
+            combo.blockSignals(False)
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.refresh()
+        self.search.setFocus()
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def selected_patient_id(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        return int(rows[0].data(PATIENT_ID_ROLE)) if rows else None
+
+    def select_patient(self, patient_id: int) -> bool:
+        """Select the row of ``patient_id`` if it is listed."""
+        row = self.model.row_of(patient_id)
+        if row < 0:
+            return False
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+        return True
+
+    def on_change(self, change: Change) -> None:
+        """A committed change somewhere: refresh soon (bursts coalesce into one refresh)."""
+        if change.kind in ("practice", "providers"):
+            self._fill_providers()
+        self._refresh_timer.start()
+
+    def _refresh_after_change(self) -> None:
+        self.refresh()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Down or Enter in the search box moves to the first patient in the list."""
+        if watched is self.search and event.type() == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self._search_timer.isActive():
+                    self.refresh()
+                if self.proxy.rowCount() > 0:
+                    self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+                    if not self.table.selectionModel().hasSelection():
+                        self.table.selectRow(0)
+                    return True
+        return super().eventFilter(watched, event)

@@ -1,0 +1,337 @@
+"""The Practice page: details, providers, staff, the data folder, checks and backups."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.db.backup import VerifyReport, backup_to, verify
+from ccm_desktop.events import Change
+from ccm_desktop.services.practice import PracticeInfo, ProviderInfo, StaffInfo
+from ccm_desktop.ui.labels import phone_text, role_name, timezone_name, tin_text
+from ccm_desktop.ui.models import Column, RecordTableModel
+from ccm_desktop.ui.style import ERROR_COLOUR, heading, note
+from ccm_desktop.ui.tasks import Progress, Task, run_task
+
+BACKUP_FOLDER_KEY = "backup/last_folder"
+BACKUP_SUFFIX = ".ccmbak"
+
+
+def _selectable(text: str = "", *, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(wrap)
+    return label
+
+
+def fit_rows(view: QTableView) -> None:
+    """Make a short table exactly as tall as its rows (no empty white box below them)."""
+    rows = view.model().rowCount()
+    height = view.horizontalHeader().sizeHint().height() + 2 * view.frameWidth()
+    height += sum(view.rowHeight(r) for r in range(rows)) if rows else view.sizeHintForRow(0)
+    scrollbar = view.horizontalScrollBar()
+    if scrollbar.isVisible():
+        height += scrollbar.sizeHint().height()
+    view.setFixedHeight(max(height, view.fontMetrics().height() * 3))
+
+
+def _small_table(model: RecordTableModel, name: str) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)
+    view.verticalHeader().setVisible(False)
+    view.setAlternatingRowColors(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
+
+
+class PracticePage(QWidget):
+    """Shows the practice as set up; checks the database and backs it up off-thread."""
+
+    def __init__(self, ctx: AppContext, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = settings
+        self.task: Task | None = None
+        self.last_report: VerifyReport | None = None
+        self.last_backup: Path | None = None
+        self.providers_model: RecordTableModel[ProviderInfo] = RecordTableModel(
+            [
+                Column(self.tr("Name"), lambda p: p.name),
+                Column(self.tr("Credential"), lambda p: p.credential),
+                Column(self.tr("NPI"), lambda p: p.npi),
+            ],
+            self,
+        )
+        self.staff_model: RecordTableModel[StaffInfo] = RecordTableModel(
+            [
+                Column(self.tr("Name"), lambda s: s.name),
+                Column(self.tr("Username"), lambda s: s.username),
+                Column(self.tr("Role"), lambda s: role_name(s.role)),
+                Column(self.tr("Credential"), lambda s: s.credential),
+            ],
+            self,
+        )
+        self._build()
+        self.refresh()
+
+    # -- layout ----------------------------------------------------------------
+    def _build(self) -> None:
+        details = QGroupBox(self.tr("Practice details"))
+        self.details_form = QFormLayout(details)
+        self.details_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.detail_labels: dict[str, QLabel] = {}
+        for key, text in (
+            ("name", self.tr("Name")),
+            ("npi", self.tr("Group NPI")),
+            ("tin", self.tr("Tax id (TIN)")),
+            ("address", self.tr("Address")),
+            ("phone", self.tr("Phone")),
+            ("after_hours_phone", self.tr("24/7 phone")),
+            ("timezone", self.tr("Time zone")),
+        ):
+            label = _selectable(wrap=False)
+            self.detail_labels[key] = label
+            self.details_form.addRow(text + ":", label)
+
+        providers = QGroupBox(self.tr("Billing providers"))
+        pv = QVBoxLayout(providers)
+        self.providers_view = _small_table(self.providers_model, self.tr("Billing providers"))
+        pv.addWidget(self.providers_view)
+        pv.addStretch(1)
+        staff = QGroupBox(self.tr("Staff"))
+        sv = QVBoxLayout(staff)
+        self.staff_view = _small_table(self.staff_model, self.tr("Staff"))
+        sv.addWidget(self.staff_view)
+        sv.addStretch(1)
+
+        data = QGroupBox(self.tr("Data and backups"))
+        dv = QVBoxLayout(data)
+        dv.addWidget(QLabel(self.tr("Data folder:")))
+        self.folder_label = _selectable(str(self.ctx.paths.root))
+        self.folder_label.setAccessibleName(self.tr("Data folder"))
+        dv.addWidget(self.folder_label)
+        self.open_folder_button = QPushButton(self.tr("Open data folder"))
+        self.open_folder_button.clicked.connect(self.open_folder)
+        self.verify_button = QPushButton(self.tr("Check database"))
+        self.verify_button.clicked.connect(self.start_verify)
+        self.backup_button = QPushButton(self.tr("Back up now…"))
+        self.backup_button.clicked.connect(self.start_backup)
+        buttons = QHBoxLayout()
+        for b in (self.open_folder_button, self.verify_button, self.backup_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        dv.addLayout(buttons)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setFrameShadow(QFrame.Shadow.Sunken)
+        dv.addWidget(line)
+        dv.addWidget(QLabel(self.tr("Database status:")))
+        self.status_label = _selectable(
+            self.tr("Not checked yet. 'Check database' reads every page and link.")
+        )
+        self.status_label.setObjectName("databaseStatus")
+        self.status_label.setAccessibleName(self.tr("Database status"))
+        dv.addWidget(self.status_label)
+        dv.addWidget(QLabel(self.tr("Last backup:")))
+        self.backup_label = _selectable(self.tr("None made in this session."))
+        self.backup_label.setObjectName("backupStatus")
+        self.backup_label.setAccessibleName(self.tr("Backup status"))
+        dv.addWidget(self.backup_label)
+        dv.addWidget(
+            note(
+                self.tr(
+                    "Backups are encrypted. Keep one away from this computer (for example on "
+                    "a USB drive kept locked away). Restoring a backup on another computer "
+                    "needs the practice passphrase."
+                )
+            )
+        )
+        dv.addStretch(1)
+
+        grid = QGridLayout()
+        grid.addWidget(details, 0, 0)
+        grid.addWidget(data, 0, 1)
+        grid.addWidget(providers, 1, 0)
+        grid.addWidget(staff, 1, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(2, 1)  # spare height goes below the boxes
+
+        body = QWidget()
+        bl = QVBoxLayout(body)
+        bl.addWidget(heading(self.tr("Practice")))
+        bl.addLayout(grid, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidget(body)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scroll)
+
+    # -- content ---------------------------------------------------------------
+    def refresh(self) -> None:
+        info = self.ctx.practice.practice()
+        self._show_details(info)
+        self.providers_model.set_rows(self.ctx.practice.providers())
+        self.staff_model.set_rows(self.ctx.practice.staff())
+        for view in (self.providers_view, self.staff_view):
+            fit_rows(view)
+
+    def _show_details(self, p: PracticeInfo) -> None:
+        place = ", ".join(x for x in (p.city, f"{p.state} {p.zip}".strip()) if x)
+        address = "\n".join(x for x in (p.address, place) if x) or self.tr("not given")
+        values = {
+            "name": p.name,
+            "npi": p.npi,
+            "tin": tin_text(p.tin),
+            "address": address,
+            "phone": phone_text(p.phone),
+            "after_hours_phone": phone_text(p.after_hours_phone),
+            "timezone": timezone_name(p.timezone),
+        }
+        for key, value in values.items():
+            self.detail_labels[key].setText(value)
+
+    def on_change(self, change: Change) -> None:
+        if change.kind in ("practice", "providers", "staff"):
+            self.refresh()
+
+    # -- actions ---------------------------------------------------------------
+    def busy(self) -> bool:
+        return self.task is not None and self.task.running
+
+    def _set_busy(self, busy: bool) -> None:
+        self.verify_button.setEnabled(not busy)
+        self.backup_button.setEnabled(not busy)
+
+    def open_folder(self) -> None:
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.paths.root)))
+
+    def start_verify(self) -> Task | None:
+        """Check the database off the GUI thread; the result shows in the status label."""
+        if self.busy():
+            return None
+        db = self.ctx.db
+        self._set_busy(True)
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(self.tr("Checking the database…"))
+        self.task = run_task(
+            lambda _p: verify(db), self, on_success=self._verified, on_failure=self._verify_failed
+        )
+        self.task.finished.connect(lambda: self._set_busy(False))
+        return self.task
+
+    def _verified(self, report: VerifyReport) -> None:
+        self.last_report = report
+        names = {
+            "integrity": self.tr("Database structure"),
+            "cipher integrity": self.tr("Encryption"),
+            "foreign keys": self.tr("Links between records"),
+            "migration level": self.tr("Database version"),
+        }
+        lines = [
+            (
+                self.tr("Passed — {name}: {detail}")
+                if c.ok
+                else self.tr("FAILED — {name}: {detail}")
+            ).format(name=names.get(c.name, c.name), detail=c.detail)
+            for c in report.checks
+        ]
+        when = datetime.now().strftime("%I:%M %p").lstrip("0")
+        summary = (
+            self.tr("All checks passed at {time}.").format(time=when)
+            if report.ok
+            else self.tr(
+                "Some checks failed at {time}. Make no changes and call for support."
+            ).format(time=when)
+        )
+        self.status_label.setStyleSheet("" if report.ok else f"color: {ERROR_COLOUR};")
+        self.status_label.setText("\n".join([summary, *lines]))
+
+    def _verify_failed(self, exc: BaseException) -> None:
+        self.status_label.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.status_label.setText(self.tr("The check could not run: {error}").format(error=exc))
+
+    def suggested_backup_path(self) -> Path:
+        folder = self.settings.value(BACKUP_FOLDER_KEY, "") or QStandardPaths.writableLocation(
+            QStandardPaths.StandardLocation.DocumentsLocation
+        )
+        stamp = datetime.now().strftime("%Y-%m-%d %H%M")
+        name = self.ctx.practice.practice().name
+        safe = "".join(ch for ch in name if ch.isalnum() or ch in " -_").strip() or "practice"
+        return Path(str(folder)) / f"{safe} backup {stamp}{BACKUP_SUFFIX}"
+
+    def choose_backup_target(self) -> Path | None:
+        """Ask where to write the backup (a save dialog); None when cancelled."""
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("Back up the practice database"),
+            str(self.suggested_backup_path()),
+            self.tr("CCM Desktop backups (*{suffix})").format(suffix=BACKUP_SUFFIX),
+        )
+        if not path:
+            return None
+        target = Path(path)
+        if target.suffix != BACKUP_SUFFIX:
+            target = target.with_name(target.name + BACKUP_SUFFIX)
+        return target
+
+    def start_backup(self) -> Task | None:
+        """Ask for a file, then write an encrypted backup off the GUI thread."""
+        if self.busy():
+            return None
+        target = self.choose_backup_target()
+        if target is None:
+            return None
+        self.settings.setValue(BACKUP_FOLDER_KEY, str(target.parent))
+        db, key_file = self.ctx.db, self.ctx.paths.wrapped_key
+
+        def work(_p: Progress) -> Path:
+            return backup_to(db, target, key_file)
+
+        self._set_busy(True)
+        self.backup_label.setStyleSheet("")
+        self.backup_label.setText(self.tr("Backing up to {path}…").format(path=target))
+        self.task = run_task(work, self, on_success=self._backed_up, on_failure=self._backup_failed)
+        self.task.finished.connect(lambda: self._set_busy(False))
+        return self.task
+
+    def _backed_up(self, path: Path) -> None:
+        self.last_backup = path
+        size_mb = path.stat().st_size / 1_000_000
+        when = datetime.now().strftime("%I:%M %p").lstrip("0")
+        self.backup_label.setText(
+            self.tr("Saved {path} ({size:.1f} MB) at {time}.").format(
+                path=path, size=size_mb, time=when
+            )
+        )
+
+    def _backup_failed(self, exc: BaseException) -> None:
+        self.backup_label.setStyleSheet(f"color: {ERROR_COLOUR};")
+        self.backup_label.setText(self.tr("The backup was not made: {error}").format(error=exc))

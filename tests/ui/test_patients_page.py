@@ -1,0 +1,167 @@
+"""The Patients page: shows patients, searches as you type, filters, empty states."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from ccm_desktop.services.patients import PatientInput
+from ccm_desktop.ui.bridge import EventBridge
+from ccm_desktop.ui.patient_model import MINUTES, NAME, PatientTableModel
+from ccm_desktop.ui.patients_page import PatientsPage
+
+pytestmark = pytest.mark.gui
+
+
+def names(page: PatientsPage) -> list[str]:
+    proxy = page.proxy
+    return [proxy.index(r, NAME).data() for r in range(proxy.rowCount())]
+
+
+@pytest.fixture
+def page(qtbot, ctx, sample):
+    p = PatientsPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1100, 600)
+    p.show()
+    return p
+
+
+def search(qtbot, page: PatientsPage, text: str) -> None:
+    page.search.clear()
+    qtbot.keyClicks(page.search, text)
+    qtbot.waitUntil(lambda: not page._search_timer.isActive(), timeout=2000)
+
+
+def test_lists_patients_sorted_with_columns(page, shots):
+    assert names(page) == [
+        "Doe, Jane",
+        "Doe, Robert",
+        "Garcia, Maria",
+        "Nguyen, Thanh",
+        "Smith, John",
+    ]
+    assert page.count_label.text() == "5 patients"
+    row = [page.proxy.index(0, c).data() for c in range(7)]
+    assert row == [
+        "Doe, Jane",
+        "03/04/1950",
+        "A100",
+        "CCM",
+        "Enrolled",
+        "14 / 20 min",
+        "Dana Example, MD",
+    ]
+    nguyen = [page.proxy.index(3, c).data() for c in range(7)]
+    assert nguyen[3:6] == ["Complex CCM", "Enrolled", "65 / 60 min"]
+    assert page.proxy.index(2, 4).data() == "Not enrolled"
+    assert page.proxy.index(2, MINUTES).data() == "0 min"
+    assert page.proxy.index(1, 4).data() == "Declined"
+    shots(page, "patients")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("doe", ["Doe, Jane", "Doe, Robert"]),
+        ("jan", ["Doe, Jane"]),
+        ("doe rob", ["Doe, Robert"]),
+        ("b20", ["Garcia, Maria", "Nguyen, Thanh"]),
+        ("A101", ["Smith, John"]),
+        ("3/4/1950", ["Doe, Jane"]),
+        ("1950-03-04", ["Doe, Jane"]),
+        ("1EG4-TE5", ["Doe, Jane"]),
+    ],
+)
+def test_search_narrows_the_list(qtbot, page, text, expected):
+    search(qtbot, page, text)
+    assert names(page) == expected
+    assert page.count_label.text() == f"{len(expected)} of 5 match"
+
+
+def test_search_waits_for_typing_to_pause(qtbot, page):
+    qtbot.keyClicks(page.search, "smi")
+    assert page._search_timer.isActive()
+    assert len(names(page)) == 5  # not yet: debounced
+    qtbot.waitUntil(lambda: names(page) == ["Smith, John"], timeout=2000)
+
+
+def test_filters(qtbot, page, ctx):
+    page.program_combo.setCurrentIndex(page.program_combo.findData("pcm"))
+    assert names(page) == ["Smith, John"]
+    page.program_combo.setCurrentIndex(0)
+    page.status_combo.setCurrentIndex(page.status_combo.findData("none"))
+    assert names(page) == ["Garcia, Maria"]
+    page.status_combo.setCurrentIndex(page.status_combo.findData("declined"))
+    assert names(page) == ["Doe, Robert"]
+    page.status_combo.setCurrentIndex(0)
+    np_id = next(p.id for p in ctx.practice.providers() if p.npi == "1000000004")
+    page.provider_combo.setCurrentIndex(page.provider_combo.findData(np_id))
+    assert names(page) == ["Smith, John"]
+    assert page.count_label.text() == "1 of 5 match"
+
+
+def test_no_match_empty_state(qtbot, page, shots):
+    search(qtbot, page, "zzz")
+    assert page.stack.currentIndex() == 1
+    assert page.empty_text.text() == (
+        "No patient matches 'zzz'.\nCheck the spelling or search by MRN or date of birth."
+    )
+    assert page.count_label.text() == "0 of 5 match"
+    shots(page, "patients-no-match")
+    qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)
+    assert page.search.text() == ""
+    assert len(names(page)) == 5
+    assert page.stack.currentIndex() == 0
+
+
+def test_filters_only_empty_state(page):
+    page.program_combo.setCurrentIndex(page.program_combo.findData("apcm"))
+    assert page.stack.currentIndex() == 1
+    assert "No patient matches these filters" in page.empty_text.text()
+
+
+def test_no_patients_empty_state(qtbot, ctx, shots):
+    p = PatientsPage(ctx)
+    qtbot.addWidget(p)
+    p.resize(1000, 500)
+    assert p.stack.currentIndex() == 1
+    assert p.empty_text.text().startswith("No patients yet.")
+    assert "ccm-desktop import patients FILE.csv" in p.empty_text.text()
+    assert p.clear_button.isHidden()
+    assert p.count_label.text() == "0 patients"
+    shots(p, "patients-empty")
+
+
+def test_refreshes_when_a_patient_is_added(qtbot, page, ctx, admin):
+    bridge = EventBridge(ctx.bus, page)
+    bridge.changed.connect(page.on_change)
+    page.select_patient(page.model.patient(0).id)
+    selected = page.selected_patient_id()
+    ctx.patients.create(admin, PatientInput("Z999", "Adams", "Ann", "1951-02-03", "F"))
+    qtbot.waitUntil(lambda: len(names(page)) == 6, timeout=2000)
+    assert names(page)[0] == "Adams, Ann"
+    assert page.selected_patient_id() == selected  # selection kept by id
+
+
+def test_sorting_by_minutes_and_dob(page):
+    page.table.sortByColumn(MINUTES, Qt.SortOrder.DescendingOrder)
+    assert names(page)[:2] == ["Nguyen, Thanh", "Doe, Jane"]
+    page.table.sortByColumn(1, Qt.SortOrder.AscendingOrder)
+    assert names(page)[0] == "Nguyen, Thanh"  # born 1942
+
+
+def test_down_arrow_moves_from_search_to_list(qtbot, page):
+    page.focus_search()
+    qtbot.keyClicks(page.search, "smith")
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    assert names(page) == ["Smith, John"]
+    assert page.selected_patient_id() == page.model.patient(0).id
+
+
+def test_model_passes_qmodeltester(qtmodeltester, ctx, sample):
+    model = PatientTableModel()
+    model.set_rows(ctx.patients.rows())
+    qtmodeltester.check(model)
+    model.set_rows([])
+    qtmodeltester.check(model)
