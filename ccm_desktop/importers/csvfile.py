@@ -1,0 +1,193 @@
+"""Reading a CSV table the way spreadsheets write it.
+
+Handles a UTF-8 byte-order mark, UTF-16 ("Unicode text"), Windows-1252 from older
+Excel, CRLF line ends, commas/semicolons/tabs as separators, quoted values with
+line breaks, and blank lines. A file that is not a text table (a workbook, an
+image, nothing at all) raises :class:`ImportFileError` with a plain message.
+Row numbers count the header as row 1, like the spreadsheet shows them.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ccm_desktop.importers.report import ImportFileError, RowProblem
+
+_SAVE_AS = "In Excel choose File > Save As and pick 'CSV UTF-8 (Comma delimited)'."
+
+
+@dataclass
+class CsvRow:
+    """One non-blank data row: its spreadsheet row number and its values by column."""
+
+    number: int
+    values: dict[str, str]
+
+    def get(self, column: str) -> str:
+        return self.values.get(column, "")
+
+
+@dataclass
+class CsvTable:
+    """The columns found in the header, the data rows, and problems with the layout."""
+
+    columns: list[str]
+    header_row: int = 1
+    rows: list[CsvRow] = field(default_factory=list)
+    skipped: int = 0
+    problems: list[RowProblem] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        """Data rows including blank rows in between (not blank lines at the end)."""
+        return len(self.rows) + self.skipped
+
+    @property
+    def header_problems(self) -> list[RowProblem]:
+        """Unknown, repeated or missing columns: the rows cannot be read reliably."""
+        return [p for p in self.problems if p.row == self.header_row]
+
+
+def decode(data: bytes, name: str) -> str:
+    """The text of a CSV file; :class:`ImportFileError` when it is not a text file."""
+    if data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise ImportFileError(
+            f"{name} is an Excel workbook (or another packed file), not CSV. " + _SAVE_AS
+        )
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    elif b"\x00" not in data:
+        for encoding in ("utf-8-sig", "cp1252"):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+    raise ImportFileError(f"{name} is not a CSV text file (it holds binary data). " + _SAVE_AS)
+
+
+def normalise_header(name: str) -> str:
+    """'Last Name' -> 'last_name' (case, spaces and dashes do not matter)."""
+    return re.sub(r"[\s\-]+", "_", name.replace("\ufeff", "").strip().lower())
+
+
+def _delimiter(text: str) -> str:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if "," not in first:
+        if "\t" in first:
+            return "\t"
+        if ";" in first:
+            return ";"
+    return ","
+
+
+def read_table(
+    path: Path, known: Sequence[str], required: Sequence[str], noun: str = "row"
+) -> CsvTable:
+    """Read ``path``; header problems (unknown, repeated or missing columns) and rows with
+    too many cells come back as :class:`RowProblem` entries, not exceptions."""
+    path = Path(path)
+    if not path.exists():
+        raise ImportFileError(f"There is no file at {path}.")
+    if not path.is_file():
+        raise ImportFileError(f"{path} is a folder, not a file.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ImportFileError(f"{path.name} cannot be read: {exc.strerror}.") from None
+    text = decode(data, path.name)
+    if not text.strip().strip("\ufeff"):
+        raise ImportFileError(
+            f"{path.name} is empty. The first row must name the columns ({', '.join(required)}"
+            f" ...), then one {noun} per row."
+        )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        raise ImportFileError(
+            f"{path.name} is not a readable CSV file (line {reader.line_num}: {exc}). " + _SAVE_AS
+        ) from None
+    return _table(records, known, required)
+
+
+def _table(records: list[list[str]], known: Sequence[str], required: Sequence[str]) -> CsvTable:
+    def blank(rec: list[str]) -> bool:
+        return not any(cell.strip() for cell in rec)
+
+    start = next(i for i, rec in enumerate(records) if not blank(rec))
+    header_row = start + 1
+    names = [normalise_header(c) for c in records[start]]
+    table = CsvTable([n for n in names if n], header_row)
+    if not any(n in known for n in names):
+        table.problems.append(
+            RowProblem(
+                header_row,
+                "",
+                "The first row must name the columns, like "
+                f"{', '.join(required)}: this file's first row names none of them.",
+            )
+        )
+        table.rows = [
+            CsvRow(n, {})
+            for n, rec in enumerate(records[start + 1 :], header_row + 1)
+            if not blank(rec)
+        ]
+        return table
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names, 1):
+        if not name:
+            continue
+        if name in seen:
+            table.problems.append(
+                RowProblem(
+                    header_row,
+                    name,
+                    f"This column appears twice (columns {seen[name]} and {i}); keep one.",
+                )
+            )
+        elif name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            table.problems.append(
+                RowProblem(
+                    header_row,
+                    name,
+                    f"This column is not known.{hint} The columns are: {', '.join(known)}.",
+                )
+            )
+        seen.setdefault(name, i)
+    for name in required:
+        if name not in seen:
+            table.problems.append(
+                RowProblem(header_row, name, "This required column is missing from the header.")
+            )
+    pending_blank = 0
+    for number, rec in enumerate(records[start + 1 :], header_row + 1):
+        if blank(rec):
+            pending_blank += 1
+            continue
+        table.skipped += pending_blank
+        pending_blank = 0
+        extra = [c for c in rec[len(names) :] if c.strip()]
+        unnamed = [c for n, c in zip(names, rec, strict=False) if not n and c.strip()]
+        if extra or unnamed:
+            table.problems.append(
+                RowProblem(
+                    number,
+                    "",
+                    f"This row has values beyond the {len(table.columns)} named columns: "
+                    "a value may contain a comma without quotes around it.",
+                )
+            )
+        values = {n: c.strip() for n, c in zip(names, rec, strict=False) if n}
+        table.rows.append(CsvRow(number, values))
+    return table

@@ -1,0 +1,320 @@
+"""Import care-management time from a CSV file: all rows checked, then all written, or none.
+
+Columns (header required, any order): ``mrn, staff, date, start_time, minutes,
+activity`` are required, ``contact`` (yes/no) and ``note`` optional. ``staff`` is a
+username; ``date`` (YYYY-MM-DD) and ``start_time`` (HH:MM, 24-hour or with AM/PM)
+are the practice's local time. Row numbers count the header as row 1.
+
+Daylight saving time: a start time that does not exist (the hour skipped in spring)
+is read as the clock would show it after the change (02:30 becomes 03:30); a time
+that happens twice (the hour repeated in autumn) is the first of the two.
+
+Importing the same file twice never doubles the minutes: an entry for the same
+patient, staff member and start instant that is identical is counted unchanged; one
+that differs is updated and its previous values are kept as a revision.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.db.models import ACTIVITIES, Patient, StaffUser, TimeEntry
+from ccm_desktop.errors import ValidationError
+from ccm_desktop.events import Change
+from ccm_desktop.importers.csvfile import CsvRow, read_table
+from ccm_desktop.importers.report import (
+    ImportReport,
+    Progress,
+    ProgressSteps,
+    RowProblem,
+)
+from ccm_desktop.security.audit import Actor, record, record_many
+from ccm_desktop.services.timing import (
+    ACTIVITY_LABELS,
+    TimeInput,
+    added_audit,
+    check_time,
+    entry_values,
+    revise_in_session,
+)
+from ccm_desktop.validation import check_yes_no, parse_date
+
+TIME_COLUMNS = ("mrn", "staff", "date", "start_time", "minutes", "activity", "contact", "note")
+REQUIRED_COLUMNS = ("mrn", "staff", "date", "start_time", "minutes", "activity")
+BATCH = 2000
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
+_ACTIVITY = {a: a for a in ACTIVITIES} | {v.lower(): k for k, v in ACTIVITY_LABELS.items()}
+_COMPARED = ("minutes", "activity", "patient_contact", "note")
+
+Key = tuple[int, int, datetime]
+
+
+def parse_clock(value: str, field: str = "start_time") -> time:
+    """'14:05', '9:05', '9:05 AM', '14:05:30' -> a time of day."""
+    m = _TIME_RE.match((value or "").strip())
+    if m:
+        hour, minute, second = int(m[1]), int(m[2]), int(m[3] or 0)
+        if m[4]:
+            twelve = 1 <= hour <= 12
+            hour = hour % 12 + (12 if m[4].lower() == "pm" else 0) if twelve else 24
+        if hour < 24 and minute < 60 and second < 60:
+            return time(hour, minute, second)
+    raise ValidationError(field, f"'{value}' is not a time of day: use HH:MM, like 14:05.")
+
+
+def local_to_utc(day: date, clock: time, tz: ZoneInfo) -> datetime:
+    """The UTC instant of a wall-clock time in ``tz`` (see the module's note on DST)."""
+    local = datetime.combine(day, clock, tzinfo=tz)  # fold=0: the first of two, or shifted
+    return local.astimezone(UTC)
+
+
+@dataclass
+class _Row:
+    number: int
+    key: Key
+    values: dict[str, object]
+
+
+def import_time(
+    ctx: AppContext,
+    path: Path,
+    actor: Actor,
+    *,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Check every row of ``path`` (patient MRN and staff username exist, times valid, no
+    repeated row); when there is no problem and not ``dry_run``, add new entries and revise
+    changed ones in one transaction with audit events plus one ``import.time`` event.
+
+    Raises :class:`ImportFileError` for a file that is not a CSV table.
+    """
+    path = Path(path)
+    table = read_table(path, TIME_COLUMNS, REQUIRED_COLUMNS, "time entry")
+    report = ImportReport(
+        rows=table.count, skipped=table.skipped, problems=list(table.problems), dry_run=dry_run
+    )
+    steps = ProgressSteps(progress, len(table.rows))
+    if table.header_problems:
+        steps.finish()
+        return report
+    opener = ctx.db.read if dry_run else ctx.db.write
+    with opener() as s:
+        tz = ctx.practice.practice_tz(s)
+        now = ctx.clock.now()
+        patients = _patients(s, table.rows)
+        staff = {u: i for i, u in s.execute(select(StaffUser.id, StaffUser.username))}
+        parsed: list[_Row] = []
+        for i, row in enumerate(table.rows, 1):
+            got = _check(row, patients, staff, tz, now, report.problems)
+            if got is not None:
+                parsed.append(got)
+            steps.at(i)
+        new, changed = _classify(s, parsed, report)
+        report.created, report.updated = len(new), len(changed)
+        if report.problems or dry_run:
+            report.problems.sort(key=lambda p: p.row)
+            steps.finish()
+            return report
+        touched = _write(s, actor, new, changed, path.name, steps, len(table.rows))
+        record(
+            s,
+            actor,
+            "import.time",
+            "import",
+            detail={
+                "file": path.name,
+                "rows": report.rows,
+                "created": report.created,
+                "updated": report.updated,
+                "unchanged": report.unchanged,
+            },
+        )
+    report.written = True
+    steps.finish()
+    if touched:
+        ctx.bus.publish(Change("time", frozenset(), frozenset(touched)))
+    return report
+
+
+def _patients(s: Session, rows: list[CsvRow]) -> dict[str, int]:
+    mrns = sorted({r.get("mrn").upper() for r in rows if r.get("mrn")})
+    found: dict[str, int] = {}
+    for i in range(0, len(mrns), 500):
+        q = select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns[i : i + 500]))
+        found.update((mrn, pid) for mrn, pid in s.execute(q))
+    return found
+
+
+def _check(
+    row: CsvRow,
+    patients: dict[str, int],
+    staff: dict[str, int],
+    tz: ZoneInfo,
+    now: datetime,
+    problems: list[RowProblem],
+) -> _Row | None:
+    """One row's checks; appends its problems and returns it parsed when it has none."""
+    before = len(problems)
+
+    def bad(column: str, message: str) -> None:
+        problems.append(RowProblem(row.number, column, message))
+
+    mrn, username = row.get("mrn").upper(), row.get("staff").strip().lower()
+    pid = patients.get(mrn)
+    if not mrn:
+        bad("mrn", "Enter the patient's MRN.")
+    elif pid is None:
+        bad("mrn", f"No patient has MRN {mrn}: import the patient first.")
+    sid = staff.get(username)
+    if not username:
+        bad("staff", "Enter the username of the staff member who did the work.")
+    elif sid is None:
+        bad("staff", f"There is no staff user '{username}': use a username from Settings.")
+    started: datetime | None = None
+    try:
+        day = parse_date(row.get("date"), "date")
+        started = local_to_utc(day, parse_clock(row.get("start_time")), tz)
+    except ValidationError as exc:
+        bad(exc.field, exc.text)
+    minutes: int | None = None
+    text = row.get("minutes")
+    if re.fullmatch(r"\d+(\.0+)?", text):
+        minutes = int(float(text))
+    else:
+        bad("minutes", f"'{text}' is not a number of minutes: use a whole number, like 20.")
+    activity = _ACTIVITY.get(row.get("activity").strip().lower().replace(" ", "_"), "")
+    if not activity:
+        activity = _ACTIVITY.get(row.get("activity").strip().lower(), "")
+    if not activity:
+        bad("activity", f"The activity must be one of: {', '.join(ACTIVITIES)}.")
+    contact = False
+    try:
+        contact = check_yes_no(row.get("contact"), "contact")
+    except ValidationError as exc:
+        bad(exc.field, exc.text)
+    if started is not None and minutes is not None and activity:
+        t = TimeInput(pid or 0, sid or 0, started, minutes, activity, contact, "", "import")
+        try:
+            check_time(t, now)
+        except ValidationError as exc:
+            bad(exc.field, exc.text)
+    if len(problems) > before or pid is None or sid is None or started is None:
+        return None
+    assert minutes is not None
+    values: dict[str, object] = {
+        "minutes": minutes,
+        "activity": activity,
+        "patient_contact": contact,
+        "note": row.get("note").strip(),
+    }
+    return _Row(row.number, (pid, sid, started), values)
+
+
+def _classify(
+    s: Session, rows: list[_Row], report: ImportReport
+) -> tuple[list[_Row], list[tuple[_Row, int]]]:
+    """Split rows into new entries and (row, entry id) to update; repeated rows and
+    identical entries are reported or counted here."""
+    first: dict[Key, _Row] = {}
+    unique: list[_Row] = []
+    for r in rows:
+        other = first.get(r.key)
+        if other is None:
+            first[r.key] = r
+            unique.append(r)
+        elif other.values == r.values:
+            report.problems.append(RowProblem(r.number, "", f"Same as row {other.number}."))
+        else:
+            report.problems.append(
+                RowProblem(
+                    r.number,
+                    "start_time",
+                    f"Row {other.number} has the same patient, staff and start time with "
+                    "different minutes, activity, contact or note: keep one of them.",
+                )
+            )
+    existing = _existing(s, unique)
+    new: list[_Row] = []
+    changed: list[tuple[_Row, int]] = []
+    for r in unique:
+        found = existing.get(r.key)
+        if found is None:
+            new.append(r)
+        elif found[1] == r.values:
+            report.unchanged += 1
+        else:
+            changed.append((r, found[0]))
+    return new, changed
+
+
+def _existing(s: Session, rows: list[_Row]) -> dict[Key, tuple[int, dict[str, object]]]:
+    """Entries already stored for these patients between the file's first and last start."""
+    if not rows:
+        return {}
+    pids = sorted({r.key[0] for r in rows})
+    lo = min(r.key[2] for r in rows)
+    hi = max(r.key[2] for r in rows) + timedelta(seconds=1)
+    cols = (TimeEntry.id, TimeEntry.patient_id, TimeEntry.staff_id, TimeEntry.started_at)
+    cols += tuple(getattr(TimeEntry, c) for c in _COMPARED)
+    out: dict[Key, tuple[int, dict[str, object]]] = {}
+    for i in range(0, len(pids), 500):
+        q = select(*cols).where(
+            TimeEntry.patient_id.in_(pids[i : i + 500]),
+            TimeEntry.started_at >= lo,
+            TimeEntry.started_at < hi,
+        )
+        for eid, pid, sid, started, *vals in s.execute(q):
+            out[(pid, sid, started)] = (eid, dict(zip(_COMPARED, vals, strict=True)))
+    return out
+
+
+def _write(
+    s: Session,
+    actor: Actor,
+    new: list[_Row],
+    changed: list[tuple[_Row, int]],
+    filename: str,
+    steps: ProgressSteps,
+    rows: int,
+) -> set[int]:
+    """Bulk-add new entries (one insert per batch, their ids read back by the unique
+    patient/staff/start key) and revise changed ones; returns the patient ids touched."""
+    touched: set[int] = set()
+    done = 0
+    values: dict[Key, dict[str, object]] = {}
+    for i in range(0, len(new), BATCH):
+        batch = []
+        for r in new[i : i + BATCH]:
+            pid, sid, started = r.key
+            t = TimeInput(pid, sid, started, source="import", **r.values)  # type: ignore[arg-type]
+            batch.append(entry_values(t))
+            values[r.key] = batch[-1]
+            touched.add(pid)
+        s.execute(insert(TimeEntry.__table__), batch)
+        done += len(batch)
+        steps.at(rows + done)
+    ids = {key: found[0] for key, found in _existing(s, new).items()}
+    record_many(s, actor, (added_audit(ids[key], v) for key, v in values.items()))
+    reason = f"changed by the import of {filename}"
+    for i in range(0, len(changed), BATCH):
+        part = changed[i : i + BATCH]
+        q = select(TimeEntry).where(TimeEntry.id.in_([eid for _, eid in part]))
+        by_id = {e.id: e for e in s.scalars(q)}
+        for r, eid in part:
+            entry = by_id[eid]
+            diff = {k: v for k, v in r.values.items() if getattr(entry, k) != v}
+            revise_in_session(s, actor, entry, diff, reason)
+            touched.add(entry.patient_id)
+        s.flush()
+        done += len(part)
+        steps.at(rows + done)
+    return touched

@@ -1,0 +1,214 @@
+"""Time CSV import: local practice time to UTC, no doubled minutes, all or nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+
+from ccm_desktop.db.models import AuditEvent, TimeEntry, TimeEntryRevision
+from ccm_desktop.errors import ValidationError
+from ccm_desktop.importers import import_patients, import_time
+from ccm_desktop.importers.patients import PATIENT_COLUMNS
+from ccm_desktop.importers.time import TIME_COLUMNS, local_to_utc, parse_clock
+from tests.csvdata import patient_row, write_csv
+
+NY = ZoneInfo("America/New_York")
+
+
+def row(**kw: str) -> dict[str, str]:
+    base = {
+        "mrn": "T000001",
+        "staff": "nurse.kim",
+        "date": "2026-10-05",
+        "start_time": "09:15",
+        "minutes": "20",
+        "activity": "call_patient",
+        "contact": "yes",
+        "note": "reviewed medications",
+    }
+    return base | kw
+
+
+@pytest.fixture
+def patients(ctx, admin, tmp_path) -> list[int]:
+    f = write_csv(tmp_path / "pat.csv", PATIENT_COLUMNS, [patient_row(1), patient_row(2)])
+    assert import_patients(ctx, f, admin).written
+    return [ctx.patients.find_by_mrn(m).id for m in ("T000001", "T000002")]
+
+
+def entries(ctx) -> int:
+    with ctx.db.read() as s:
+        return s.scalar(select(func.count()).select_from(TimeEntry))
+
+
+def test_import_stores_utc_instants_and_audits(ctx, admin, tmp_path, patients):
+    rows = [
+        row(),
+        row(
+            mrn="T000002",
+            staff="DR.EXAMPLE",
+            start_time="2:05 PM",
+            minutes="35",
+            activity="Care plan work",
+            contact="no",
+            note="",
+        ),
+    ]
+    report = import_time(ctx, write_csv(tmp_path / "t.csv", TIME_COLUMNS, rows), admin)
+    assert (report.created, report.updated, report.unchanged, report.written) == (2, 0, 0, True)
+    [a] = ctx.time.entries(patients[0])
+    assert a.started_at == datetime(2026, 10, 5, 13, 15, tzinfo=UTC)  # 09:15 EDT
+    assert (a.minutes, a.activity, a.patient_contact, a.source) == (
+        20,
+        "call_patient",
+        True,
+        "import",
+    )
+    [b] = ctx.time.entries(patients[1])
+    assert b.started_at == datetime(2026, 10, 5, 18, 5, tzinfo=UTC)
+    assert (b.activity, b.patient_contact, b.staff) == ("care_plan", False, "Dana Example")
+    with ctx.db.read() as s:
+        acts = list(s.scalars(select(AuditEvent.action).order_by(AuditEvent.id.desc()).limit(3)))
+        adds = s.scalars(select(AuditEvent).where(AuditEvent.action == "time.add")).all()
+        assert acts == ["import.time", "time.add", "time.add"]
+        assert {e.patient_id for e in adds} == set(patients)
+        assert all(e.staff_id == admin.staff_id and e.detail["source"] == "import" for e in adds)
+
+
+def test_importing_the_same_file_twice_does_not_double_minutes(ctx, admin, tmp_path, patients):
+    rows = [row(), row(start_time="10:00", minutes="15"), row(mrn="T000002", minutes="25")]
+    f = write_csv(tmp_path / "t.csv", TIME_COLUMNS, rows)
+    import_time(ctx, f, admin)
+    again = import_time(ctx, f, admin)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert ctx.time.month_minutes(2026, 10) == {patients[0]: 35, patients[1]: 25}
+    assert entries(ctx) == 3
+
+
+def test_a_changed_row_updates_the_entry_and_keeps_a_revision(ctx, admin, tmp_path, patients):
+    import_time(
+        ctx,
+        write_csv(tmp_path / "t.csv", TIME_COLUMNS, [row(), row(minutes="5", start_time="11:00")]),
+        admin,
+    )
+    changed = [row(minutes="30", note="longer call"), row(minutes="5", start_time="11:00")]
+    report = import_time(ctx, write_csv(tmp_path / "u.csv", TIME_COLUMNS, changed), admin)
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    assert ctx.time.month_minutes(2026, 10) == {patients[0]: 35}
+    with ctx.db.read() as s:
+        [rev] = s.scalars(select(TimeEntryRevision)).all()
+        assert (rev.previous["minutes"], rev.previous["note"]) == (20, "reviewed medications")
+        assert rev.reason == "changed by the import of u.csv"
+        assert "time.revise" in s.scalars(select(AuditEvent.action)).all()
+
+
+def test_repeated_rows_in_one_file_are_problems(ctx, admin, tmp_path, patients):
+    rows = [row(), row(), row(minutes="45")]
+    report = import_time(ctx, write_csv(tmp_path / "t.csv", TIME_COLUMNS, rows), admin)
+    assert [str(p) for p in report.problems] == [
+        "row 3: Same as row 2.",
+        "row 4, start_time: Row 2 has the same patient, staff and start time with different "
+        "minutes, activity, contact or note: keep one of them.",
+    ]
+    assert entries(ctx) == 0
+
+
+def test_every_bad_row_is_reported_and_nothing_written(ctx, admin, tmp_path, patients):
+    rows = [
+        row(),
+        row(mrn="NOPE"),
+        row(staff="ghost", start_time="25:00"),
+        row(minutes="0", activity="gardening"),
+        row(minutes="abc", contact="maybe"),
+        row(date="2099-01-01"),
+        row(minutes="241"),
+    ]
+    before = entries(ctx)
+    report = import_time(ctx, write_csv(tmp_path / "t.csv", TIME_COLUMNS, rows), admin)
+    assert [(p.row, p.column) for p in report.problems] == [
+        (3, "mrn"),
+        (4, "staff"),
+        (4, "start_time"),
+        (5, "activity"),
+        (6, "minutes"),
+        (6, "contact"),
+        (7, "start_time"),
+        (8, "minutes"),
+    ]
+    assert "No patient has MRN NOPE" in report.problems[0].message
+    assert report.problems[6].message == "The start time is in the future."
+    assert not report.written and entries(ctx) == before
+
+
+def test_minutes_zero_is_reported(ctx, admin, tmp_path, patients):
+    report = import_time(
+        ctx, write_csv(tmp_path / "t.csv", TIME_COLUMNS, [row(minutes="0")]), admin
+    )
+    assert [str(p) for p in report.problems] == [
+        "row 2, minutes: Minutes must be between 1 and 240."
+    ]
+
+
+def test_dry_run_writes_nothing(ctx, admin, tmp_path, patients):
+    f = write_csv(tmp_path / "t.csv", TIME_COLUMNS, [row(), row(start_time="12:00")])
+    report = import_time(ctx, f, admin, dry_run=True)
+    assert (report.created, report.written, report.dry_run) == (2, False, True)
+    assert entries(ctx) == 0
+
+
+def test_daylight_saving_gap_and_repeat(ctx, admin, tmp_path, patients):
+    # 2026-03-08 02:30 does not exist in New York: read as 03:30 daylight time.
+    assert local_to_utc(*_dt("2026-03-08", "02:30"), NY) == datetime(2026, 3, 8, 7, 30, tzinfo=UTC)
+    # 2026-11-01 01:30 happens twice: the first (daylight time) is meant.
+    assert local_to_utc(*_dt("2026-11-01", "01:30"), NY) == datetime(2026, 11, 1, 5, 30, tzinfo=UTC)
+    rows = [
+        row(date="2026-03-08", start_time="02:30"),
+        row(date="2026-11-01", start_time="01:30"),
+        row(date="2026-10-31", start_time="23:30"),
+    ]
+    import_time(ctx, write_csv(tmp_path / "t.csv", TIME_COLUMNS, rows), admin)
+    starts = sorted(e.started_at for e in ctx.time.entries(patients[0]))
+    assert starts == [
+        datetime(2026, 3, 8, 7, 30, tzinfo=UTC),
+        datetime(2026, 11, 1, 3, 30, tzinfo=UTC),  # still October 31 in New York
+        datetime(2026, 11, 1, 5, 30, tzinfo=UTC),
+    ]
+    assert ctx.time.month_minutes(2026, 10) == {patients[0]: 20}
+    assert ctx.time.month_minutes(2026, 11) == {patients[0]: 20}
+
+
+def _dt(day: str, clock: str):
+    from datetime import date
+
+    return date.fromisoformat(day), parse_clock(clock)
+
+
+@pytest.mark.parametrize(
+    ("text", "hour", "minute"),
+    [
+        ("9:05", 9, 5),
+        ("09:05", 9, 5),
+        ("12:00 AM", 0, 0),
+        ("12:30 pm", 12, 30),
+        ("1:15PM", 13, 15),
+        ("23:59:30", 23, 59),
+    ],
+)
+def test_clock_times_as_spreadsheets_write_them(text, hour, minute):
+    t = parse_clock(text)
+    assert (t.hour, t.minute) == (hour, minute)
+
+
+@pytest.mark.parametrize("text", ["24:00", "9", "13:00 PM", "9.30", ""])
+def test_bad_clock_times(text):
+    with pytest.raises(ValidationError, match="HH:MM"):
+        parse_clock(text)
+
+
+def test_header_problems_stop_before_any_row(ctx, admin, tmp_path, patients):
+    (tmp_path / "t.csv").write_text("mrn,staff,date,minutes\nT000001,nurse.kim,2026-10-01,20\n")
+    report = import_time(ctx, tmp_path / "t.csv", admin)
+    assert {(p.row, p.column) for p in report.problems} == {(1, "start_time"), (1, "activity")}
