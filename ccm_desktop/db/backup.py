@@ -114,13 +114,22 @@ def verify(db: Database) -> VerifyReport:
 
 
 def restore_from(
-    source: Path, database: Path, key: bytes, backups_dir: Path
+    source: Path,
+    database: Path,
+    key: bytes,
+    backups_dir: Path,
+    *,
+    current_key: bytes | None = None,
+    wrapped_key: Path | None = None,
 ) -> tuple[Path | None, VerifyReport]:
     """Replace the database at ``database`` with the backup ``source`` (same ``key``).
 
     The backup is opened and verified first; a wrong key or a damaged backup raises
     and leaves everything as it was. The current database, if any, is first copied
     to ``backups_dir`` (returned). The caller must have closed every connection.
+    A backup made under another key is restored with that ``key``; then the current
+    database is opened with ``current_key`` for its kept copy, and ``wrapped_key`` (the
+    current key file) is kept next to that copy.
     """
     from ccm_desktop.db.migrate import _check_known, current_revision
 
@@ -157,9 +166,13 @@ def restore_from(
             backups_dir.mkdir(parents=True, exist_ok=True)
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             kept = backups_dir / f"before-restore-{stamp}.ccmbak"
-            current = Database(database, key)
+            n = 1
+            while kept.exists():  # two restores within one second
+                n += 1
+                kept = backups_dir / f"before-restore-{stamp}-{n}.ccmbak"
+            current = Database(database, current_key or key)
             try:
-                backup_to(current, kept)
+                backup_to(current, kept, wrapped_key=wrapped_key)
             finally:
                 current.close()
         _remove_db_files(database)

@@ -1,0 +1,254 @@
+"""The ``ccm-desktop`` command: headless commands on the same services as the window.
+
+    ccm-desktop [--data-dir DIR] [--user NAME] [--demo] [COMMAND ...]
+
+With no command the window opens. Results go to stdout, errors to stderr, in plain
+words; exit codes: 0 done, 1 a problem the user can fix, 2 a mistyped command,
+3 an unexpected error (details in ``logs/ccm-desktop.log`` in the data folder).
+The passphrase comes from ``CCM_DESKTOP_PASSPHRASE`` (or a prompt at a terminal);
+no key material is ever printed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import re
+import sys
+from collections.abc import Callable
+
+from ccm_desktop import __version__
+from ccm_desktop.app import AppContext, demo_passphrase, open_practice
+from ccm_desktop.errors import CcmError, KeyUnavailable, NoDatabase, ValidationErrors
+from ccm_desktop.paths import PASSPHRASE_ENV, DataPaths, resolve_data_dir
+from ccm_desktop.security.audit import Actor
+from ccm_desktop.security.keys import KeyStore
+
+USER_ENV = "CCM_DESKTOP_USER"
+LOG_NAME = "ccm-desktop.log"
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
+# 64 hex digits (a raw key) or an x'...' literal: never shown, never logged.
+_SECRET = re.compile(r"x'[0-9a-fA-F]+'|\b[0-9a-fA-F]{64}\b")
+
+log = logging.getLogger("ccm_desktop.cli")
+
+
+def redact(text: str) -> str:
+    """``text`` with anything that looks like key material replaced."""
+    return _SECRET.sub("[hidden]", text)
+
+
+def say(text: str = "") -> None:
+    """A result line on stdout."""
+    print(redact(text), flush=True)
+
+
+def warn(text: str) -> None:
+    """An error or problem line on stderr."""
+    print(redact(text), file=sys.stderr, flush=True)
+
+
+def interactive() -> bool:
+    """True when a person at a terminal can answer a prompt."""
+    try:
+        return sys.stdin is not None and sys.stdin.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def data_paths(args: argparse.Namespace, *, demo: bool = False) -> DataPaths:
+    """``--data-dir``, else ``CCM_DESKTOP_DATA_DIR``, else the (demo) platform folder."""
+    return resolve_data_dir(args.data_dir, demo=demo or args.demo)
+
+
+def passphrase(args: argparse.Namespace, *, demo: bool = False) -> str | None:
+    """From ``CCM_DESKTOP_PASSPHRASE``; the demo folder's documented one; else None."""
+    value = os.environ.get(PASSPHRASE_ENV)
+    if value:
+        return value
+    if demo or args.demo:
+        return demo_passphrase()
+    return None
+
+
+def ask_passphrase(prompt: str = "Practice passphrase: ") -> str:
+    """Ask at the terminal; :class:`KeyUnavailable` with the way out when nobody can answer."""
+    if not interactive():
+        raise KeyUnavailable(
+            "The practice passphrase is needed (this computer's keyring has no key for this "
+            f"database). Set the {PASSPHRASE_ENV} environment variable to it and run again."
+        )
+    return getpass.getpass(prompt)
+
+
+def load_key(store: KeyStore, secret: str | None) -> bytes:
+    """A key from the keyring or ``secret``; asks at a terminal when both are missing."""
+    try:
+        return store.load(secret)
+    except KeyUnavailable:
+        if secret:
+            raise
+        return store.load(ask_passphrase())
+
+
+def open_ctx(args: argparse.Namespace, *, demo: bool = False) -> AppContext:
+    """Open the practice with the acting user set (``--user``, ``CCM_DESKTOP_USER`` or the
+    command line itself)."""
+    paths = data_paths(args, demo=demo)
+    secret = passphrase(args, demo=demo)
+    try:
+        try:
+            ctx = open_practice(paths, secret)
+        except KeyUnavailable:
+            if secret:
+                raise
+            ctx = open_practice(paths, ask_passphrase())
+    except NoDatabase as exc:
+        raise NoDatabase(
+            f"{exc} Create it with: ccm-desktop init --practice practice.toml"
+        ) from None
+    try:
+        ctx.actor = acting_user(ctx, args)
+    except Exception:
+        ctx.close()
+        raise
+    return ctx
+
+
+def acting_user(ctx: AppContext, args: argparse.Namespace) -> Actor:
+    username = args.user or os.environ.get(USER_ENV, "")
+    if username:
+        return ctx.practice.actor_for(username)
+    return Actor.system("command line")
+
+
+def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = None if top else argparse.SUPPRESS
+    parser.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        default=default,
+        help="the practice's data folder (else CCM_DESKTOP_DATA_DIR, else the usual folder)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="USERNAME",
+        default=default,
+        help="the staff username acting (else CCM_DESKTOP_USER, else 'command line')",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="use the synthetic demo practice in its own folder",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from ccm_desktop import cli_commands as c
+
+    common = argparse.ArgumentParser(add_help=False)
+    _global_options(common, top=False)
+    parser = argparse.ArgumentParser(
+        prog="ccm-desktop",
+        description="CCM Desktop: Medicare care management for small practices. "
+        "With no command, the window opens.",
+        epilog="Exit codes: 0 done, 1 a problem to fix, 2 a mistyped command, 3 unexpected.",
+    )
+    _global_options(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"ccm-desktop {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(
+        name: str, fn: Callable[[argparse.Namespace], int], text: str
+    ) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, parents=[common], help=text, description=text)
+        p.set_defaults(func=fn)
+        return p
+
+    p = command("init", c.cmd_init, "create the encrypted practice database from a TOML file")
+    p.add_argument("--practice", required=True, metavar="FILE.toml")
+    p = command("demo", c.cmd_demo, "create or fill the synthetic demo practice")
+    p.add_argument("--patients", type=int, default=200, metavar="N")
+    p.add_argument("--seed", type=int, default=7, metavar="S")
+    p = command("import", c.cmd_import, "import patients or time from a CSV file")
+    p.add_argument("what", choices=("patients", "time"))
+    p.add_argument("file", metavar="FILE.csv")
+    p.add_argument("--dry-run", action="store_true", help="check every row, write nothing")
+    p = command("export", c.cmd_export, "export patients to a CSV file")
+    p.add_argument("what", choices=("patients",))
+    p.add_argument("file", metavar="FILE.csv")
+    p = command("backup", c.cmd_backup, "write an encrypted backup (a file or a folder)")
+    p.add_argument("path", metavar="PATH")
+    p = command("restore", c.cmd_restore, "replace the database with a backup (keeps a copy)")
+    p.add_argument("path", metavar="PATH")
+    p = command("verify", c.cmd_verify, "check the database (or a backup file) for damage")
+    p.add_argument("path", metavar="PATH", nargs="?")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one command; returns the exit code (never raises for a user's mistake)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, or a usage error already printed
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if args.command is None:
+        return _gui(args)
+    try:
+        return int(args.func(args))
+    except ValidationErrors as exc:
+        for e in exc.errors:
+            warn(str(e))
+        return EXIT_USER
+    except CcmError as exc:
+        warn(exc.message)
+        return EXIT_USER
+    except KeyboardInterrupt:
+        warn("Stopped.")
+        return 130
+    except Exception as exc:  # a bug or the machine: one line here, details in the log
+        where = _log_unexpected(args)
+        first = (str(exc).splitlines() or [""])[0][:300]
+        warn(f"Unexpected error: {type(exc).__name__}: {first}")
+        if where:
+            warn(f"The details are in {where}: send that file to whoever supports CCM Desktop.")
+        else:
+            warn(
+                "The details could not be written to a log file (the data folder is not writable)."
+            )
+        return EXIT_UNEXPECTED
+
+
+def _gui(args: argparse.Namespace) -> int:
+    from ccm_desktop.ui.app import run_gui  # Qt only when the window is wanted
+
+    return int(run_gui(data_dir=args.data_dir, demo=args.demo))
+
+
+class _RedactingFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def _log_unexpected(args: argparse.Namespace) -> str | None:
+    """Write the current exception's traceback to the data folder's log; returns its path
+    (None when the folder cannot be written)."""
+    try:
+        folder = data_paths(args, demo=args.command == "demo").root / "logs"
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(folder / LOG_NAME, encoding="utf-8")
+    except OSError:
+        return None
+    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.exception("ccm-desktop %s failed", args.command)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    return str(folder / LOG_NAME)
