@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ccm_desktop.db.engine import Database
 from ccm_desktop.db.migrate import UpgradeResult, upgrade
@@ -71,8 +70,12 @@ def database_exists(paths: DataPaths) -> bool:
 
 
 def open_practice(
-    paths: DataPaths, passphrase: str | None = None, *, clock: Clock | None = None,
-    lock: bool = True, _new: bool = False,
+    paths: DataPaths,
+    passphrase: str | None = None,
+    *,
+    clock: Clock | None = None,
+    lock: bool = True,
+    _new: bool = False,
 ) -> AppContext:
     """Open the practice database in ``paths``; upgrades it (with a backup) when due.
 
@@ -100,8 +103,12 @@ def open_practice(
 
 
 def create_practice(
-    paths: DataPaths, passphrase: str, setup: PracticeSetup | None, actor: Actor,
-    *, clock: Clock | None = None,
+    paths: DataPaths,
+    passphrase: str,
+    setup: PracticeSetup | None,
+    actor: Actor,
+    *,
+    clock: Clock | None = None,
 ) -> AppContext:
     """Create a new encrypted practice database and load ``setup`` into it.
 

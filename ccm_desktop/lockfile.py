@@ -19,7 +19,7 @@ class InstanceLock:
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")  # noqa: SIM115
+        fh = open(self.path, "a+", encoding="utf-8")
         try:
             if sys.platform == "win32":
                 import msvcrt
