@@ -199,7 +199,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     target = Path(args.file).expanduser().resolve()
     with open_ctx(args) as ctx:
         n = export_patients(ctx, target)
-    say(f"Exported {n} patients to {target}.")
+    say(f"Exported {n} patient{'' if n == 1 else 's'} to {target}.")
     say(
         "This file is not encrypted and holds patient information: keep it safe and delete "
         "it when you are done."

@@ -61,7 +61,11 @@ def check_mbi(value: str, field: str = "mbi") -> str:
             "a letter or digit": ch in _MBI_LETTERS or ch.isdigit(),
         }[want]
         if not ok:
-            extra = " (S, L, O, I, B and Z are never used)" if ch in "SLOIBZ" else ""
+            extra = (
+                " (S, L, O, I, B and Z are never used)"
+                if ch in "SLOIBZ" and "letter" in want
+                else ""
+            )
             raise ValidationError(
                 field, f"Character {i + 1} of the Medicare number should be {want}{extra}."
             )

@@ -178,7 +178,10 @@ def _check(
     if not username:
         bad("staff", "Enter the username of the staff member who did the work.")
     elif sid is None:
-        bad("staff", f"There is no staff user '{username}': use a username from Settings.")
+        bad(
+            "staff",
+            f"There is no staff user '{username}': use a username from the practice's staff list.",
+        )
     started: datetime | None = None
     try:
         day = parse_date(row.get("date"), "date")
