@@ -24,6 +24,7 @@ from ccm_desktop.services.enrollment import EnrollmentService
 from ccm_desktop.services.patients import PatientService
 from ccm_desktop.services.practice import PracticeService, PracticeSetup, validate_setup
 from ccm_desktop.services.timing import TimeService
+from ccm_desktop.services.visits import VisitService
 
 
 @dataclass
@@ -42,6 +43,7 @@ class AppContext:
     enrollment: EnrollmentService = field(init=False)
     time: TimeService = field(init=False)
     careplans: CarePlanService = field(init=False)
+    visits: VisitService = field(init=False)
 
     def __post_init__(self) -> None:
         args = (self.db, self.bus, self.clock)
@@ -50,6 +52,7 @@ class AppContext:
         self.enrollment = EnrollmentService(*args)
         self.time = TimeService(*args)
         self.careplans = CarePlanService(*args)
+        self.visits = VisitService(*args)
 
     def close(self) -> None:
         """Close the database and release the lock."""

@@ -177,7 +177,7 @@ def check_dob(value: str | date, today: date, field: str = "dob") -> date:
     dob = parse_date(value, field)
     if dob > today:
         raise ValidationError(field, "The date of birth is in the future.")
-    if dob < _years_before(today, MAX_AGE_YEARS):
+    if dob < years_before(today, MAX_AGE_YEARS):
         raise ValidationError(field, "The date of birth is more than 120 years ago.")
     return dob
 
@@ -223,7 +223,8 @@ def check_yes_no(value: str, field: str = "qmb") -> bool:
     raise ValidationError(field, "Use yes or no.")
 
 
-def _years_before(d: date, years: int) -> date:
+def years_before(d: date, years: int) -> date:
+    """The same calendar day ``years`` earlier (28 February for a 29 February)."""
     try:
         return d.replace(year=d.year - years)
     except ValueError:  # 29 February

@@ -1,0 +1,78 @@
+"""The initiating-visit rule and the once-per-patient G0506 add-on."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from ccm_desktop.errors import ValidationError
+from ccm_desktop.services.patients import PatientInput
+
+
+def _patient(ctx, admin, last_visit: str = "") -> int:
+    return ctx.patients.create(
+        admin,
+        PatientInput(
+            "IV1",
+            "Visitor",
+            "Wren",
+            "1945-04-04",
+            "F",
+            billing_provider_npi="1234567893",
+            last_visit_date=last_visit,
+        ),
+    )
+
+
+def test_recent_visit_satisfies_ccm(ctx, admin):
+    pid = _patient(ctx, admin, "2026-01-20")
+    check = ctx.visits.check(pid, "ccm")
+    assert check.satisfied
+    assert "Seen face to face on 01/20/2026, within 12 months" in check.reason
+
+
+def test_old_visit_needs_initiating_visit_then_recording_it_satisfies(ctx, admin):
+    pid = _patient(ctx, admin, "2025-11-15")  # one year and one day before 2026-11-16
+    check = ctx.visits.check(pid, "ccm")
+    assert not check.satisfied
+    assert "Not seen by the billing practitioner within 12 months (last visit 11/15/2025)" in (
+        check.reason
+    )
+    provider = ctx.patients.get(pid)
+    assert provider.billing_provider == "Dana Example, MD"
+    pid_provider = next(p.id for p in ctx.practice.providers() if p.npi == "1234567893")
+    ctx.visits.record(admin, pid, pid_provider, date(2026, 11, 10), "awv", g0506=True)
+    assert ctx.visits.check(pid, "ccm").satisfied
+    assert ctx.patients.get(pid).data.last_visit_date == date(2026, 11, 10)
+
+
+def test_apcm_window_is_three_years(ctx, admin):
+    pid = _patient(ctx, admin, "2024-02-01")
+    assert not ctx.visits.check(pid, "ccm").satisfied
+    check = ctx.visits.check(pid, "apcm")
+    assert check.satisfied and "within 3 years" in check.reason
+
+
+def test_no_visit_on_record(ctx, admin):
+    pid = _patient(ctx, admin)
+    assert "no visit on record" in ctx.visits.check(pid, "pcm").reason
+
+
+def test_visit_with_other_practitioner_does_not_count(ctx, admin):
+    pid = _patient(ctx, admin, "2026-10-01")
+    other = next(p.id for p in ctx.practice.providers() if p.npi == "1000000004")
+    assert not ctx.visits.check(pid, "ccm", other).satisfied  # a transfer needs its own visit
+
+
+def test_g0506_once_per_patient_and_dates_checked(ctx, admin):
+    pid = _patient(ctx, admin)
+    ctx.visits.record(admin, pid, None, date(2026, 3, 2), "em", g0506=True)
+    with pytest.raises(ValidationError, match="once per patient") as e:
+        ctx.visits.record(admin, pid, None, date(2026, 11, 2), "awv", g0506=True)
+    assert e.value.field == "g0506"
+    with pytest.raises(ValidationError, match="future"):
+        ctx.visits.record(admin, pid, None, date(2026, 11, 17), "awv")
+    with pytest.raises(ValidationError, match="kind of visit"):
+        ctx.visits.record(admin, pid, None, date(2026, 11, 2), "phone")
+    assert ctx.visits.check(pid, "ccm").g0506_used_on == date(2026, 3, 2)
