@@ -69,8 +69,7 @@ def test_two_bad_rows_are_both_reported_and_nothing_is_written(ctx, admin, tmp_p
     assert not report.written
     got = [str(p) for p in report.problems]
     assert got[:2] == [
-        "row 3, mbi: Character 11 of the Medicare number should be a digit "
-        "(S, L, O, I, B and Z are never used).",
+        "row 3, mbi: Character 11 of the Medicare number should be a digit.",
         "row 5, dob: '1950-02-30' is not a date: use YYYY-MM-DD, like 1950-03-04.",
     ]
     assert got[2].startswith("row 5, conditions: E11 is a category, not a billable code")

@@ -226,12 +226,17 @@ def test_search_by_name_part_mrn_dob_and_mbi(ctx, admin):
     def ids(text: str) -> list[int]:
         return [r.id for r in ctx.patients.rows(PatientFilter(text))]
 
-    assert ids("holt") == [b]
+    assert ids("holt") == [b, a]  # sorted by name: Holtby, then Vasquez-Holt
+    assert ids("vasquez-holt") == [a]
     assert ids("vasq ros") == [a]
     assert ids("mrn-2") == [b]
     assert ids("3/4/1950") == [b] and ids("1950-03-04") == [b]
     assert ids("2aa9-aa9") == [b]
     assert ids("nobody") == []
+    c = _patient(ctx, admin, "MRN-300", last_name="O'Brien", first_name="Sean")
+    assert ids("obrien") == [c] and ids("o'bri") == [c]
+    assert ids("ros") == [a]  # first names too
+    assert ids("%") == ids("") and ids("_") == ids("")  # LIKE wildcards are plain text
 
 
 def test_setup_validation_names_each_field():

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ccm_desktop import icd10
-from ccm_desktop.db.models import SEXES, Condition, Enrollment, Patient, Provider, TimeEntry
+from ccm_desktop.db.models import SEXES, Condition, Patient, Provider
 from ccm_desktop.errors import CcmError, NotFound, ValidationError, ValidationErrors
 from ccm_desktop.events import Change
 from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
 from ccm_desktop.services.base import Service, month_bounds
+from ccm_desktop.services.patient_list import (
+    PatientFilter,
+    PatientRow,
+    list_rows,
+    parse_search,
+)
 from ccm_desktop.validation import (
     check_dob,
     check_mbi,
@@ -182,26 +188,6 @@ class ConditionRow:
 
 
 @dataclass(frozen=True)
-class PatientRow:
-    """One line of the patient list."""
-
-    id: int
-    mrn: str
-    last_name: str
-    first_name: str
-    dob: date
-    program: str
-    status: str
-    minutes_this_month: int
-    billing_provider: str
-    mbi: str
-
-    @property
-    def name(self) -> str:
-        return f"{self.last_name}, {self.first_name}"
-
-
-@dataclass(frozen=True)
 class PatientDetail:
     """A patient with everything the detail page shows; ``version`` guards stale edits."""
 
@@ -210,37 +196,6 @@ class PatientDetail:
     data: PatientInput
     billing_provider: str
     conditions: list[ConditionRow] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class PatientFilter:
-    """The patient list's search text and filters (empty means any)."""
-
-    text: str = ""
-    program: str = ""
-    status: str = ""
-    provider_id: int | None = None
-
-
-_DOB_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
-_DOB_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-
-
-def parse_search(text: str) -> tuple[date | None, list[str]]:
-    """Split a search text into a date of birth (3/4/1950 or 1950-03-04) and other words."""
-    words: list[str] = []
-    dob: date | None = None
-    for tok in text.replace(",", " ").split():
-        m = _DOB_US.match(tok) or _DOB_ISO.match(tok)
-        if m:
-            try:
-                g = [int(x) for x in m.groups()]
-                dob = date(g[2], g[0], g[1]) if _DOB_US.match(tok) else date(g[0], g[1], g[2])
-                continue
-            except ValueError:
-                pass
-        words.append(tok.lower())
-    return dob, words
 
 
 class PatientService(Service):
@@ -330,29 +285,11 @@ class PatientService(Service):
 
     def rows(self, flt: PatientFilter | None = None, limit: int | None = None) -> list[PatientRow]:
         """The patient list, sorted by name, filtered and searched in SQL."""
-        flt = flt or PatientFilter()
         with self.db.read() as s:
             tz = self.practice_tz(s)
             now = self.clock.now().astimezone(tz)
             start, end = month_bounds(now.year, now.month, tz)
-            q = _rows_query(flt, start, end)
-            if limit:
-                q = q.limit(limit)
-            return [
-                PatientRow(
-                    r.id,
-                    r.mrn,
-                    r.last_name,
-                    r.first_name,
-                    r.dob,
-                    r.program or "",
-                    r.status or "",
-                    int(r.minutes or 0),
-                    r.provider or "",
-                    r.mbi or "",
-                )
-                for r in s.execute(q)
-            ]
+            return list_rows(s, flt or PatientFilter(), start, end, limit)
 
 
 # -- session-level building blocks (the service methods and the importers share them) --
@@ -435,62 +372,6 @@ def add_condition_in_session(
     return cond
 
 
-def _latest_enrollment_ids() -> Select[tuple[int]]:
-    return select(func.max(Enrollment.id)).group_by(Enrollment.patient_id)
-
-
-def _rows_query(flt: PatientFilter, start: datetime, end: datetime) -> Select:  # type: ignore[type-arg]
-    minutes = (
-        select(TimeEntry.patient_id, func.sum(TimeEntry.minutes).label("minutes"))
-        .where(
-            TimeEntry.started_at >= start, TimeEntry.started_at < end, TimeEntry.voided.is_(False)
-        )
-        .group_by(TimeEntry.patient_id)
-        .subquery()
-    )
-    enr = aliased(Enrollment)
-    q = (
-        select(
-            Patient.id,
-            Patient.mrn,
-            Patient.last_name,
-            Patient.first_name,
-            Patient.dob,
-            Patient.mbi,
-            enr.program,
-            enr.status,
-            minutes.c.minutes,
-            Provider.name.label("provider"),
-        )
-        .select_from(Patient)
-        .outerjoin(enr, and_(enr.patient_id == Patient.id, enr.id.in_(_latest_enrollment_ids())))
-        .outerjoin(minutes, minutes.c.patient_id == Patient.id)
-        .outerjoin(Provider, Provider.id == Patient.billing_provider_id)
-        .order_by(func.lower(Patient.last_name), func.lower(Patient.first_name), Patient.id)
-    )
-    dob, words = parse_search(flt.text)
-    if dob:
-        q = q.where(Patient.dob == dob)
-    for w in words:
-        like = w.replace("%", "").replace("_", "") + "%"
-        mbi_like = w.replace("-", "").upper() + "%"
-        q = q.where(
-            or_(
-                func.lower(Patient.last_name).like(like),
-                func.lower(Patient.first_name).like(like),
-                func.lower(Patient.mrn).like(like),
-                Patient.mbi.like(mbi_like),
-            )
-        )
-    if flt.program:
-        q = q.where(enr.program == flt.program)
-    if flt.status:
-        q = q.where(enr.status == flt.status) if flt.status != "none" else q.where(enr.id.is_(None))
-    if flt.provider_id:
-        q = q.where(Patient.billing_provider_id == flt.provider_id)
-    return q
-
-
 def _detail(p: Patient) -> PatientDetail:
     data = PatientInput(
         mrn=p.mrn,
@@ -518,3 +399,16 @@ def _detail(p: Patient) -> PatientDetail:
     return PatientDetail(
         p.id, p.version, data, p.billing_provider.name if p.billing_provider else "", conds
     )
+
+
+__all__ = [
+    "CleanPatient",
+    "ConditionRow",
+    "PatientDetail",
+    "PatientFilter",
+    "PatientInput",
+    "PatientRow",
+    "PatientService",
+    "parse_search",
+    "validate_patient",
+]

@@ -1,0 +1,157 @@
+"""The patient list: one SQL query with search, filters and this month's minutes.
+
+Search words match the start of any part of a name (hyphens and apostrophes are
+ignored, so "holt" finds Vasquez-Holt and "obrien" finds O'Brien), the start of an
+MRN or of a Medicare number (dashes ignored); a date typed as 3/4/1950 or 1950-03-04
+matches the date of birth. Portable SQL only (SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ccm_desktop.db.models import Enrollment, Patient, Provider, TimeEntry
+
+
+@dataclass(frozen=True)
+class PatientRow:
+    """One line of the patient list."""
+
+    id: int
+    mrn: str
+    last_name: str
+    first_name: str
+    dob: date
+    program: str
+    status: str
+    minutes_this_month: int
+    billing_provider: str
+    mbi: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+
+@dataclass(frozen=True)
+class PatientFilter:
+    """The patient list's search text and filters (empty means any)."""
+
+    text: str = ""
+    program: str = ""
+    status: str = ""
+    provider_id: int | None = None
+
+
+_DOB_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+_DOB_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+
+
+def parse_search(text: str) -> tuple[date | None, list[str]]:
+    """Split a search text into a date of birth (3/4/1950 or 1950-03-04) and other words."""
+    words: list[str] = []
+    dob: date | None = None
+    for tok in text.replace(",", " ").split():
+        m = _DOB_US.match(tok) or _DOB_ISO.match(tok)
+        if m:
+            try:
+                g = [int(x) for x in m.groups()]
+                dob = date(g[2], g[0], g[1]) if _DOB_US.match(tok) else date(g[0], g[1], g[2])
+                continue
+            except ValueError:
+                pass
+        words.append(tok.lower())
+    return dob, words
+
+
+def _name_key(column: ColumnElement[str]) -> ColumnElement[str]:
+    """lower(name) with apostrophes removed and hyphens as spaces, for part matching."""
+    return func.replace(func.replace(func.lower(column), "'", ""), "-", " ")
+
+
+def _word_clause(word: str) -> ColumnElement[bool]:
+    clean = word.replace("%", "").replace("_", "")
+    name = clean.replace("'", "").replace("-", " ")
+    parts = []
+    for column in (Patient.last_name, Patient.first_name):
+        key = _name_key(column)
+        parts += [key.like(name + "%"), (literal(" ") + key).like("% " + name + "%")]
+    parts.append(func.lower(Patient.mrn).like(clean + "%"))
+    parts.append(Patient.mbi.like(clean.replace("-", "").upper() + "%"))
+    return or_(*parts)
+
+
+def _latest_enrollment_ids() -> Select[tuple[int]]:
+    return select(func.max(Enrollment.id)).group_by(Enrollment.patient_id)
+
+
+def rows_query(flt: PatientFilter, start: datetime, end: datetime) -> Select:  # type: ignore[type-arg]
+    minutes = (
+        select(TimeEntry.patient_id, func.sum(TimeEntry.minutes).label("minutes"))
+        .where(
+            TimeEntry.started_at >= start, TimeEntry.started_at < end, TimeEntry.voided.is_(False)
+        )
+        .group_by(TimeEntry.patient_id)
+        .subquery()
+    )
+    enr = aliased(Enrollment)
+    q = (
+        select(
+            Patient.id,
+            Patient.mrn,
+            Patient.last_name,
+            Patient.first_name,
+            Patient.dob,
+            Patient.mbi,
+            enr.program,
+            enr.status,
+            minutes.c.minutes,
+            Provider.name.label("provider"),
+        )
+        .select_from(Patient)
+        .outerjoin(enr, and_(enr.patient_id == Patient.id, enr.id.in_(_latest_enrollment_ids())))
+        .outerjoin(minutes, minutes.c.patient_id == Patient.id)
+        .outerjoin(Provider, Provider.id == Patient.billing_provider_id)
+        .order_by(func.lower(Patient.last_name), func.lower(Patient.first_name), Patient.id)
+    )
+    dob, words = parse_search(flt.text)
+    if dob:
+        q = q.where(Patient.dob == dob)
+    for w in words:
+        q = q.where(_word_clause(w))
+    if flt.program:
+        q = q.where(enr.program == flt.program)
+    if flt.status:
+        q = q.where(enr.status == flt.status) if flt.status != "none" else q.where(enr.id.is_(None))
+    if flt.provider_id:
+        q = q.where(Patient.billing_provider_id == flt.provider_id)
+    return q
+
+
+def list_rows(
+    s: Session, flt: PatientFilter, start: datetime, end: datetime, limit: int | None = None
+) -> list[PatientRow]:
+    """Run :func:`rows_query`; minutes are summed between the UTC instants ``start``-``end``."""
+    q = rows_query(flt, start, end)
+    if limit:
+        q = q.limit(limit)
+    return [
+        PatientRow(
+            r.id,
+            r.mrn,
+            r.last_name,
+            r.first_name,
+            r.dob,
+            r.program or "",
+            r.status or "",
+            int(r.minutes or 0),
+            r.provider or "",
+            r.mbi or "",
+        )
+        for r in s.execute(q)
+    ]
