@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from ccm_desktop.paths import resolve_data_dir
 from ccm_desktop.ui import style
+from ccm_desktop.ui.compat import GuiThreadGarbageCollector, pin_singletons
 from ccm_desktop.ui.main_window import MainWindow
 from ccm_desktop.ui.startup import Abort, start
 from ccm_desktop.ui.tasks import wait_for_tasks
@@ -35,8 +36,17 @@ def run_gui(
     Returns the process exit code: 0 after a normal quit or when the user quit at a
     start-up step, 1 when the practice could not be opened (the reason was shown).
     """
+    pin_singletons()  # PySide6 6.12 on CPython 3.11: see ui/compat.py
     app = create_application(argv)
-    settings = settings or style.make_settings()
+    collector = GuiThreadGarbageCollector(app)  # never free Qt objects on a worker thread
+    try:
+        return _run(app, settings or style.make_settings(), data_dir, demo)
+    finally:
+        collector.stop()
+        collector.deleteLater()
+
+
+def _run(app: QApplication, settings: QSettings, data_dir: str | None, demo: bool) -> int:
     style.apply_style(app, settings)
     paths = resolve_data_dir(data_dir, demo=demo)
     app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
@@ -49,7 +59,7 @@ def run_gui(
         window = MainWindow(started.ctx, settings, staff=started.staff, demo=started.demo)
         window.show()
         code = app.exec()
-        wait_for_tasks()
+        wait_for_tasks()  # nothing may still use the database when it closes
     finally:
         started.ctx.close()
     return int(code)

@@ -1,13 +1,12 @@
-"""Start-up dialogs: first run, the practice passphrase, "Who is working?", progress."""
+"""Start-up dialogs: first run, the practice passphrase and "Who is working?"."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import QEventLoop, QItemSelectionModel, QTimer
+from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -32,7 +31,7 @@ from ccm_desktop.ui.forms import error_label
 from ccm_desktop.ui.labels import role_name
 from ccm_desktop.ui.models import Column, RecordTableModel
 from ccm_desktop.ui.style import heading, note
-from ccm_desktop.ui.tasks import Progress, Task, run_task
+from ccm_desktop.ui.tasks import Task, run_task
 
 
 class FirstRunChoice(enum.Enum):
@@ -79,9 +78,12 @@ class FirstRunDialog(QDialog):
         )
         self.quit_button.setAutoDefault(False)
         buttons.rejected.connect(self.reject)
+        layout.addStretch(1)  # spare height below the text, not between
         layout.addWidget(buttons)
         self.create_button.setDefault(True)
         self.create_button.setFocus()
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
+        self.resize(self.minimumWidth(), self.heightForWidth(self.minimumWidth()))
 
     def _choose(self, choice: FirstRunChoice) -> None:
         self.choice = choice
@@ -131,7 +133,6 @@ class PassphraseDialog(QDialog):
         form.addRow(label, self.edit)
         self.message = error_label()
         self.message.setObjectName("passphraseMessage")
-        form.addRow("", self.message)
         self.show_box = QCheckBox(self.tr("&Show the passphrase"))
         self.show_box.toggled.connect(
             lambda on: self.edit.setEchoMode(
@@ -140,6 +141,7 @@ class PassphraseDialog(QDialog):
         )
         form.addRow("", self.show_box)
         layout.addLayout(form)
+        layout.addWidget(self.message)  # outside the form: a wrapped label grows here
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
@@ -159,8 +161,10 @@ class PassphraseDialog(QDialog):
         self.edit.returnPressed.connect(self.try_open)
         buttons.accepted.connect(self.try_open)
         buttons.rejected.connect(self.reject)
+        layout.addStretch(1)  # spare height below the text, not between
         layout.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
+        self.resize(self.minimumWidth(), self.heightForWidth(self.minimumWidth()))
 
     def _typed(self, text: str) -> None:
         self.open_button.setEnabled(bool(text) and not self.working())
@@ -198,6 +202,8 @@ class PassphraseDialog(QDialog):
                 )
             )
             self.message.show()
+            # Room for the message, however it wraps.
+            self.resize(self.width(), max(self.height(), self.heightForWidth(self.width())))
             self.edit.selectAll()
             self.edit.setFocus()
             self._typed(self.edit.text())
@@ -292,90 +298,6 @@ class StaffPickerDialog(QDialog):
     def accept(self) -> None:
         if self.selected() is not None:
             super().accept()
-
-
-class ProgressDialog(QDialog):
-    """A modal window for one :class:`Task`: its progress, and Cancel that waits for it.
-
-    The dialog stays open until the task has really finished (a cancelled build must
-    clean up before anything else touches its files).
-    """
-
-    def __init__(
-        self,
-        task: Task,
-        title: str,
-        text: str,
-        parent: QWidget | None = None,
-        *,
-        cancellable: bool = True,
-    ) -> None:
-        super().__init__(parent)
-        self.task = task
-        self.setWindowTitle(title)
-        self.setModal(True)
-        layout = QVBoxLayout(self)
-        self.label = QLabel(text)
-        self.label.setWordWrap(True)
-        layout.addWidget(self.label)
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)
-        self.bar.setAccessibleName(title)
-        layout.addWidget(self.bar)
-        buttons = QDialogButtonBox()
-        self.cancel_button = buttons.addButton(
-            self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole
-        )
-        self.cancel_button.setVisible(cancellable)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-        self.cancellable = cancellable
-        task.progressed.connect(self._progressed)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 60)
-
-    def _progressed(self, done: int, total: int, message: str) -> None:
-        if total > 0:
-            self.bar.setRange(0, total)
-            self.bar.setValue(min(done, total))
-        if message and not self.task.progress.cancel_requested:
-            self.label.setText(message)
-
-    def reject(self) -> None:
-        """Cancel (or Escape) asks the task to stop; the dialog closes when it has."""
-        if not self.cancellable:
-            return
-        if self.task.running:
-            self.task.cancel()
-            self.cancel_button.setEnabled(False)
-            self.label.setText(self.tr("Stopping…"))
-            return
-        super().reject()
-
-
-def run_with_progress(
-    fn: Callable[[Progress], Any],
-    title: str,
-    text: str,
-    parent: QWidget | None = None,
-    *,
-    cancellable: bool = True,
-    show_after_ms: int = 0,
-) -> Task:
-    """Run ``fn`` off-thread and wait for it, returning the finished :class:`Task`.
-
-    The GUI keeps painting meanwhile; a modal :class:`ProgressDialog` appears after
-    ``show_after_ms`` (so quick work never flashes a window).
-    """
-    task = Task(fn)
-    dialog = ProgressDialog(task, title, text, parent, cancellable=cancellable)
-    loop = QEventLoop()
-    task.finished.connect(loop.quit)
-    QTimer.singleShot(show_after_ms, lambda: dialog.open() if task.running else None)
-    task.start()
-    loop.exec()
-    dialog.close()
-    dialog.deleteLater()
-    return task
 
 
 def describe(exc: BaseException) -> str:

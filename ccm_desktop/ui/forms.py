@@ -16,10 +16,11 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QVBoxLayout,
     QWidget,
+    QWizardPage,
 )
 
 from ccm_desktop.errors import ValidationError, ValidationErrors
-from ccm_desktop.ui.style import ERROR_COLOUR
+from ccm_desktop.ui.style import ERROR_COLOUR, set_text_colour
 
 
 def error_map(exc: ValidationError | ValidationErrors) -> dict[str, str]:
@@ -34,7 +35,7 @@ def error_map(exc: ValidationError | ValidationErrors) -> dict[str, str]:
 def error_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
-    label.setStyleSheet(f"color: {ERROR_COLOUR};")
+    set_text_colour(label, ERROR_COLOUR)
     label.hide()
     return label
 
@@ -119,3 +120,27 @@ class FieldErrors(QObject):
             label.setText(message if show else "")
             label.setVisible(show)
             self.editors[field].setAccessibleDescription(message if show else "")
+
+
+class CompletionMarker:
+    """Drives a wizard page's Next/Finish button without overriding ``isComplete()``.
+
+    PySide6 6.12 drops a reference to ``True`` each time QWizard calls a Python
+    ``isComplete()`` override, and the interpreter later aborts ("deallocating True").
+    Instead a hidden mandatory field holds "ok" while the page is valid; Qt's own
+    ``isComplete()`` then enables the button.
+    """
+
+    def __init__(self, page: QWizardPage, name: str) -> None:
+        self._edit = QLineEdit(page)
+        self._edit.hide()
+        page.registerField(f"{name}*", self._edit)
+
+    def set(self, complete: bool) -> None:
+        text = "ok" if complete else ""
+        if self._edit.text() != text:
+            self._edit.setText(text)  # QWizardPage emits completeChanged itself
+
+    @property
+    def complete(self) -> bool:
+        return bool(self._edit.text())

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QSettings, QSize, Qt
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QActionGroup,
+    QCloseEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -30,6 +38,28 @@ from ccm_desktop.ui.style import TEXT_SCALES, relative_font, set_text_scale, tex
 
 GEOMETRY_KEY = "window/geometry"
 PATIENTS, PRACTICE = 0, 1
+
+
+class ElidedLabel(QLabel):
+    """One line that shortens itself in the middle ("Data: C:/Users/…/CCM Desktop") when
+    space is short; the whole text stays in :meth:`text` and the tooltip."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setToolTip(text)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().averageCharWidth() * 12, super().minimumSizeHint().height())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideMiddle, rect.width()
+        )
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.drawText(rect, int(self.alignment() | Qt.AlignmentFlag.AlignVCenter), shown)
 
 
 def _separator() -> QFrame:
@@ -66,11 +96,16 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         title = self.tr("{app} — {practice}").format(app=APP_NAME, practice=self.practice_name)
         if demo:
-            title += " " + self.tr("(demo, synthetic data)")
+            title += " " + self.tr("(demo, made-up data)")
         self.setWindowTitle(title)
         if not self.restoreGeometry(settings.value(GEOMETRY_KEY, b"")):  # type: ignore[arg-type]
-            self.resize(QSize(1280, 800))
+            self.resize(self._first_size())
         self.show_page(PATIENTS)
+
+    def _first_size(self) -> QSize:
+        """1280x800, or nine tenths of a smaller screen (a 1366x768 laptop)."""
+        screen = self.screen().availableGeometry()
+        return QSize(min(1280, screen.width() * 9 // 10), min(800, screen.height() * 9 // 10))
 
     # -- layout ----------------------------------------------------------------
     def _build_body(self) -> None:
@@ -179,18 +214,22 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(self.tr("Working as: {who}").format(who=who))
         self.user_label.setObjectName("workingAs")
         self.practice_label = QLabel(self.practice_name)
-        self.location_label = QLabel(self.tr("Data: {folder}").format(folder=self.ctx.paths.root))
+        self.location_label = ElidedLabel(
+            self.tr("Data: {folder}").format(folder=self.ctx.paths.root)
+        )
         self.location_label.setToolTip(str(self.ctx.paths.root))
-        status.setStyleSheet("QStatusBar QLabel { padding: 0.15em 0.6em; }")
+        for label in (self.user_label, self.practice_label, self.location_label):
+            relative_font(label)  # the status bar's own font does not follow the text size
         status.addWidget(self.user_label)
         if self.demo:
-            demo = QLabel(self.tr("Demo practice: synthetic data only"))
+            demo = QLabel(self.tr("Demo practice (made-up data)"))
             relative_font(demo, 1.0, bold=True)
             status.addWidget(_separator())
             status.addWidget(demo)
+        status.addPermanentWidget(_separator())
         status.addPermanentWidget(self.practice_label)
         status.addPermanentWidget(_separator())
-        status.addPermanentWidget(self.location_label)
+        status.addPermanentWidget(self.location_label, 1)
 
     # -- behaviour -------------------------------------------------------------
     def show_page(self, page: int) -> None:

@@ -1,8 +1,8 @@
 """The patient list's table model and the minutes-this-month cell.
 
 :class:`PatientTableModel` shows :class:`~ccm_desktop.services.patients.PatientRow` s
-(plain dataclasses from the service); filtering happens in SQL, sorting in a
-:class:`QSortFilterProxyModel` on :data:`SORT_ROLE`.
+(plain dataclasses from the service); filtering happens in SQL, sorting in
+:meth:`PatientTableModel.sort` (the view's header calls it).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
@@ -59,15 +59,20 @@ class PatientTableModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[PatientRow] = []
+        self._sort: tuple[int, Qt.SortOrder] = (NAME, Qt.SortOrder.AscendingOrder)
         self._headers = [
             self.tr("Name"),
-            self.tr("Date of birth"),
+            self.tr("DOB"),
             self.tr("MRN"),
             self.tr("Program"),
             self.tr("Status"),
             self.tr("Minutes this month"),
             self.tr("Billing provider"),
         ]
+        self._header_tips = {
+            DOB: self.tr("Date of birth (month/day/year)"),
+            MINUTES: self.tr("Care-management minutes this calendar month, and the program's goal"),
+        }
         self._status_names = {
             "enrolled": self.tr("Enrolled"),
             "declined": self.tr("Declined"),
@@ -79,9 +84,34 @@ class PatientTableModel(QAbstractTableModel):
 
     # -- content ---------------------------------------------------------------
     def set_rows(self, rows: Sequence[PatientRow]) -> None:
+        """Replace every row (kept in the current sort order)."""
         self.beginResetModel()
-        self._rows = list(rows)
+        self._rows = self._sorted(rows)
         self.endResetModel()
+
+    def _sorted(self, rows: Sequence[PatientRow]) -> list[PatientRow]:
+        column, order = self._sort
+        return sorted(
+            rows,
+            key=lambda r: self._sort_key(r, column),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Sort in Python (a few ms for thousands of rows; a proxy model calling
+        ``data()`` for every comparison took a fifth of a second)."""
+        if not 0 <= column < len(self._headers):
+            return
+        self._sort = (column, order)
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        moved = [(self._rows[i.row()].id, i.column()) for i in persistent]
+        self._rows = self._sorted(self._rows)
+        position = {r.id: n for n, r in enumerate(self._rows)}
+        self.changePersistentIndexList(
+            persistent, [self.index(position[pid], col) for pid, col in moved]
+        )
+        self.layoutChanged.emit()
 
     def patient(self, row: int) -> PatientRow:
         return self._rows[row]
@@ -169,6 +199,8 @@ class PatientTableModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self._headers):
             if role == Qt.ItemDataRole.DisplayRole:
                 return self._headers[section]
+            if role == Qt.ItemDataRole.ToolTipRole:
+                return self._header_tips.get(section, self._headers[section])
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
@@ -182,7 +214,9 @@ class PatientTableModel(QAbstractTableModel):
 
 
 class MinutesDelegate(QStyledItemDelegate):
-    """Draws minutes as a bar *with* the words ("14 / 20 min"), so colour is never alone."""
+    """A short bar followed by the words ("[████░░] 14 / 20 min"): colour is never alone."""
+
+    SAMPLE = "000 / 60 min"
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         target = int(index.data(TARGET_ROLE) or 0)
@@ -190,29 +224,45 @@ class MinutesDelegate(QStyledItemDelegate):
             super().paint(painter, option, index)
             return
         minutes = int(index.data(MINUTES_ROLE) or 0)
-        # The selection/background first, as for any cell.
+        text = str(index.data(Qt.ItemDataRole.DisplayRole))
         base = QStyleOptionViewItem(option)
         self.initStyleOption(base, index)
-        base.text = ""
+        base.text = ""  # background and selection as for any cell; text drawn below
         widget: QWidget | None = option.widget  # type: ignore[assignment]
         style = widget.style() if widget else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, base, painter, widget)
-        bar = QStyleOptionProgressBar()
-        margin_v = max(2, option.rect.height() // 6)
-        margin_h = max(4, option.fontMetrics.horizontalAdvance(" "))
-        bar.rect = QRect(option.rect).adjusted(margin_h, margin_v, -margin_h, -margin_v)
-        bar.minimum = 0
-        bar.maximum = target
-        bar.progress = min(minutes, target)
-        bar.text = str(index.data(Qt.ItemDataRole.DisplayRole))
-        bar.textVisible = True
-        bar.textAlignment = Qt.AlignmentFlag.AlignCenter
-        bar.state = option.state | QStyle.StateFlag.State_Horizontal
-        bar.fontMetrics = option.fontMetrics
-        bar.palette = option.palette
-        style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
+
+        fm = option.fontMetrics
+        pad = max(3, fm.horizontalAdvance(" "))
+        cell = QRect(option.rect).adjusted(pad, 0, -pad, 0)
+        text_width = max(fm.horizontalAdvance(text), fm.horizontalAdvance(self.SAMPLE))
+        bar_width = min(cell.width() - text_width - pad, fm.horizontalAdvance("0") * 8)
+        text_rect = QRect(cell)
+        if bar_width >= fm.horizontalAdvance("0") * 3:
+            bar = QStyleOptionProgressBar()
+            height = max(fm.height() * 2 // 3, 6)
+            bar.rect = QRect(cell.left(), cell.center().y() - height // 2, bar_width, height)
+            bar.minimum, bar.maximum = 0, target
+            bar.progress = min(minutes, target)
+            bar.textVisible = False
+            bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
+            bar.palette = option.palette
+            style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
+            text_rect.setLeft(cell.left() + bar_width + pad)
+        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        painter.save()
+        painter.setPen(
+            option.palette.color(
+                QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+            )
+        )
+        painter.drawText(
+            text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text
+        )
+        painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         hint = super().sizeHint(option, index)
-        width = option.fontMetrics.horizontalAdvance("000 / 60 min") * 3 // 2
+        fm = option.fontMetrics
+        width = fm.horizontalAdvance(self.SAMPLE) + fm.horizontalAdvance("0") * 10
         return QSize(max(hint.width(), width), hint.height())

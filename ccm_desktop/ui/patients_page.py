@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,33 +23,44 @@ from PySide6.QtWidgets import (
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
 from ccm_desktop.services.enrollment import PROGRAM_NAMES
-from ccm_desktop.services.patients import PatientFilter
+from ccm_desktop.services.patients import PatientFilter, PatientRow
 from ccm_desktop.ui.patient_model import (
+    DOB,
     MINUTES,
+    MRN,
     NAME,
     PATIENT_ID_ROLE,
-    SORT_ROLE,
+    PROGRAM,
+    STATUS,
     MinutesDelegate,
     PatientTableModel,
 )
 from ccm_desktop.ui.style import heading, relative_font
+from ccm_desktop.ui.tasks import Progress, Task, run_task
 
+ALL = 0  # item data of "All providers": never None (see ui/compat.py)
 SEARCH_DELAY_MS = 150
 REFRESH_DELAY_MS = 100
 IMPORT_COMMAND = "ccm-desktop import patients FILE.csv"
 
 
 class PatientsPage(QWidget):
-    """Lists the practice's patients; ``refresh()`` re-reads them with the current filter."""
+    """Lists the practice's patients; ``refresh()`` re-reads them with the current filter.
+
+    The query runs off the GUI thread (a large practice takes a few hundred ms);
+    only the answer to the latest request is shown, then ``refreshed`` is emitted.
+    """
+
+    refreshed = Signal()
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.total = 0
         self.model = PatientTableModel(self)
-        self.proxy = QSortFilterProxyModel(self)
-        self.proxy.setSourceModel(self.model)
-        self.proxy.setSortRole(SORT_ROLE)
+        self._generation = 0
+        self._task: Task | None = None
+        self._to_list_when_ready = False
         self._build()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self.refresh)
@@ -72,6 +83,12 @@ class PatientsPage(QWidget):
             button.setToolTip(self.tr("Clear the search"))
         self.search.setPlaceholderText(self.tr("Name, MRN, date of birth or Medicare number"))
         self.search.setAccessibleName(self.tr("Search patients"))
+        self.search.setToolTip(
+            self.tr(
+                "Type part of a name, an MRN, a date of birth (3/4/1950 or 1950-03-04) "
+                "or a Medicare number (Ctrl+F)"
+            )
+        )
         self.search.installEventFilter(self)
         search_label = QLabel(self.tr("&Search:"))
         search_label.setBuddy(self.search)
@@ -113,14 +130,14 @@ class PatientsPage(QWidget):
             filters.addWidget(combo, 1, col)
         filters.setColumnStretch(0, 3)
 
-        self.count_label = QLabel()
+        self.count_label = QLabel(self.tr("Reading the patient list…"))
         self.count_label.setObjectName("patientCount")
         self.count_label.setAccessibleName(self.tr("Number of patients shown"))
 
         self.table = QTableView()
         self.table.setObjectName("patientTable")
         self.table.setAccessibleName(self.tr("Patient list"))
-        self.table.setModel(self.proxy)
+        self.table.setModel(self.model)
         self.table.setItemDelegateForColumn(MINUTES, MinutesDelegate(self.table))
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)
@@ -131,13 +148,14 @@ class PatientsPage(QWidget):
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setResizeContentsPrecision(300)  # measure a sample, not every row
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
+        self._size_columns()
 
         self.empty_text = QLabel()
         self.empty_text.setObjectName("emptyState")
+        self.empty_text.setTextFormat(Qt.TextFormat.PlainText)  # it quotes what was typed
         self.empty_text.setWordWrap(True)
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -148,6 +166,7 @@ class PatientsPage(QWidget):
         ev = QVBoxLayout(empty)
         ev.addStretch(1)
         ev.addWidget(self.empty_text)
+        ev.addSpacing(self.fontMetrics().height())
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.clear_button)
@@ -169,11 +188,35 @@ class PatientsPage(QWidget):
         QWidget.setTabOrder(self.provider_combo, self.table)
         QWidget.setTabOrder(self.table, self.clear_button)
 
+    def _size_columns(self) -> None:
+        """Widths from the font, not the rows: columns stay put while the user types."""
+        fm = self.table.fontMetrics()
+        samples = {
+            NAME: "Merriweather, Ernestine",
+            DOB: "00/00/0000",
+            MRN: "DM0000000",
+            PROGRAM: "Complex CCM",
+            STATUS: "Not enrolled 0",
+            MINUTES: MinutesDelegate.SAMPLE + "0" * 9,
+        }
+        header = self.table.horizontalHeader()
+        for column, sample in samples.items():
+            title = str(self.model.headerData(column, Qt.Orientation.Horizontal))
+            width = fm.horizontalAdvance("00") + max(  # two digits of cell padding
+                fm.horizontalAdvance(sample), fm.horizontalAdvance(title)
+            )
+            header.resizeSection(column, width)
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.FontChange:  # children get the new font after us
+            QTimer.singleShot(0, self, self._size_columns)  # cancelled if self is gone
+        super().changeEvent(event)
+
     def _fill_providers(self) -> None:
         current = self.provider_combo.currentData()
         self.provider_combo.blockSignals(True)
         self.provider_combo.clear()
-        self.provider_combo.addItem(self.tr("All providers"), None)
+        self.provider_combo.addItem(self.tr("All providers"), ALL)
         for p in self.ctx.practice.providers(active_only=False):
             self.provider_combo.addItem(p.name, p.id)
         i = self.provider_combo.findData(current)
@@ -186,16 +229,44 @@ class PatientsPage(QWidget):
             text=self.search.text().strip(),
             program=self.program_combo.currentData() or "",
             status=self.status_combo.currentData() or "",
-            provider_id=self.provider_combo.currentData(),
+            provider_id=self.provider_combo.currentData() or None,
         )
 
+    @property
+    def loading(self) -> bool:
+        """A search is waiting to start or its answer has not arrived yet."""
+        return self._search_timer.isActive() or (self._task is not None and self._task.running)
+
     def refresh(self) -> None:
-        """Re-read the list with the current search and filters (kept selection by id)."""
+        """Re-read the list with the current search and filters, off the GUI thread."""
         self._search_timer.stop()
+        self._generation += 1
+        generation, flt, patients = self._generation, self.current_filter(), self.ctx.patients
+
+        def query(_p: Progress) -> tuple[list[PatientRow], int]:
+            return patients.rows(flt), patients.count()
+
+        self._task = run_task(
+            query,
+            self,
+            on_success=lambda result: self._show(generation, flt, *result),
+            on_failure=lambda exc: self._failed(generation, exc),
+        )
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation == self._generation:
+            self.count_label.setText(
+                self.tr("The patient list could not be read: {error}").format(error=exc)
+            )
+            self.refreshed.emit()
+
+    def _show(
+        self, generation: int, flt: PatientFilter, rows: list[PatientRow], total: int
+    ) -> None:
+        if generation != self._generation:
+            return  # the user typed on; a newer answer is coming
         selected = self.selected_patient_id()
-        flt = self.current_filter()
-        rows = self.ctx.patients.rows(flt)
-        self.total = self.ctx.patients.count()
+        self.total = total
         self.model.set_rows(rows)
         filtered = flt != PatientFilter()
         if not filtered:
@@ -209,6 +280,9 @@ class PatientsPage(QWidget):
         self._show_empty_state(flt, bool(rows))
         if selected is not None:
             self.select_patient(selected)
+        if self._to_list_when_ready:
+            self._go_to_list()
+        self.refreshed.emit()
 
     def _patients_text(self, n: int) -> str:
         if n == 1:
@@ -221,8 +295,9 @@ class PatientsPage(QWidget):
             return
         if self.total == 0:
             text = self.tr(
-                "No patients yet.\n\nTo add your patient list, import it from a CSV file "
-                "with this command on this computer:\n{command}"
+                "No patients yet.\n\nTo add your patient list from a CSV file, close this "
+                "window and run this command on this computer:\n{command}\n(add --dry-run "
+                "to check the file first without changing anything)"
             ).format(command=IMPORT_COMMAND)
             self.clear_button.hide()
         elif flt.text:
@@ -244,9 +319,7 @@ class PatientsPage(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
-        self.search.blockSignals(True)
-        self.search.clear()
-        self.search.blockSignals(False)
+        self.search.clear()  # not blocked: the clear button must see it (refresh stops the timer)
         self.refresh()
         self.search.setFocus()
 
@@ -263,7 +336,7 @@ class PatientsPage(QWidget):
         row = self.model.row_of(patient_id)
         if row < 0:
             return False
-        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        index = self.model.index(row, 0)
         self.table.selectionModel().setCurrentIndex(
             index,
             QItemSelectionModel.SelectionFlag.ClearAndSelect
@@ -287,10 +360,18 @@ class PatientsPage(QWidget):
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 if self._search_timer.isActive():
-                    self.refresh()
-                if self.proxy.rowCount() > 0:
-                    self.table.setFocus(Qt.FocusReason.OtherFocusReason)
-                    if not self.table.selectionModel().hasSelection():
-                        self.table.selectRow(0)
+                    self.refresh()  # no need to wait for the typing pause
+                if self.loading:
+                    self._to_list_when_ready = True
                     return True
+                return self._go_to_list()
         return super().eventFilter(watched, event)
+
+    def _go_to_list(self) -> bool:
+        self._to_list_when_ready = False
+        if self.model.rowCount() == 0:
+            return False
+        self.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.table.selectionModel().hasSelection():
+            self.table.selectRow(0)
+        return True

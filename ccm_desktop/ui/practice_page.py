@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QFrame,
-    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,7 +29,7 @@ from ccm_desktop.events import Change
 from ccm_desktop.services.practice import PracticeInfo, ProviderInfo, StaffInfo
 from ccm_desktop.ui.labels import phone_text, role_name, timezone_name, tin_text
 from ccm_desktop.ui.models import Column, RecordTableModel
-from ccm_desktop.ui.style import ERROR_COLOUR, heading, note
+from ccm_desktop.ui.style import ERROR_COLOUR, heading, note, set_text_colour
 from ccm_desktop.ui.tasks import Progress, Task, run_task
 
 BACKUP_FOLDER_KEY = "backup/last_folder"
@@ -106,17 +105,17 @@ class PracticePage(QWidget):
         self.details_form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.detail_labels: dict[str, QLabel] = {}
         for key, text in (
-            ("name", self.tr("Name")),
-            ("npi", self.tr("Group NPI")),
-            ("tin", self.tr("Tax id (TIN)")),
-            ("address", self.tr("Address")),
-            ("phone", self.tr("Phone")),
-            ("after_hours_phone", self.tr("24/7 phone")),
-            ("timezone", self.tr("Time zone")),
+            ("name", self.tr("Name:")),
+            ("npi", self.tr("Group NPI:")),
+            ("tin", self.tr("Tax id (TIN):")),
+            ("address", self.tr("Address:")),
+            ("phone", self.tr("Phone:")),
+            ("after_hours_phone", self.tr("24/7 phone:")),
+            ("timezone", self.tr("Time zone:")),
         ):
             label = _selectable(wrap=False)
             self.detail_labels[key] = label
-            self.details_form.addRow(text + ":", label)
+            self.details_form.addRow(text, label)
 
         providers = QGroupBox(self.tr("Billing providers"))
         pv = QVBoxLayout(providers)
@@ -173,19 +172,18 @@ class PracticePage(QWidget):
         )
         dv.addStretch(1)
 
-        grid = QGridLayout()
-        grid.addWidget(details, 0, 0)
-        grid.addWidget(data, 0, 1)
-        grid.addWidget(providers, 1, 0)
-        grid.addWidget(staff, 1, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setColumnStretch(1, 1)
-        grid.setRowStretch(2, 1)  # spare height goes below the boxes
+        columns = QHBoxLayout()
+        for boxes in ((details, staff), (data, providers)):
+            column = QVBoxLayout()
+            for box in boxes:
+                column.addWidget(box)
+            column.addStretch(1)  # spare height goes below the boxes
+            columns.addLayout(column, 1)
 
         body = QWidget()
         bl = QVBoxLayout(body)
         bl.addWidget(heading(self.tr("Practice")))
-        bl.addLayout(grid, 1)
+        bl.addLayout(columns, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -239,7 +237,7 @@ class PracticePage(QWidget):
             return None
         db = self.ctx.db
         self._set_busy(True)
-        self.status_label.setStyleSheet("")
+        set_text_colour(self.status_label, None)
         self.status_label.setText(self.tr("Checking the database…"))
         self.task = run_task(
             lambda _p: verify(db), self, on_success=self._verified, on_failure=self._verify_failed
@@ -271,11 +269,11 @@ class PracticePage(QWidget):
                 "Some checks failed at {time}. Make no changes and call for support."
             ).format(time=when)
         )
-        self.status_label.setStyleSheet("" if report.ok else f"color: {ERROR_COLOUR};")
+        set_text_colour(self.status_label, None if report.ok else ERROR_COLOUR)
         self.status_label.setText("\n".join([summary, *lines]))
 
     def _verify_failed(self, exc: BaseException) -> None:
-        self.status_label.setStyleSheet(f"color: {ERROR_COLOUR};")
+        set_text_colour(self.status_label, ERROR_COLOUR)
         self.status_label.setText(self.tr("The check could not run: {error}").format(error=exc))
 
     def suggested_backup_path(self) -> Path:
@@ -316,7 +314,7 @@ class PracticePage(QWidget):
             return backup_to(db, target, key_file)
 
         self._set_busy(True)
-        self.backup_label.setStyleSheet("")
+        set_text_colour(self.backup_label, None)
         self.backup_label.setText(self.tr("Backing up to {path}…").format(path=target))
         self.task = run_task(work, self, on_success=self._backed_up, on_failure=self._backup_failed)
         self.task.finished.connect(lambda: self._set_busy(False))
@@ -333,5 +331,5 @@ class PracticePage(QWidget):
         )
 
     def _backup_failed(self, exc: BaseException) -> None:
-        self.backup_label.setStyleSheet(f"color: {ERROR_COLOUR};")
+        set_text_colour(self.backup_label, ERROR_COLOUR)
         self.backup_label.setText(self.tr("The backup was not made: {error}").format(error=exc))

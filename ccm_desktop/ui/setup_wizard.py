@@ -28,7 +28,7 @@ from ccm_desktop.paths import DataPaths
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.security.keys import check_passphrase
 from ccm_desktop.services.practice import PracticeSetup
-from ccm_desktop.ui.forms import FieldErrors, error_label, error_map
+from ccm_desktop.ui.forms import CompletionMarker, FieldErrors, error_label, error_map
 from ccm_desktop.ui.style import note
 from ccm_desktop.ui.tasks import Progress, Task, run_task
 from ccm_desktop.ui.wizard_pages import PracticeInfoPage, ProvidersPage, StaffPage
@@ -53,6 +53,7 @@ class PassphrasePage(QWizardPage):
         self.setTitle(self.tr("Practice passphrase"))
         self.setSubTitle(self.tr("The recovery key of your practice's data."))
         self.errors = FieldErrors(self)
+        self.marker = CompletionMarker(self, "passphraseValid")
         layout = QVBoxLayout(self)
         layout.addWidget(
             note(
@@ -119,12 +120,13 @@ class PassphrasePage(QWizardPage):
 
     def revalidate(self) -> None:
         self.errors.set_errors(self.field_errors())
-        self.completeChanged.emit()
+        self.marker.set(self.is_valid())
 
     def initializePage(self) -> None:
         self.revalidate()
 
-    def isComplete(self) -> bool:
+    def is_valid(self) -> bool:
+        """Both passphrases typed and equal, written down, and not already creating."""
         wizard = self.wizard()
         if isinstance(wizard, SetupWizard) and wizard.creating():
             return False
@@ -137,7 +139,7 @@ class PassphrasePage(QWizardPage):
         if wizard.ctx is not None:
             return True
         self.errors.reveal_all()
-        if self.isComplete():
+        if self.is_valid():
             wizard.start_creation()
         return False
 
@@ -148,7 +150,7 @@ class PassphrasePage(QWizardPage):
             w.setEnabled(not busy)
         if busy:
             self.failure.hide()
-        self.completeChanged.emit()
+        self.marker.set(self.is_valid())
 
     def show_failure(self, text: str) -> None:
         self.failure.setText(text)

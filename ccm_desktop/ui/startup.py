@@ -11,7 +11,7 @@ import os
 import shutil
 from dataclasses import dataclass
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from ccm_desktop.app import (
@@ -32,8 +32,8 @@ from ccm_desktop.ui.dialogs import (
     PassphraseDialog,
     StaffPickerDialog,
     describe,
-    run_with_progress,
 )
+from ccm_desktop.ui.progress import run_with_progress
 from ccm_desktop.ui.setup_wizard import SetupWizard, practice_creator
 from ccm_desktop.ui.tasks import Progress
 
@@ -73,9 +73,25 @@ def exec_and_dispose(dialog: QDialog) -> bool:
 
 
 def _tr(text: str) -> str:
-    from PySide6.QtCore import QCoreApplication
-
     return QCoreApplication.translate("startup", text)
+
+
+def _open_off_thread(
+    paths: DataPaths, passphrase: str | None, parent: QWidget | None
+) -> AppContext:
+    """``open_practice`` on a worker thread (an upgrade with its backup can take a while);
+    a window says so only when it takes longer than a moment. Re-raises its error."""
+    task = run_with_progress(
+        lambda _p: open_practice(paths, passphrase),
+        _tr("Opening the practice"),
+        _tr("Opening the practice database…"),
+        parent,
+        cancellable=False,
+        show_after_ms=400,
+    )
+    if task.error is not None:
+        raise task.error
+    return task.result  # type: ignore[no-any-return]
 
 
 def env_passphrase() -> str | None:
@@ -96,7 +112,7 @@ def open_existing(
     given = passphrase or env_passphrase()
     reason = ""
     try:
-        return open_practice(paths, given)
+        return _open_off_thread(paths, given, parent)
     except KeyUnavailable as exc:
         if not KeyStore(paths.wrapped_key).exists():
             raise _fail(parent, exc) from None
@@ -135,7 +151,7 @@ def _remove_practice_files(paths: DataPaths) -> None:
 
 
 def build_demo_practice(
-    paths: DataPaths, progress: Progress, passphrase: str, patients: int = DEMO_PATIENTS
+    paths: DataPaths, progress: Progress, passphrase: str, patients: int
 ) -> AppContext:
     """Create and fill the demo practice (worker thread); on failure or cancel no file stays."""
     from ccm_desktop.demo import build_demo
@@ -160,17 +176,18 @@ def build_demo_practice(
 
 
 def open_demo(
-    paths: DataPaths, parent: QWidget | None = None, *, patients: int = DEMO_PATIENTS
+    paths: DataPaths, parent: QWidget | None = None, *, patients: int | None = None
 ) -> AppContext | None:
     """Open the demo practice in ``paths``, building it first (off-thread) when absent.
 
     Returns None when the user cancelled the build.
     """
     passphrase = env_passphrase() or demo_passphrase()
+    count = DEMO_PATIENTS if patients is None else patients
     if database_exists(paths):
         return open_existing(paths, parent, passphrase=passphrase)
     task = run_with_progress(
-        lambda p: build_demo_practice(paths, p, passphrase, patients),
+        lambda p: build_demo_practice(paths, p, passphrase, count),
         _tr("Building the demo practice"),
         _tr("Creating the demo practice with made-up patients. This takes a few seconds."),
         parent,
@@ -183,7 +200,7 @@ def open_demo(
 
 
 def first_run(
-    paths: DataPaths, parent: QWidget | None = None, *, demo_patients: int = DEMO_PATIENTS
+    paths: DataPaths, parent: QWidget | None = None, *, demo_patients: int | None = None
 ) -> tuple[AppContext, bool]:
     """No database yet: "Create my practice" (the wizard) or "Open the demo practice".
 

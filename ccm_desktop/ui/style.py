@@ -19,10 +19,12 @@ ORGANISATION = "CCM Desktop"
 TEXT_SCALE_KEY = "view/text_scale_percent"
 TEXT_SCALES = (100, 115, 130, 150)
 MIN_BASE_POINTS = 10.0
-_RELATIVE = "ccm_relative_font"  # widget property: (scale, bold)
 # Widgets sized relative to the application font. Weak: a widget owned by its Qt parent
 # keeps its Python wrapper alive exactly as long as the widget lives.
-_relative_widgets: weakref.WeakSet[QWidget] = weakref.WeakSet()
+# (Kept here, not as a Qt property: a Python tuple in a QVariant upset reference counts.)
+_relative_widgets: weakref.WeakKeyDictionary[QWidget, tuple[float, bool]] = (
+    weakref.WeakKeyDictionary()
+)
 _BASE = "ccm_base_point_size"  # application property: the unscaled point size
 
 
@@ -96,9 +98,9 @@ def set_text_scale(app: QApplication, percent: int, settings: QSettings | None =
     font = QFont(app.font())
     font.setPointSizeF(round(base * percent / 100, 1))
     app.setFont(font)
-    for w in list(_relative_widgets):
+    for w, (scale, bold) in list(_relative_widgets.items()):
         if shiboken6.isValid(w):
-            _apply_relative(w, font, *w.property(_RELATIVE))
+            _apply_relative(w, font, scale, bold)
     if settings is not None:
         settings.setValue(TEXT_SCALE_KEY, percent)
 
@@ -112,8 +114,7 @@ def _apply_relative(widget: QWidget, app_font: QFont, scale: float, bold: bool) 
 
 def relative_font(widget: QWidget, scale: float = 1.0, *, bold: bool = False) -> QWidget:
     """Give ``widget`` a font ``scale`` times the application font; follows text size."""
-    widget.setProperty(_RELATIVE, (scale, bold))
-    _relative_widgets.add(widget)
+    _relative_widgets[widget] = (float(scale), bool(bold))
     _apply_relative(widget, QApplication.font(), scale, bold)
     return widget
 
@@ -126,9 +127,22 @@ def heading(text: str, scale: float = 1.35, parent: QWidget | None = None) -> QL
     return label
 
 
+def set_text_colour(widget: QWidget, colour: str | None) -> None:
+    """Colour a widget's text through its palette (``None``: the normal colour).
+
+    Never a style sheet: widgets under a style sheet stop following the text size.
+    """
+    p = QPalette(QApplication.palette(widget))
+    if colour is not None:
+        for role in (QPalette.ColorRole.WindowText, QPalette.ColorRole.Text):
+            p.setColor(QPalette.ColorGroup.Active, role, QColor(colour))
+            p.setColor(QPalette.ColorGroup.Inactive, role, QColor(colour))
+    widget.setPalette(p)
+
+
 def note(text: str, parent: QWidget | None = None) -> QLabel:
     """A wrapped explanatory paragraph in a muted colour."""
     label = QLabel(text, parent)
     label.setWordWrap(True)
-    label.setStyleSheet(f"color: {MUTED_COLOUR};")
+    set_text_colour(label, MUTED_COLOUR)
     return label

@@ -33,7 +33,7 @@ from ccm_desktop.services.practice import (
     StaffInfo,
     validate_setup,
 )
-from ccm_desktop.ui.forms import FieldErrors, error_map
+from ccm_desktop.ui.forms import CompletionMarker, FieldErrors, error_map
 from ccm_desktop.ui.labels import timezone_names
 from ccm_desktop.ui.models import Column, RecordTableModel
 from ccm_desktop.ui.style import note
@@ -46,7 +46,7 @@ _recent: OrderedDict[str, dict[str, str]] = OrderedDict()
 
 
 def _all_errors(setup: PracticeSetup) -> dict[str, str]:
-    # Qt asks isComplete() several times per keystroke and validate_setup costs ~15 ms
+    # Pages ask several times per keystroke and validate_setup costs ~15 ms
     # (it lists every time zone on disk), so the last few answers are remembered.
     key = repr(setup)
     if key not in _recent:
@@ -78,6 +78,7 @@ class PracticeInfoPage(QWizardPage):
             )
         )
         self.errors = FieldErrors(self)
+        self.marker = CompletionMarker(self, "practiceValid")
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.edits: dict[str, QLineEdit] = {}
@@ -135,18 +136,19 @@ class PracticeInfoPage(QWizardPage):
         )
 
     def revalidate(self) -> None:
-        self.errors.set_errors(setup_errors(PracticeSetup(self.info()), "practice."))
-        self.completeChanged.emit()
+        errors = setup_errors(PracticeSetup(self.info()), "practice.")
+        self.errors.set_errors(errors)
+        self.marker.set(not errors)
 
     def initializePage(self) -> None:
         self.revalidate()
 
-    def isComplete(self) -> bool:
+    def is_valid(self) -> bool:
         return not setup_errors(PracticeSetup(self.info()), "practice.")
 
     def validatePage(self) -> bool:
         self.errors.reveal_all()
-        return self.isComplete()
+        return self.is_valid()
 
 
 class ProvidersPage(QWizardPage):
@@ -162,6 +164,7 @@ class ProvidersPage(QWizardPage):
             )
         )
         self.errors = FieldErrors(self)
+        self.marker = CompletionMarker(self, "providersValid")
         self.model: RecordTableModel[ProviderInfo] = RecordTableModel(
             [
                 Column(self.tr("Name"), lambda p: p.name),
@@ -173,7 +176,7 @@ class ProvidersPage(QWizardPage):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.name = QLineEdit(objectName="provider_name")
-        self.name.setPlaceholderText(self.tr("Dana Example, MD"))
+        self.name.setPlaceholderText(self.tr("name and credential, like Dana Example, MD"))
         self.credential = QComboBox(objectName="provider_credential")
         for c in PRACTITIONER_CREDENTIALS:
             self.credential.addItem(c, c)
@@ -232,7 +235,7 @@ class ProvidersPage(QWizardPage):
     def revalidate(self) -> None:
         self.errors.set_errors({} if self.entry_blank() else self.entry_errors())
         self.remove_button.setEnabled(bool(self.providers()))
-        self.completeChanged.emit()
+        self.marker.set(self.is_valid())
 
     def add_entry(self) -> bool:
         """Add the typed provider to the list when valid; otherwise show why not."""
@@ -258,7 +261,8 @@ class ProvidersPage(QWizardPage):
     def initializePage(self) -> None:
         self.revalidate()
 
-    def isComplete(self) -> bool:
+    def is_valid(self) -> bool:
+        """Providers listed and nothing half typed, or a valid provider typed in."""
         if self.entry_blank():
             return bool(self.providers())
         return not self.entry_errors()
@@ -284,12 +288,13 @@ class StaffPage(QWizardPage):
             )
         )
         self.errors = FieldErrors(self)
+        self.marker = CompletionMarker(self, "staffValid")
         form = QFormLayout(self)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.name = QLineEdit(objectName="staff_name")
-        self.name.setPlaceholderText(self.tr("Pat Admin"))
+        self.name.setPlaceholderText(self.tr("first and last name"))
         self.username = QLineEdit(objectName="staff_username")
-        self.username.setPlaceholderText(self.tr("pat.admin"))
+        self.username.setPlaceholderText(self.tr("made from the name; you can change it"))
         self.credential = QComboBox(objectName="staff_credential")
         for c in CREDENTIALS:
             self.credential.addItem(c or self.tr("(none)"), c)
@@ -350,12 +355,13 @@ class StaffPage(QWizardPage):
         return setup_errors(setup, "staff[1].")
 
     def revalidate(self) -> None:
-        self.errors.set_errors(self._errors())
-        self.completeChanged.emit()
+        errors = self._errors()
+        self.errors.set_errors(errors)
+        self.marker.set(not errors)
 
-    def isComplete(self) -> bool:
+    def is_valid(self) -> bool:
         return not self._errors()
 
     def validatePage(self) -> bool:
         self.errors.reveal_all()
-        return self.isComplete()
+        return self.is_valid()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -17,12 +18,35 @@ from ccm_desktop.services.enrollment import ConsentInput
 from ccm_desktop.services.patients import PatientInput
 from ccm_desktop.services.timing import TimeInput
 from ccm_desktop.ui import style
+from ccm_desktop.ui.compat import pin_singletons
+from ccm_desktop.ui.tasks import wait_for_tasks
+
+pin_singletons()  # as run_gui does: PySide6 6.12 on CPython 3.11 (see ui/compat.py)
 
 
 @pytest.fixture
 def settings(tmp_path: Path) -> QSettings:
     """A private settings file: no test touches the developer's own settings."""
     return QSettings(str(tmp_path / "ui-settings.ini"), QSettings.Format.IniFormat)
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_gc() -> Iterator[None]:
+    """As in the app (ui/compat.py): garbage is collected on the GUI thread only, never
+    by a worker thread that happens to allocate while a test's widgets are garbage."""
+    global _frozen
+    if not _frozen:  # long-lived modules and fixtures: never scanned again
+        gc.collect()
+        gc.freeze()
+        _frozen = True
+    gc.disable()
+    yield
+    wait_for_tasks()
+    gc.collect()
+    gc.enable()
+
+
+_frozen = False
 
 
 @pytest.fixture(autouse=True)

@@ -26,16 +26,18 @@ def window(qtbot, ctx, sample, settings):
     w.show()
     qtbot.waitExposed(w)
     w.activateWindow()
+    qtbot.waitUntil(lambda: not w.patients_page.loading, timeout=5000)
     yield w
-    # Let any background check/backup finish before the database closes.
+    # Let any background work finish before the database closes.
     qtbot.waitUntil(lambda: not w.practice_page.busy(), timeout=10000)
+    qtbot.waitUntil(lambda: not w.patients_page.loading, timeout=5000)
 
 
 def test_opens_on_the_patient_list(window, shots):
     assert window.stack.currentWidget() is window.patients_page
     page = window.patients_page
-    assert page.proxy.rowCount() == 5
-    assert page.proxy.index(0, NAME).data() == "Doe, Jane"
+    assert page.model.rowCount() == 5
+    assert page.model.index(0, NAME).data() == "Doe, Jane"
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
         "Patients",
         "Practice",
@@ -175,7 +177,7 @@ def test_window_refreshes_after_a_change(qtbot, window, ctx, admin):
     from ccm_desktop.services.patients import PatientInput
 
     ctx.patients.create(admin, PatientInput("Q1", "Quinn", "Ann", "1950-01-01", "F"))
-    qtbot.waitUntil(lambda: window.patients_page.proxy.rowCount() == 6, timeout=3000)
+    qtbot.waitUntil(lambda: window.patients_page.model.rowCount() == 6, timeout=3000)
     assert window.patients_page.count_label.text() == "6 patients"
 
 

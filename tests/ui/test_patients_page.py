@@ -14,8 +14,13 @@ pytestmark = pytest.mark.gui
 
 
 def names(page: PatientsPage) -> list[str]:
-    proxy = page.proxy
-    return [proxy.index(r, NAME).data() for r in range(proxy.rowCount())]
+    model = page.model
+    return [model.index(r, NAME).data() for r in range(model.rowCount())]
+
+
+def settle(qtbot, page: PatientsPage) -> None:
+    """Wait until the list shows the answer to the latest search (it loads off-thread)."""
+    qtbot.waitUntil(lambda: not page.loading, timeout=5000)
 
 
 @pytest.fixture
@@ -24,13 +29,20 @@ def page(qtbot, ctx, sample):
     qtbot.addWidget(p)
     p.resize(1100, 600)
     p.show()
-    return p
+    settle(qtbot, p)
+    yield p
+    settle(qtbot, p)  # no query may outlive the database
 
 
 def search(qtbot, page: PatientsPage, text: str) -> None:
     page.search.clear()
     qtbot.keyClicks(page.search, text)
-    qtbot.waitUntil(lambda: not page._search_timer.isActive(), timeout=2000)
+    settle(qtbot, page)
+
+
+def choose(qtbot, page: PatientsPage, combo, data) -> None:
+    combo.setCurrentIndex(combo.findData(data))
+    settle(qtbot, page)
 
 
 def test_lists_patients_sorted_with_columns(page, shots):
@@ -42,7 +54,7 @@ def test_lists_patients_sorted_with_columns(page, shots):
         "Smith, John",
     ]
     assert page.count_label.text() == "5 patients"
-    row = [page.proxy.index(0, c).data() for c in range(7)]
+    row = [page.model.index(0, c).data() for c in range(7)]
     assert row == [
         "Doe, Jane",
         "03/04/1950",
@@ -52,11 +64,11 @@ def test_lists_patients_sorted_with_columns(page, shots):
         "14 / 20 min",
         "Dana Example, MD",
     ]
-    nguyen = [page.proxy.index(3, c).data() for c in range(7)]
+    nguyen = [page.model.index(3, c).data() for c in range(7)]
     assert nguyen[3:6] == ["Complex CCM", "Enrolled", "65 / 60 min"]
-    assert page.proxy.index(2, 4).data() == "Not enrolled"
-    assert page.proxy.index(2, MINUTES).data() == "0 min"
-    assert page.proxy.index(1, 4).data() == "Declined"
+    assert page.model.index(2, 4).data() == "Not enrolled"
+    assert page.model.index(2, MINUTES).data() == "0 min"
+    assert page.model.index(1, 4).data() == "Declined"
     shots(page, "patients")
 
 
@@ -84,19 +96,29 @@ def test_search_waits_for_typing_to_pause(qtbot, page):
     assert page._search_timer.isActive()
     assert len(names(page)) == 5  # not yet: debounced
     qtbot.waitUntil(lambda: names(page) == ["Smith, John"], timeout=2000)
+    settle(qtbot, page)
+
+
+def test_only_the_latest_answer_is_shown(qtbot, page):
+    page.search.setText("doe")
+    page.refresh()
+    page.search.setText("smith")
+    page.refresh()  # two queries in flight; the first answer must not win
+    settle(qtbot, page)
+    assert names(page) == ["Smith, John"]
 
 
 def test_filters(qtbot, page, ctx):
-    page.program_combo.setCurrentIndex(page.program_combo.findData("pcm"))
+    choose(qtbot, page, page.program_combo, "pcm")
     assert names(page) == ["Smith, John"]
-    page.program_combo.setCurrentIndex(0)
-    page.status_combo.setCurrentIndex(page.status_combo.findData("none"))
+    choose(qtbot, page, page.program_combo, "")
+    choose(qtbot, page, page.status_combo, "none")
     assert names(page) == ["Garcia, Maria"]
-    page.status_combo.setCurrentIndex(page.status_combo.findData("declined"))
+    choose(qtbot, page, page.status_combo, "declined")
     assert names(page) == ["Doe, Robert"]
-    page.status_combo.setCurrentIndex(0)
+    choose(qtbot, page, page.status_combo, "")
     np_id = next(p.id for p in ctx.practice.providers() if p.npi == "1000000004")
-    page.provider_combo.setCurrentIndex(page.provider_combo.findData(np_id))
+    choose(qtbot, page, page.provider_combo, np_id)
     assert names(page) == ["Smith, John"]
     assert page.count_label.text() == "1 of 5 match"
 
@@ -110,13 +132,14 @@ def test_no_match_empty_state(qtbot, page, shots):
     assert page.count_label.text() == "0 of 5 match"
     shots(page, "patients-no-match")
     qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, page)
     assert page.search.text() == ""
     assert len(names(page)) == 5
     assert page.stack.currentIndex() == 0
 
 
-def test_filters_only_empty_state(page):
-    page.program_combo.setCurrentIndex(page.program_combo.findData("apcm"))
+def test_filters_only_empty_state(qtbot, page):
+    choose(qtbot, page, page.program_combo, "apcm")
     assert page.stack.currentIndex() == 1
     assert "No patient matches these filters" in page.empty_text.text()
 
@@ -125,6 +148,7 @@ def test_no_patients_empty_state(qtbot, ctx, shots):
     p = PatientsPage(ctx)
     qtbot.addWidget(p)
     p.resize(1000, 500)
+    settle(qtbot, p)
     assert p.stack.currentIndex() == 1
     assert p.empty_text.text().startswith("No patients yet.")
     assert "ccm-desktop import patients FILE.csv" in p.empty_text.text()
@@ -154,9 +178,20 @@ def test_sorting_by_minutes_and_dob(page):
 def test_down_arrow_moves_from_search_to_list(qtbot, page):
     page.focus_search()
     qtbot.keyClicks(page.search, "smith")
-    qtbot.keyClick(page.search, Qt.Key.Key_Down)
+    qtbot.keyClick(page.search, Qt.Key.Key_Down)  # before the typing pause is over
+    settle(qtbot, page)
     assert names(page) == ["Smith, John"]
+    assert page.table.hasFocus() or page.table.selectionModel().hasSelection()
     assert page.selected_patient_id() == page.model.patient(0).id
+
+
+def test_record_model_passes_qmodeltester(qtmodeltester, ctx):
+    from ccm_desktop.ui.models import Column, RecordTableModel
+
+    model = RecordTableModel([Column("Name", lambda s: s.name), Column("Role", lambda s: s.role)])
+    model.set_rows(ctx.practice.staff())
+    qtmodeltester.check(model)
+    assert model.index(0, 0).data() == model.record(0).name
 
 
 def test_model_passes_qmodeltester(qtmodeltester, ctx, sample):

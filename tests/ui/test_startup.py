@@ -13,9 +13,9 @@ from ccm_desktop.ui.app import run_gui
 from ccm_desktop.ui.dialogs import (
     FirstRunDialog,
     PassphraseDialog,
-    ProgressDialog,
     StaffPickerDialog,
 )
+from ccm_desktop.ui.progress import ProgressDialog
 from ccm_desktop.ui.startup import Abort, open_demo, open_existing, pick_staff
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import when_modal
@@ -221,6 +221,40 @@ def test_start_with_demo_flag_runs_every_step(qtbot, tmp_path, settings, monkeyp
     started = startup.start(paths, settings, demo=True)
     try:
         assert started.demo and started.ctx.actor is not None
+        assert started.ctx.patients.count() == 5
         assert started.ctx.actor.staff_id == started.staff.id
     finally:
         started.ctx.close()
+
+
+def test_run_gui_demo_opens_the_main_window(qtbot, tmp_path, settings, monkeypatch, qapp):
+    from PySide6.QtCore import QTimer
+
+    from ccm_desktop.ui.main_window import MainWindow
+
+    monkeypatch.setattr(startup, "DEMO_PATIENTS", 5)
+    when_modal(StaffPickerDialog, lambda d: d.accept(), timeout_ms=60000)
+    seen: list[tuple[bool, str, str]] = []
+
+    def close_main_window() -> None:
+        windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
+        if windows and windows[0].isVisible():
+            seen.append(
+                (
+                    windows[0].demo,
+                    windows[0].windowTitle(),
+                    windows[0].patients_page.count_label.text(),
+                )
+            )
+            windows[0].close()
+        else:
+            QTimer.singleShot(50, close_main_window)
+
+    QTimer.singleShot(0, close_main_window)
+    try:
+        assert run_gui(str(tmp_path / "demo"), demo=True, settings=settings) == 0
+    finally:
+        qapp.setQuitOnLastWindowClosed(False)
+    [(demo, title, count)] = seen
+    assert demo and "(demo, made-up data)" in title
+    assert count == "5 patients"

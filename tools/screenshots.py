@@ -1,0 +1,222 @@
+#!/usr/bin/env python3
+"""Regenerate docs/screenshots/*.png offscreen from a synthetic demo practice.
+
+    python tools/screenshots.py                   # docs/screenshots, 1280x800
+    python tools/screenshots.py --out /tmp/s --scale 1.5
+
+Everything happens in a temporary folder with a fixed clock and no OS keyring, so the
+pictures only change when the interface does. Only synthetic data is ever shown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+WIDTH, HEIGHT = 1280, 800
+# A fixed "now" (mid-month) so minutes this month and dates are stable between runs.
+NOW = datetime(2026, 11, 16, 15, 0, tzinfo=UTC)
+
+
+@contextlib.contextmanager
+def _removed_after(folder: Path) -> Iterator[Path]:
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    ap.add_argument("--scale", type=float, default=None, help="QT_SCALE_FACTOR, e.g. 1.5")
+    ap.add_argument("--patients", type=int, default=200)
+    return ap.parse_args(argv)
+
+
+def main(argv: list[str]) -> int:
+    args = parse_args(argv)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if args.scale:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+
+    import keyring
+    import keyring.backends.null
+    from PySide6.QtCore import QSettings, QTimer
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    from ccm_desktop.app import create_practice, demo_passphrase
+    from ccm_desktop.demo import build_demo
+    from ccm_desktop.errors import WrongKey
+    from ccm_desktop.paths import DataPaths
+    from ccm_desktop.security.audit import Actor
+    from ccm_desktop.services.base import Clock
+    from ccm_desktop.ui import style
+    from ccm_desktop.ui.dialogs import FirstRunDialog, PassphraseDialog, StaffPickerDialog
+    from ccm_desktop.ui.main_window import PATIENTS, PRACTICE, MainWindow
+    from ccm_desktop.ui.setup_wizard import SetupWizard
+
+    keyring.set_keyring(keyring.backends.null.Keyring())  # never touch the real keyring
+    app = QApplication([sys.argv[0]])
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    saved: list[Path] = []
+
+    def settle(ms: int = 150) -> None:
+        QTest.qWait(ms)
+
+    def save(widget: QWidget, name: str) -> None:
+        settle()
+        path = out / f"{name}.png"
+        if not widget.grab().save(str(path)):
+            raise SystemExit(f"could not write {path}")
+        saved.append(path)
+
+    def wait_for(done: Callable[[], bool], timeout_ms: int = 30000) -> None:
+        waited = 0
+        while not done():
+            QTest.qWait(25)
+            waited += 25
+            if waited > timeout_ms:
+                raise SystemExit("timed out waiting for background work")
+
+    work = Path(tempfile.gettempdir()) / "ccm-screenshots"  # fixed: same status bar each run
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    with _removed_after(work) as tmp:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        style.apply_style(app, settings)
+        paths = DataPaths(Path(tmp) / "CCM Desktop Demo")
+        ctx = create_practice(
+            paths, demo_passphrase(), None, Actor.system("demo"), clock=Clock(lambda: NOW)
+        )
+        try:
+            build_demo(ctx, patients=args.patients)
+            staff = ctx.practice.staff()
+            nurse = next(s for s in staff if s.credential == "RN")
+            ctx.actor = ctx.practice.actor_for(nurse.username)
+
+            # -- the main window ------------------------------------------------------
+            window = MainWindow(ctx, settings, staff=nurse, demo=True)
+            window.resize(WIDTH, HEIGHT)
+            window.show()
+            page = window.patients_page
+            wait_for(lambda: not page.loading)
+            save(window, "patients")
+            page.focus_search()
+            QTest.keyClicks(page.search, "mar")
+            wait_for(lambda: not page.loading)
+            page.table.selectRow(0)
+            save(window, "patients-search")
+            page.clear_filters()
+            page.status_combo.setCurrentIndex(page.status_combo.findData("enrolled"))
+            page.program_combo.setCurrentIndex(page.program_combo.findData("pcm"))
+            wait_for(lambda: not page.loading)
+            save(window, "patients-filtered")
+            page.clear_filters()
+            QTest.keyClicks(page.search, "Zzyzx")
+            wait_for(lambda: not page.loading)
+            save(window, "patients-no-match")
+            page.clear_filters()
+            wait_for(lambda: not page.loading)
+            window.show_page(PRACTICE)
+            task = window.practice_page.start_verify()
+            wait_for(lambda: task is None or not task.running)
+            save(window, "practice")
+            window.show_page(PATIENTS)
+            window.set_text_size(150)
+            save(window, "patients-large-text")
+            window.set_text_size(100)
+            window.close()
+
+            # -- start-up dialogs -------------------------------------------------------
+            first = FirstRunDialog(Path("C:/Users/frontdesk/AppData/Local/CCM Desktop"))
+            first.show()
+            save(first, "first-run")
+            first.close()
+
+            def wrong(_p: str) -> object:
+                raise WrongKey("That passphrase does not open this practice database.")
+
+            pp = PassphraseDialog(paths.root, wrong)  # type: ignore[arg-type]
+            pp.show()
+            save(pp, "passphrase")
+            pp.edit.setText("not it")
+            pp.try_open()
+            wait_for(lambda: not pp.working())
+            save(pp, "passphrase-wrong")
+            pp.close()
+
+            name = ctx.practice.practice().name
+            picker = StaffPickerDialog(staff, name, preselect=nurse.username)
+            picker.show()
+            save(picker, "staff-picker")
+            picker.close()
+        finally:
+            ctx.close()
+
+        # -- the set-up wizard, filled with made-up data --------------------------------
+        wizard = SetupWizard(lambda _s, _p: None)  # type: ignore[arg-type, return-value]
+        wizard.resize(860, 660)
+        wizard.show()
+        p1 = wizard.practice_page
+        for key, text in (
+            ("name", "Lakeside Internal Medicine"),
+            ("npi", "1234567890"),
+            ("tin", "98-7654321"),
+            ("address", "1 Shore Rd"),
+            ("city", "Duluth"),
+            ("zip", "55802"),
+            ("phone", "218-555-0100"),
+            ("after_hours_phone", "218-555-0199"),
+        ):
+            p1.edits[key].setText(text)
+            p1.errors.touch(f"practice.{key}")
+        p1.state.setCurrentIndex(p1.state.findData("MN"))
+        p1.timezone.setCurrentIndex(p1.timezone.findData("America/Chicago"))
+        save(wizard, "setup-1-practice-error")
+        p1.edits["npi"].setText("1234567893")
+        save(wizard, "setup-1-practice")
+        wizard.next()
+        p2 = wizard.providers_page
+        p2.name.setText("Alex Doctor, MD")
+        p2.npi.setText("1234567893")
+        p2.add_entry()
+        p2.name.setText("Sam Rivers, NP")
+        p2.credential.setCurrentIndex(p2.credential.findData("NP"))
+        p2.npi.setText("1000000004")
+        p2.add_entry()
+        save(wizard, "setup-2-providers")
+        wizard.next()
+        p3 = wizard.staff_page
+        p3.name.setText("Jo Manager")
+        p3.credential.setCurrentIndex(p3.credential.findData("RN"))
+        save(wizard, "setup-3-staff")
+        wizard.next()
+        p4 = wizard.passphrase_page
+        p4.first.setText("maple syrup on a tuesday")
+        p4.second.setText("maple syrup on a tuesday")
+        p4.written.setChecked(True)
+        save(wizard, "setup-4-passphrase")
+        wizard.close()
+        QTimer.singleShot(0, app.quit)
+        app.exec()
+
+    for p in saved:
+        print(p)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
