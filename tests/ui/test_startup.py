@@ -258,3 +258,14 @@ def test_run_gui_demo_opens_the_main_window(qtbot, tmp_path, settings, monkeypat
     [(demo, title, count)] = seen
     assert demo and "(demo, made-up data)" in title
     assert count == "5 patients"
+
+
+def test_demo_uses_the_environment_passphrase_when_set(tmp_path, monkeypatch, memory_keyring):
+    monkeypatch.setenv("CCM_DESKTOP_PASSPHRASE", "environment passphrase")
+    paths = DataPaths(tmp_path / "demo")
+    ctx = open_demo(paths, patients=3)
+    assert ctx is not None
+    ctx.close()
+    memory_keyring.store.clear()
+    with open_practice(paths, "environment passphrase") as again:
+        assert again.patients.count() == 3
