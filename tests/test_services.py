@@ -26,6 +26,7 @@ def _patient(ctx, actor, mrn="P1", **kw) -> int:
         sex="F",
         mbi="1EG4TE5MK73",
         billing_provider_npi="1234567893",
+        last_visit_date="2026-06-01",
     )
     data.update(kw)
     return ctx.patients.create(actor, PatientInput(**data))

@@ -76,3 +76,18 @@ def test_g0506_once_per_patient_and_dates_checked(ctx, admin):
     with pytest.raises(ValidationError, match="kind of visit"):
         ctx.visits.record(admin, pid, None, date(2026, 11, 2), "phone")
     assert ctx.visits.check(pid, "ccm").g0506_used_on == date(2026, 3, 2)
+
+
+def test_enrollment_refused_until_initiating_visit_recorded(ctx, admin):
+    from ccm_desktop.services.enrollment import ConsentInput
+
+    pid = _patient(ctx, admin, "2024-05-01")
+    for code in ("E11.9", "I10"):
+        ctx.patients.add_condition(admin, pid, code)
+    consent = ConsentInput(date(2026, 11, 12), "written", admin.staff_id, True, True, True, True)
+    with pytest.raises(ValidationError, match="must start at a face-to-face visit") as e:
+        ctx.enrollment.enroll(admin, pid, "ccm", consent)
+    assert e.value.field == "initiating_visit"
+    assert ctx.enrollment.history(pid) == []
+    ctx.visits.record(admin, pid, None, date(2026, 11, 12), "em", g0506=True)
+    assert ctx.enrollment.enroll(admin, pid, "ccm", consent)

@@ -271,13 +271,22 @@ class EnrollmentService(Service):
         consent: ConsentInput,
         billing_provider_id: int | None = None,
     ) -> int:
-        """Enroll with consent; checks eligibility and consent. Returns the enrollment id."""
+        """Enroll with consent. Checks eligibility, consent and the initiating-visit rule
+        (a face-to-face visit with the billing practitioner within 12 months, 3 years for
+        APCM: record one first with ``VisitService.record``). Returns the enrollment id."""
+        from ccm_desktop.services.visits import check_in_session
+
         if program not in PROGRAMS:
             raise ValidationError("program", f"Choose one of {', '.join(PROGRAMS)}.")
         with self.db.write() as s:
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
+            visit = check_in_session(
+                s, p, program, billing_provider_id or p.billing_provider_id, self.today(s)
+            )
+            if not visit.satisfied:
+                raise ValidationError("initiating_visit", visit.reason)
             enr = enroll_in_session(
                 s, actor, p, program, consent, self.today(s), billing_provider_id
             )

@@ -89,7 +89,16 @@ def add_sample_patients(ctx: AppContext, actor: Actor) -> Sample:
     def patient(mrn, last, first, dob, npi="1234567893", mbi="") -> int:
         return ctx.patients.create(
             actor,
-            PatientInput(mrn, last, first, dob, "F", billing_provider_npi=npi, mbi=mbi),
+            PatientInput(
+                mrn,
+                last,
+                first,
+                dob,
+                "F",
+                billing_provider_npi=npi,
+                mbi=mbi,
+                last_visit_date="2026-09-01",
+            ),
         )
 
     def conditions(pid: int, *codes: str) -> None:
