@@ -14,7 +14,7 @@ from ccm_desktop import icd10
 from ccm_desktop.db.models import SEXES, Condition, Patient, Provider
 from ccm_desktop.errors import CcmError, NotFound, ValidationError, ValidationErrors
 from ccm_desktop.events import Change
-from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
+from ccm_desktop.security.audit import Actor, AuditItem, AuditRow, events_for, record, record_item
 from ccm_desktop.services.base import Service, month_bounds
 from ccm_desktop.services.patient_list import (
     PatientFilter,
@@ -278,6 +278,11 @@ class PatientService(Service):
             if p is None:
                 raise NotFound(f"No patient has MRN {mrn}.")
             return _detail(p)
+
+    def audit_trail(self, patient_id: int, limit: int = 500) -> list[AuditRow]:
+        """The audit events about one patient, newest first (at most ``limit``)."""
+        with self.db.read() as s:
+            return events_for(s, patient_id=patient_id, limit=limit)
 
     def count(self) -> int:
         with self.db.read() as s:
