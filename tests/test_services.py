@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from ccm_desktop.db.models import AuditEvent, Consent, Enrollment
-from ccm_desktop.errors import DatabaseExists, ValidationError, ValidationErrors
+from ccm_desktop.errors import DatabaseExists, NotFound, ValidationError, ValidationErrors
 from ccm_desktop.security.audit import events_for
 from ccm_desktop.services.enrollment import ConsentInput, eligibility
 from ccm_desktop.services.patients import PatientFilter, PatientInput
@@ -166,6 +166,16 @@ def test_disenroll_takes_effect_end_of_month_and_history_kept(ctx, admin):
     assert hist.history[1].reason == "Moving away"
     row = ctx.patients.rows()[0]
     assert row.status == "disenrolled"
+
+
+def test_patient_of_an_enrollment(ctx, admin):
+    pid = _patient(ctx, admin)
+    for code in ("E11.9", "I10"):
+        ctx.patients.add_condition(admin, pid, code)
+    eid = ctx.enrollment.enroll(admin, pid, "ccm", _consent(admin))
+    assert ctx.enrollment.patient_of(eid) == pid
+    with pytest.raises(NotFound):
+        ctx.enrollment.patient_of(eid + 100)
 
 
 def test_month_minutes_use_practice_time_zone(ctx, admin):

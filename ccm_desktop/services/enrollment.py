@@ -356,6 +356,14 @@ class EnrollmentService(Service):
         self.bus.publish(Change("enrollment", frozenset({enrollment_id}), frozenset({pid})))
         return effective
 
+    def patient_of(self, enrollment_id: int) -> int:
+        """The patient an enrollment belongs to; :class:`NotFound` when there is none."""
+        with self.db.read() as s:
+            pid = s.scalar(select(Enrollment.patient_id).where(Enrollment.id == enrollment_id))
+        if pid is None:
+            raise NotFound("This enrollment no longer exists.")
+        return int(pid)
+
     def history(self, patient_id: int) -> list[EnrollmentView]:
         """Every enrollment of a patient, newest first, each with its steps."""
         with self.db.read() as s:
