@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -107,9 +108,10 @@ class PatientPlan:
         return str(last["program"] if last["status"] == "enrolled" else last["status"])
 
 
-def checked_conditions() -> list[tuple[str, float, str, str, str]]:
+@cache
+def checked_conditions() -> tuple[tuple[str, float, str, str, str], ...]:
     """The condition table with codes validated (billable ICD-10-CM, stored without dot)."""
-    return [(icd10.check_code(c[0]), *c[1:]) for c in CONDITIONS]
+    return tuple((icd10.check_code(c[0]), *c[1:]) for c in CONDITIONS)
 
 
 def make_mbi(rng: random.Random) -> str:
@@ -182,7 +184,7 @@ class PatientMaker:
             "version": 1,
         }
         plan = PatientPlan(row, self._conditions(dob))
-        plan.clinician = rng.choice(w.care_staff) if w.care_staff else 0
+        plan.clinician = rng.choice(w.care_staff)
         self._enroll(plan)
         self._care_plans(plan)
         first = min(
