@@ -52,11 +52,17 @@ def demo_data_dir() -> Path:
 
 
 def resolve_data_dir(cli_value: str | None = None, *, demo: bool = False) -> DataPaths:
-    """``--data-dir`` wins, then ``CCM_DESKTOP_DATA_DIR``, then the platform default."""
+    """``--data-dir`` wins, then ``CCM_DESKTOP_DATA_DIR``, then the platform default.
+
+    With ``demo`` and no ``--data-dir``, the demo practice gets its own folder next to the
+    practice folder ("<folder> Demo"), so synthetic patients never mix with real ones.
+    """
     if cli_value:
         root = Path(cli_value)
     elif os.environ.get(DATA_DIR_ENV):
         root = Path(os.environ[DATA_DIR_ENV])
+        if demo:
+            root = root.with_name(root.name + " Demo")
     else:
         root = demo_data_dir() if demo else default_data_dir()
     return DataPaths(root.expanduser().resolve())

@@ -309,3 +309,12 @@ def test_no_command_opens_the_window_lazily(monkeypatch):
     assert cli.main(["--demo"]) == 0
     assert cli.main(["--data-dir", "/some/where"]) == 0
     assert calls == [(None, True), ("/some/where", False)]
+
+
+def test_demo_flag_never_uses_the_practice_folder(tmp_path, monkeypatch):
+    from ccm_desktop.paths import resolve_data_dir
+
+    monkeypatch.setenv("CCM_DESKTOP_DATA_DIR", str(tmp_path / "clinic"))
+    assert resolve_data_dir(None).root == (tmp_path / "clinic").resolve()
+    assert resolve_data_dir(None, demo=True).root == (tmp_path / "clinic Demo").resolve()
+    assert resolve_data_dir(str(tmp_path / "x"), demo=True).root == (tmp_path / "x").resolve()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -126,6 +127,11 @@ class PracticeSetup:
         return cls(practice, providers, staff)
 
 
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def check_timezone(value: str, field: str = "timezone") -> str:
     """An IANA time zone name such as America/Chicago."""
     try:
@@ -134,7 +140,7 @@ def check_timezone(value: str, field: str = "timezone") -> str:
         raise ValidationError(
             field, f"'{value}' is not a time zone; use a name like America/Chicago."
         ) from None
-    if value not in available_timezones():
+    if value not in _zone_names():
         raise ValidationError(field, f"'{value}' is not a time zone name.")
     return value
 
