@@ -11,8 +11,15 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit, QWidget
+from PySide6.QtCore import QCoreApplication, QDate, Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QRadioButton,
+    QWidget,
+)
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES, EnrollmentView
@@ -179,3 +186,36 @@ def provider_combo(
     index = combo.findData(usual_id) if usual_id is not None else -1
     combo.setCurrentIndex(max(index, 0))
     return combo
+
+
+class MethodChoice(QWidget):
+    """Verbal or written, as two radio buttons; nothing chosen until the user picks."""
+
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.verbal = QRadioButton(_tr("&Verbal (spoken, in person or by phone)"))
+        self.verbal.setObjectName("methodVerbal")
+        self.written = QRadioButton(_tr("&Written (the patient signed the form)"))
+        self.written.setObjectName("methodWritten")
+        self.group = QButtonGroup(self)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        for button in (self.verbal, self.written):
+            self.group.addButton(button)
+            layout.addWidget(button)
+            button.toggled.connect(self.changed)
+        layout.addStretch(1)
+        self.setFocusProxy(self.verbal)
+
+    def method(self) -> str:
+        """ "verbal", "written" or "" (not chosen yet)."""
+        if self.verbal.isChecked():
+            return "verbal"
+        return "written" if self.written.isChecked() else ""
+
+    def set_method(self, method: str) -> None:
+        button = {"verbal": self.verbal, "written": self.written}.get(method)
+        if button is not None:
+            button.setChecked(True)

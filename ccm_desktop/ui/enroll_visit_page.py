@@ -1,0 +1,195 @@
+"""Enrollment wizard, step 2: the initiating visit.
+
+When the billing practitioner saw the patient recently enough (12 months; 3 years for
+APCM) the page says so with the date. Otherwise the user enters the initiating visit
+here; it is saved together with the enrollment at Finish, never before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Protocol
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+    QWizardPage,
+)
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.services.visits import WINDOW_YEARS, VisitCheck
+from ccm_desktop.ui.enrollment_common import PatientFacts, date_edit, from_qdate, us_date
+from ccm_desktop.ui.forms import CompletionMarker, FieldErrors
+from ccm_desktop.ui.style import ERROR_COLOUR, note, set_text_colour
+from ccm_desktop.validation import years_before
+
+
+class ProgramChoice(Protocol):
+    """What the visit and consent steps need from step 1."""
+
+    def program(self) -> str: ...
+
+    def provider_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class VisitEntry:
+    """An initiating visit as entered, not yet saved."""
+
+    visit_date: date
+    visit_type: str  # awv | ippe | em
+    g0506: bool
+
+
+class VisitPage(QWizardPage):
+    """Shows the initiating-visit rule's answer; collects the visit when one is needed."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        facts: PatientFacts,
+        choice: ProgramChoice,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.facts = facts
+        self.choice = choice
+        self.check: VisitCheck | None = None
+        self.setTitle(self.tr("Initiating visit"))
+        self.setSubTitle(
+            self.tr(
+                "Care management starts at a face-to-face visit with the billing practitioner, "
+                "unless the patient was seen recently."
+            )
+        )
+        self.marker = CompletionMarker(self, "visitOk")
+        self.errors = FieldErrors(self)
+        layout = QVBoxLayout(self)
+        self.status = QLabel(objectName="visitStatus")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.entry = QGroupBox(self.tr("Record the initiating visit"))
+        form = QFormLayout(self.entry)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.visit_date = date_edit(facts.today, facts.dob, facts.today, "visitDate")
+        self.visit_date.dateChanged.connect(self.revalidate)
+        self.errors.add_row(form, self.tr("Visit &date:"), self.visit_date, "visit_date")
+        self.visit_type = QComboBox(objectName="visitType")
+        self.visit_type.addItem(self.tr("(choose the kind of visit)"), "")
+        self.visit_type.addItem(self.tr("Annual wellness visit (AWV)"), "awv")
+        self.visit_type.addItem(self.tr("Welcome to Medicare visit (IPPE)"), "ippe")
+        for level in (2, 3, 4, 5):
+            self.visit_type.addItem(
+                self.tr("Office visit, level {level} (9921{level})").format(level=level), "em"
+            )
+        self.visit_type.currentIndexChanged.connect(self.revalidate)
+        self.errors.add_row(form, self.tr("&Kind of visit:"), self.visit_type, "visit_type")
+        self.discussed = QCheckBox(
+            self.tr("The practitioner &talked with the patient about care management at this visit")
+        )
+        self.discussed.setObjectName("visitDiscussed")
+        self.discussed.toggled.connect(self.revalidate)
+        self.errors.add_row(form, "", self.discussed, "visit_discussed")
+        self.g0506 = QCheckBox(self.tr("Add &G0506 to this visit"))
+        self.g0506.setObjectName("g0506")
+        self.g0506.toggled.connect(self.revalidate)
+        self.errors.add_row(form, "", self.g0506, "g0506")
+        self.g0506_note = note("")
+        self.g0506_note.setObjectName("g0506Note")
+        form.addRow("", self.g0506_note)
+        form.addRow(
+            "",
+            note(self.tr("The visit is saved together with the enrollment when you press Finish.")),
+        )
+        layout.addWidget(self.entry)
+        layout.addStretch(1)
+
+    # -- state ----------------------------------------------------------------------
+    def needs_visit(self) -> bool:
+        return self.check is not None and not self.check.satisfied
+
+    def visit(self) -> VisitEntry | None:
+        """The visit to record at Finish (None when none is needed)."""
+        if not self.needs_visit():
+            return None
+        return VisitEntry(
+            from_qdate(self.visit_date.date()),
+            str(self.visit_type.currentData() or ""),
+            self.g0506.isChecked() and self.g0506.isEnabled(),
+        )
+
+    def field_errors(self) -> dict[str, str]:
+        """The entered visit's problems (empty when none is needed or all is well)."""
+        entry = self.visit()
+        if entry is None:
+            return {}
+        errors: dict[str, str] = {}
+        program = self.choice.program()
+        years = WINDOW_YEARS.get(program, 1)
+        earliest = years_before(self.facts.today, years)
+        if entry.visit_date < earliest:
+            span = self.tr("12 months") if years == 1 else self.tr("{n} years").format(n=years)
+            errors["visit_date"] = self.tr(
+                "That visit is more than {span} ago, so it cannot start the program. "
+                "Enter a visit on or after {date}."
+            ).format(span=span, date=us_date(earliest))
+        if not entry.visit_type:
+            errors["visit_type"] = self.tr("Choose the kind of visit.")
+        if not self.discussed.isChecked():
+            errors["visit_discussed"] = self.tr(
+                "The visit only counts when care management was discussed at it."
+            )
+        return errors
+
+    # -- life cycle -----------------------------------------------------------------
+    def initializePage(self) -> None:
+        """Ask the rule again: the program or practitioner may have changed."""
+        program = self.choice.program()
+        provider_id = self.choice.provider_id()
+        self.check = self.ctx.visits.check(self.facts.patient_id, program, provider_id)
+        if self.check.satisfied:
+            self.status.setText(
+                self.tr("✓ No new visit needed. {reason}").format(reason=self.check.reason)
+            )
+            set_text_colour(self.status, None)
+        else:
+            self.status.setText(self.check.reason)
+            set_text_colour(self.status, ERROR_COLOUR)
+        self.entry.setVisible(not self.check.satisfied)
+        used = self.check.g0506_used_on
+        if used is not None:
+            self.g0506.setChecked(False)
+            self.g0506.setEnabled(False)
+            self.g0506_note.setText(
+                self.tr(
+                    "Not available: G0506 was already billed for this patient on {date}, and "
+                    "Medicare pays it once per patient."
+                ).format(date=us_date(used))
+            )
+        else:
+            self.g0506.setEnabled(True)
+            self.g0506_note.setText(
+                self.tr(
+                    "G0506 pays the practitioner for the extra work of a full assessment and "
+                    "care planning at this visit. Tick it only if that work was done; it can be "
+                    "billed once per patient, ever."
+                )
+            )
+        self.revalidate()
+
+    def revalidate(self) -> None:
+        errors = self.field_errors()
+        self.errors.set_errors(errors)
+        self.marker.set(self.check is not None and not errors)
+
+    def show_errors(self, errors: dict[str, str]) -> None:
+        """Messages from the services (Finish), shown under their fields at once."""
+        self.errors.set_errors({**self.field_errors(), **errors})
+        self.errors.reveal_all()

@@ -1,0 +1,193 @@
+"""The enrollment wizard: program and practitioner, initiating visit, consent.
+
+The same wizard enrolls a new patient, transfers one to another billing practitioner and
+changes the program (the service closes the current enrollment). Finish checks everything
+that can be checked without writing (eligibility, consent, the visit's fields) before the
+first write; then the initiating visit (when one was entered) is recorded and the patient
+enrolled, each by its service in its own transaction. Should the enrollment still be
+refused after the visit was saved, the wizard says so plainly and a second Finish does not
+record the visit again. "Patient declined…" is reachable from every step.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QDialog, QWidget, QWizard
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.errors import CcmError, ValidationError, ValidationErrors
+from ccm_desktop.reports.consent import ConsentPatient
+from ccm_desktop.ui.consent_preview import ConsentPreviewDialog
+from ccm_desktop.ui.enroll_consent_page import CONSENT_FIELDS, ConsentPage
+from ccm_desktop.ui.enroll_program_page import ProgramPage
+from ccm_desktop.ui.enroll_visit_page import VisitPage
+from ccm_desktop.ui.enrollment_common import load_facts, program_name, us_date
+from ccm_desktop.ui.forms import error_map
+
+VISIT_FIELDS = ("visit_date", "visit_type", "g0506", "initiating_visit")
+
+
+class EnrollWizard(QWizard):
+    """Enroll ``patient_id``; :attr:`saved` tells whether anything was written.
+
+    Raises :class:`CcmError` when it cannot open (no acting user, patient gone).
+    """
+
+    def __init__(self, ctx: AppContext, patient_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if ctx.actor is None:
+            raise CcmError("Choose who is working before enrolling a patient.")
+        self.ctx = ctx
+        self.actor = ctx.actor
+        self.facts = load_facts(ctx, patient_id)
+        self.enrolled = False
+        self.declined = False
+        self.enrollment_id: int | None = None
+        self.visit_id: int | None = None
+        self.setWindowTitle(self.tr("Enroll {name}").format(name=self.facts.name))
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        self.setButtonText(QWizard.WizardButton.CustomButton1, self.tr("Patient &declined…"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Finish: enroll"))
+        self.customButtonClicked.connect(self._custom_button)
+        self.program_page = ProgramPage(self.facts)
+        self.visit_page = VisitPage(ctx, self.facts, self.program_page)
+        self.consent_page = ConsentPage(
+            self.facts,
+            self.actor.staff_id,
+            self.program_page.program,
+            self.finish,
+            self.preview_consent,
+        )
+        for page in (self.program_page, self.visit_page, self.consent_page):
+            self.addPage(page)
+        self.preview: ConsentPreviewDialog | None = None
+        font = self.fontMetrics()
+        self.resize(font.averageCharWidth() * 100, font.height() * 40)
+
+    @property
+    def saved(self) -> bool:
+        """Whether anything was written: the enrollment, a decline, or the visit alone."""
+        return self.enrolled or self.declined or self.visit_id is not None
+
+    # -- actions --------------------------------------------------------------------
+    def _custom_button(self, which: int) -> None:
+        if which == QWizard.WizardButton.CustomButton1.value:
+            self.decline()
+
+    def decline(self) -> bool:
+        """Record a decline instead (prefilled from what was entered); closes when saved."""
+        from ccm_desktop.ui.enrollment_dialogs import DeclineDialog
+
+        consent = self.consent_page.consent_input()
+        dialog = DeclineDialog(
+            self.ctx,
+            self.facts.patient_id,
+            self,
+            facts=self.facts,
+            program=self.program_page.program() or "ccm",
+            consent=consent,
+        )
+        saved = dialog.exec() == QDialog.DialogCode.Accepted
+        dialog.deleteLater()
+        if saved:
+            self.declined = True
+            self.done(QDialog.DialogCode.Accepted)
+        return saved
+
+    def preview_dialog(self) -> ConsentPreviewDialog:
+        """The consent form for the chosen program and practitioner, in the patient's language."""
+        return ConsentPreviewDialog(
+            self.facts.practice,
+            ConsentPatient.from_detail(self.facts.detail),
+            self.program_page.program() or "ccm",
+            self.program_page.provider_name(),
+            self,
+        )
+
+    def preview_consent(self) -> None:
+        self.preview = self.preview_dialog()
+        self.preview.exec()
+        self.preview.deleteLater()
+        self.preview = None
+
+    # -- Finish ---------------------------------------------------------------------
+    def finish(self) -> bool:
+        """Check, then save the visit (if entered) and the enrollment. True when enrolled."""
+        if self.enrolled:
+            return True
+        page = self.consent_page
+        consent_errors = page.field_errors()
+        if consent_errors:
+            page.show_errors(consent_errors)
+            return False
+        el = self.program_page.eligibility()
+        if el is None or not el.eligible:
+            page.show_errors({}, el.reason if el else self.tr("Go back and choose a program."))
+            return False
+        visit = self.visit_page.visit()
+        visit_errors = self.visit_page.field_errors()
+        if visit_errors:
+            self.visit_page.show_errors(visit_errors)
+            page.show_errors({}, self.tr("Go back one step: the initiating visit needs a fix."))
+            return False
+        program, provider_id = self.program_page.program(), self.program_page.provider_id()
+        if visit is not None and self.visit_id is None:
+            try:
+                self.visit_id = self.ctx.visits.record(
+                    self.actor,
+                    self.facts.patient_id,
+                    provider_id,
+                    visit.visit_date,
+                    visit.visit_type,
+                    visit.g0506,
+                )
+            except (ValidationError, ValidationErrors) as exc:
+                self.visit_page.show_errors(error_map(exc))
+                page.show_errors(
+                    {},
+                    self.tr("Nothing was saved. Go back one step: {reason}").format(
+                        reason="; ".join(error_map(exc).values())
+                    ),
+                )
+                return False
+            except CcmError as exc:
+                page.show_errors(
+                    {}, self.tr("Nothing was saved: {reason}").format(reason=exc.message)
+                )
+                return False
+        try:
+            self.enrollment_id = self.ctx.enrollment.enroll(
+                self.actor, self.facts.patient_id, program, page.consent_input(), provider_id
+            )
+        except (ValidationError, ValidationErrors, CcmError) as exc:
+            page.show_errors(*self._enroll_failure(exc))
+            return False
+        self.enrolled = True
+        return True
+
+    def _enroll_failure(self, exc: CcmError) -> tuple[dict[str, str], str]:
+        """Field messages for the consent page and the sentence shown under them."""
+        if isinstance(exc, (ValidationError, ValidationErrors)):
+            errors = error_map(exc)
+            fields = {k: v for k, v in errors.items() if k in CONSENT_FIELDS}
+            others = [v for k, v in errors.items() if k not in CONSENT_FIELDS]
+            if any(k in VISIT_FIELDS for k in errors):
+                self.visit_page.show_errors({k: v for k, v in errors.items() if k in VISIT_FIELDS})
+        else:
+            fields, others = {}, [exc.message]
+        reason = " ".join(others) or self.tr("Fix the marked fields.")
+        if self.visit_id is not None:
+            visit = self.visit_page.visit()
+            when = us_date(visit.visit_date) if visit else ""
+            return fields, self.tr(
+                "The initiating visit of {date} was saved, but {name} is not enrolled in "
+                "{program} yet: {reason} Fix this and press Finish again (the visit will not "
+                "be saved twice)."
+            ).format(
+                date=when,
+                name=self.facts.name,
+                program=program_name(self.program_page.program()),
+                reason=reason,
+            )
+        return fields, self.tr("Nothing was saved. {reason}").format(reason=reason)

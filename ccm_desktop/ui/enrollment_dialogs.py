@@ -1,0 +1,314 @@
+"""Decline and disenroll: the two ways a patient says no, each kept in the history.
+
+Both dialogs check what they can before saving, call one service method, and show its
+:class:`ValidationError` messages under the fields; they close only when saved.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.db.models import PROGRAMS
+from ccm_desktop.errors import CcmError, NotFound, ValidationError, ValidationErrors
+from ccm_desktop.services.base import end_of_month
+from ccm_desktop.services.enrollment import ACTIVE_STATUSES, ConsentInput, validate_consent
+from ccm_desktop.ui.enrollment_common import (
+    MethodChoice,
+    PatientFacts,
+    date_edit,
+    from_qdate,
+    load_facts,
+    long_date,
+    program_description,
+    program_name,
+    staff_combo,
+    us_date,
+)
+from ccm_desktop.ui.forms import FieldErrors, error_label, error_map
+from ccm_desktop.ui.style import heading, note
+
+
+def reason_combo(suggestions: list[str], name: str) -> QComboBox:
+    """An editable combo: pick a common reason or type your own (starts empty)."""
+    combo = QComboBox(objectName=name)
+    combo.setEditable(True)
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    combo.addItems(suggestions)
+    combo.setCurrentIndex(-1)
+    combo.setEditText("")
+    return combo
+
+
+def _buttons(dialog: QDialog, save_text: str) -> tuple[QDialogButtonBox, QPushButton]:
+    buttons = QDialogButtonBox()
+    save = buttons.addButton(save_text, QDialogButtonBox.ButtonRole.AcceptRole)
+    cancel = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+    cancel.setAutoDefault(False)
+    save.setDefault(True)
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, save
+
+
+class DeclineDialog(QDialog):
+    """The patient said no to a program: which, why, when, how, and who asked."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        patient_id: int,
+        parent: QWidget | None = None,
+        *,
+        facts: PatientFacts | None = None,
+        program: str = "ccm",
+        consent: ConsentInput | None = None,
+    ) -> None:
+        """``facts``, ``program`` and ``consent`` prefill it (from the enrollment wizard)."""
+        super().__init__(parent)
+        if ctx.actor is None:
+            raise CcmError("Choose who is working before recording a decline.")
+        self.ctx = ctx
+        self.facts = facts or load_facts(ctx, patient_id)
+        self.enrollment_id: int | None = None
+        self.setWindowTitle(self.tr("Patient declined"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(self.tr("{name} declined").format(name=self.facts.name)))
+        layout.addWidget(
+            note(
+                self.tr(
+                    "The decline is kept in the patient's history. The patient can still "
+                    "enroll later."
+                )
+            )
+        )
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.errors = FieldErrors(self)
+        self.program = QComboBox(objectName="declineProgram")
+        for p in PROGRAMS:
+            self.program.addItem(f"{program_name(p)}: {program_description(p)}", p)
+        self.program.setCurrentIndex(max(self.program.findData(program), 0))
+        self.errors.add_row(form, self.tr("&Program:"), self.program, "program")
+        self.reason = reason_combo(
+            [
+                self.tr("Does not want monthly phone calls"),
+                self.tr("Worried about the cost (coinsurance)"),
+                self.tr("Already has care management elsewhere"),
+                self.tr("Not interested"),
+            ],
+            "declineReason",
+        )
+        self.reason.editTextChanged.connect(self._changed)
+        self.errors.add_row(form, self.tr("&Reason:"), self.reason, "reason")
+        today = self.facts.today
+        self.when = date_edit(
+            consent.consent_date if consent else today, self.facts.dob, today, "declineDate"
+        )
+        self.errors.add_row(form, self.tr("&Date:"), self.when, "consent_date")
+        self.method = MethodChoice()
+        self.method.set_method(consent.method if consent else "")
+        self.method.changed.connect(self._changed)
+        self.errors.add_row(form, self.tr("How they told us:"), self.method, "consent_method")
+        staff_id = consent.obtained_by_id if consent and consent.obtained_by_id else None
+        self.obtained_by = staff_combo(
+            self.facts.staff, staff_id or ctx.actor.staff_id, "declineObtainedBy"
+        )
+        self.errors.add_row(form, self.tr("&Asked by:"), self.obtained_by, "obtained_by")
+        layout.addLayout(form)
+        self.failure = error_label()
+        layout.addWidget(self.failure)
+        layout.addStretch(1)
+        buttons, self.save_button = _buttons(self, self.tr("&Record the decline"))
+        layout.addWidget(buttons)
+        self.reason.setFocus()
+        self._changed()
+        width = self.fontMetrics().averageCharWidth() * 76
+        self.resize(width, self.heightForWidth(width))
+
+    def consent_input(self) -> ConsentInput:
+        staff_id = self.obtained_by.currentData()
+        return ConsentInput(
+            from_qdate(self.when.date()), self.method.method(), int(staff_id) if staff_id else None
+        )
+
+    def field_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        try:
+            validate_consent(self.consent_input(), self.facts.today, self.facts.dob, declined=True)
+        except ValidationErrors as exc:
+            errors = error_map(exc)
+        if not self.reason.currentText().strip():
+            errors["reason"] = self.tr("Say why, in a few words (it helps when you ask again).")
+        return errors
+
+    def _changed(self) -> None:
+        self.errors.set_errors(self.field_errors())
+
+    def accept(self) -> None:
+        """Save the decline; stays open with the messages when something is missing."""
+        errors = self.field_errors()
+        if not errors:
+            assert self.ctx.actor is not None
+            try:
+                self.enrollment_id = self.ctx.enrollment.decline(
+                    self.ctx.actor,
+                    self.facts.patient_id,
+                    str(self.program.currentData()),
+                    self.consent_input(),
+                    self.reason.currentText().strip(),
+                )
+            except (ValidationError, ValidationErrors) as exc:
+                errors = error_map(exc)
+            except CcmError as exc:
+                self.failure.setText(exc.message)
+                self.failure.show()
+                return
+            else:
+                super().accept()
+                return
+        self.errors.set_errors(errors)
+        self.errors.reveal_all()
+
+
+class DisenrollDialog(QDialog):
+    """Stop an enrollment: the reason, the day the patient asked, and a confirmation that
+    states the last day (Medicare: the end of that calendar month)."""
+
+    def __init__(self, ctx: AppContext, enrollment_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        if ctx.actor is None:
+            raise CcmError("Choose who is working before stopping an enrollment.")
+        self.ctx = ctx
+        self.enrollment_id = enrollment_id
+        self.facts = load_facts(ctx, ctx.enrollment.patient_of(enrollment_id))
+        view = next((e for e in self.facts.history if e.id == enrollment_id), None)
+        if view is None:
+            raise NotFound("This enrollment no longer exists.")
+        if view.status not in ACTIVE_STATUSES:
+            raise CcmError(
+                f"This {program_name(view.program)} enrollment has already ended: nothing to stop."
+            )
+        self.view = view
+        self.effective: date | None = None
+        name = program_name(view.program)
+        self.setWindowTitle(self.tr("Stop {program}").format(program=name))
+        layout = QVBoxLayout(self)
+        layout.addWidget(
+            heading(self.tr("Stop {program} for {name}").format(program=name, name=self.facts.name))
+        )
+        provider = self.facts.provider_name(view.billing_provider_id) or self.tr("(not recorded)")
+        since = us_date(view.start_date) if view.start_date else self.tr("(no start date)")
+        layout.addWidget(
+            note(
+                self.tr("Enrolled since {since} with {provider}.").format(
+                    since=since, provider=provider
+                )
+            )
+        )
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        self.errors = FieldErrors(self)
+        self.reason = reason_combo(
+            [
+                self.tr("Patient asked to stop"),
+                self.tr("Moving to another practice"),
+                self.tr("Cost (coinsurance)"),
+                self.tr("Entered hospice"),
+                self.tr("Patient died"),
+            ],
+            "disenrollReason",
+        )
+        self.reason.editTextChanged.connect(self._changed)
+        self.errors.add_row(form, self.tr("&Reason:"), self.reason, "reason")
+        today = self.facts.today
+        earliest = max(view.start_date or self.facts.dob, self.facts.dob)
+        self.asked_on = date_edit(today, min(earliest, today), today, "askedOn")
+        self.asked_on.dateChanged.connect(self._changed)
+        self.errors.add_row(form, self.tr("Patient &asked on:"), self.asked_on, "date")
+        layout.addLayout(form)
+        self.statement = QLabel(objectName="lastDay")
+        self.statement.setWordWrap(True)
+        layout.addWidget(self.statement)
+        self.confirm = QCheckBox(objectName="confirmStop")
+        self.confirm.toggled.connect(self._changed)
+        self.confirm_message = error_label()
+        self.errors.track("confirm", self.confirm, self.confirm_message)
+        layout.addWidget(self.confirm)
+        layout.addWidget(self.confirm_message)
+        self.failure = error_label()
+        layout.addWidget(self.failure)
+        layout.addStretch(1)
+        buttons, self.save_button = _buttons(self, self.tr("&Stop the enrollment"))
+        layout.addWidget(buttons)
+        self.reason.setFocus()
+        self._changed()
+        width = self.fontMetrics().averageCharWidth() * 76
+        self.resize(width, self.heightForWidth(width))
+
+    def last_day(self) -> date:
+        """The last enrolled day: the end of the month the patient asked in."""
+        return end_of_month(from_qdate(self.asked_on.date()))
+
+    def field_errors(self) -> dict[str, str]:
+        errors: dict[str, str] = {}
+        if not self.reason.currentText().strip():
+            errors["reason"] = self.tr("Say why the patient is leaving the program.")
+        if not self.confirm.isChecked():
+            errors["confirm"] = self.tr("Tick the box to confirm.")
+        return errors
+
+    def _changed(self) -> None:
+        last = long_date(self.last_day())
+        name = program_name(self.view.program)
+        self.statement.setText(
+            self.tr(
+                "The patient stays enrolled until {last}, as Medicare requires: a patient who "
+                "stops leaves at the end of the calendar month. Care this month still counts."
+            ).format(last=last)
+        )
+        self.confirm.setText(
+            self.tr("&Yes, stop {program} for {name} after {last}").format(
+                program=name, name=self.facts.name, last=last
+            )
+        )
+        self.errors.set_errors(self.field_errors())
+
+    def accept(self) -> None:
+        """Save; stays open with the messages when something is missing or refused."""
+        errors = self.field_errors()
+        if not errors:
+            assert self.ctx.actor is not None
+            try:
+                self.effective = self.ctx.enrollment.disenroll(
+                    self.ctx.actor,
+                    self.enrollment_id,
+                    self.reason.currentText(),
+                    from_qdate(self.asked_on.date()),
+                )
+            except (ValidationError, ValidationErrors) as exc:
+                errors = error_map(exc)
+                unplaced = [v for k, v in errors.items() if k not in self.errors.labels]
+                self.failure.setText(" ".join(unplaced))
+                self.failure.setVisible(bool(unplaced))
+            except CcmError as exc:
+                self.failure.setText(exc.message)
+                self.failure.show()
+                return
+            else:
+                super().accept()
+                return
+        self.errors.set_errors(errors)
+        self.errors.reveal_all()
