@@ -89,11 +89,9 @@ def _delimiter(text: str) -> str:
     return ","
 
 
-def read_table(
-    path: Path, known: Sequence[str], required: Sequence[str], noun: str = "row"
-) -> CsvTable:
-    """Read ``path``; header problems (unknown, repeated or missing columns) and rows with
-    too many cells come back as :class:`RowProblem` entries, not exceptions."""
+def read_text(path: Path, required: Sequence[str], noun: str = "row") -> str:
+    """The decoded text of ``path``; :class:`ImportFileError` when it is missing, a folder,
+    unreadable, not text, or empty."""
     path = Path(path)
     if not path.exists():
         raise ImportFileError(f"There is no file at {path}.")
@@ -109,14 +107,66 @@ def read_table(
             f"{path.name} is empty. The first row must name the columns ({', '.join(required)}"
             f" ...), then one {noun} per row."
         )
+    return text
+
+
+def _not_csv(path: Path, line: int, exc: csv.Error) -> ImportFileError:
+    return ImportFileError(
+        f"{path.name} is not a readable CSV file (line {line}: {exc}). " + _SAVE_AS
+    )
+
+
+def read_table(
+    path: Path, known: Sequence[str], required: Sequence[str], noun: str = "row"
+) -> CsvTable:
+    """Read ``path``; header problems (unknown, repeated or missing columns) and rows with
+    too many cells come back as :class:`RowProblem` entries, not exceptions."""
+    path = Path(path)
+    text = read_text(path, required, noun)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     try:
         records = list(reader)
     except csv.Error as exc:
-        raise ImportFileError(
-            f"{path.name} is not a readable CSV file (line {reader.line_num}: {exc}). " + _SAVE_AS
-        ) from None
+        raise _not_csv(path, reader.line_num, exc) from None
     return _table(records, known, required)
+
+
+@dataclass
+class CsvPreview:
+    """The header as the file writes it and the first non-blank data rows, each with its
+    spreadsheet row number (the header's row counts, so the first data row is usually 2)."""
+
+    columns: list[str]
+    rows: list[CsvRow]
+    more: bool  # the file has more data rows than were read
+
+
+def read_preview(
+    path: Path, required: Sequence[str], limit: int = 100, noun: str = "row"
+) -> CsvPreview:
+    """The header and first ``limit`` data rows of ``path`` (values by position, under
+    :attr:`CsvPreview.columns`); :class:`ImportFileError` as :func:`read_table`."""
+    path = Path(path)
+    text = read_text(path, required, noun)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
+    header: list[str] | None = None
+    rows: list[CsvRow] = []
+    more = False
+    try:
+        for number, rec in enumerate(reader, 1):
+            if not any(cell.strip() for cell in rec):
+                continue
+            if header is None:
+                header = [c.replace("\ufeff", "").strip() for c in rec]
+                continue
+            if len(rows) == limit:
+                more = True
+                break
+            values = {str(i): c.strip() for i, c in enumerate(rec)}
+            rows.append(CsvRow(number, values))
+    except csv.Error as exc:
+        raise _not_csv(path, reader.line_num, exc) from None
+    return CsvPreview(header or [], rows, more)
 
 
 def _table(records: list[list[str]], known: Sequence[str], required: Sequence[str]) -> CsvTable:

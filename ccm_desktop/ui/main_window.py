@@ -31,6 +31,7 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
 from ccm_desktop.services.practice import StaffInfo
 from ccm_desktop.ui.bridge import EventBridge
+from ccm_desktop.ui.import_dialog import ImportDialog
 from ccm_desktop.ui.labels import staff_label
 from ccm_desktop.ui.patients_page import PatientsPage
 from ccm_desktop.ui.practice_page import PracticePage
@@ -91,6 +92,8 @@ class MainWindow(QMainWindow):
         self.patients_page = PatientsPage(ctx, self)
         self.practice_page = PracticePage(ctx, settings, self)
         self.bridge.changed.connect(self._on_change)
+        self.import_dialog: ImportDialog | None = None
+        self.patients_page.import_requested.connect(self.import_patients)
         self._build_body()
         self._build_menus()
         self._build_status_bar()
@@ -149,6 +152,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
+        self.import_action = self._action(self.tr("&Import patients…"), None, self.import_patients)
+        file_menu.addAction(self.import_action)
         self.backup_action = self._action(self.tr("&Back up…"), None, self.back_up)
         file_menu.addAction(self.backup_action)
         file_menu.addSeparator()
@@ -244,6 +249,20 @@ class MainWindow(QMainWindow):
         """Ctrl+F: go to the patient list and put the cursor in its search box."""
         self.show_page(PATIENTS)
         self.patients_page.focus_search()
+
+    def import_patients(self) -> None:
+        """File > Import patients…: pick a CSV file, then the import dialog checks it."""
+        dialog = ImportDialog(self.ctx, self.settings, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if not dialog.choose_file():
+            dialog.deleteLater()
+            return
+        self.import_dialog = dialog
+        dialog.destroyed.connect(self._import_dialog_gone)
+        dialog.open()
+
+    def _import_dialog_gone(self) -> None:
+        self.import_dialog = None
 
     def back_up(self) -> None:
         self.show_page(PRACTICE)

@@ -41,7 +41,6 @@ from ccm_desktop.ui.tasks import Progress, Task, run_task
 ALL = 0  # item data of "All providers": never None (see ui/compat.py)
 SEARCH_DELAY_MS = 150
 REFRESH_DELAY_MS = 100
-IMPORT_COMMAND = "ccm-desktop import patients FILE.csv"
 
 
 class PatientsPage(QWidget):
@@ -52,6 +51,7 @@ class PatientsPage(QWidget):
     """
 
     refreshed = Signal()
+    import_requested = Signal()  # "Import patients…": the main window opens the dialog
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -133,6 +133,9 @@ class PatientsPage(QWidget):
         self.count_label = QLabel(self.tr("Reading the patient list…"))
         self.count_label.setObjectName("patientCount")
         self.count_label.setAccessibleName(self.tr("Number of patients shown"))
+        self.import_button = QPushButton(self.tr("&Import patients…"))
+        self.import_button.setToolTip(self.tr("Add or update patients from a CSV file"))
+        self.import_button.clicked.connect(self.import_requested)
 
         self.table = QTableView()
         self.table.setObjectName("patientTable")
@@ -162,6 +165,9 @@ class PatientsPage(QWidget):
         relative_font(self.empty_text, 1.15)
         self.clear_button = QPushButton(self.tr("Show all patients"))
         self.clear_button.clicked.connect(self.clear_filters)
+        self.empty_import_button = QPushButton(self.tr("Import patients from a CSV file…"))
+        self.empty_import_button.clicked.connect(self.import_requested)
+        self.empty_import_button.hide()
         empty = QWidget()
         ev = QVBoxLayout(empty)
         ev.addStretch(1)
@@ -170,6 +176,7 @@ class PatientsPage(QWidget):
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.clear_button)
+        row.addWidget(self.empty_import_button)
         row.addStretch(1)
         ev.addLayout(row)
         ev.addStretch(2)
@@ -180,13 +187,18 @@ class PatientsPage(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(filters)
-        layout.addWidget(self.count_label)
+        count_row = QHBoxLayout()
+        count_row.addWidget(self.count_label, 1)
+        count_row.addWidget(self.import_button)
+        layout.addLayout(count_row)
         layout.addWidget(self.stack, 1)
         QWidget.setTabOrder(self.search, self.program_combo)
         QWidget.setTabOrder(self.program_combo, self.status_combo)
         QWidget.setTabOrder(self.status_combo, self.provider_combo)
         QWidget.setTabOrder(self.provider_combo, self.table)
         QWidget.setTabOrder(self.table, self.clear_button)
+        QWidget.setTabOrder(self.clear_button, self.empty_import_button)
+        QWidget.setTabOrder(self.empty_import_button, self.import_button)
 
     def _size_columns(self) -> None:
         """Widths from the font, not the rows: columns stay put while the user types."""
@@ -295,10 +307,10 @@ class PatientsPage(QWidget):
             return
         if self.total == 0:
             text = self.tr(
-                "No patients yet.\n\nTo add your patient list from a CSV file, close this "
-                "window and run this command on this computer:\n{command}\n(add --dry-run "
-                "to check the file first without changing anything)"
-            ).format(command=IMPORT_COMMAND)
+                "No patients yet.\n\nAdd your patient list from a CSV file (a spreadsheet "
+                "saved as CSV). Every row is checked first; nothing is added until the whole "
+                "file is right."
+            )
             self.clear_button.hide()
         elif flt.text:
             text = self.tr(
@@ -311,6 +323,7 @@ class PatientsPage(QWidget):
                 "No patient matches these filters.\nChoose 'All' in a filter to see more patients."
             )
             self.clear_button.show()
+        self.empty_import_button.setVisible(self.total == 0)
         self.empty_text.setText(text)
         self.stack.setCurrentIndex(1)
 

@@ -151,8 +151,11 @@ def test_no_patients_empty_state(qtbot, ctx, shots):
     settle(qtbot, p)
     assert p.stack.currentIndex() == 1
     assert p.empty_text.text().startswith("No patients yet.")
-    assert "ccm-desktop import patients FILE.csv" in p.empty_text.text()
+    assert "CSV file" in p.empty_text.text()
     assert p.clear_button.isHidden()
+    assert not p.empty_import_button.isHidden()
+    with qtbot.waitSignal(p.import_requested):
+        qtbot.mouseClick(p.empty_import_button, Qt.MouseButton.LeftButton)
     assert p.count_label.text() == "0 patients"
     shots(p, "patients-empty")
 

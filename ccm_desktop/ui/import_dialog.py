@@ -1,0 +1,461 @@
+"""Import patients from a CSV file: a preview, a check of every row, then all or nothing.
+
+:class:`ImportDialog` reads the first rows of the file for a preview, checks every row
+off the GUI thread (``import_patients(..., dry_run=True)``), lists each problem by row
+and column, and enables Import only when there is none. Import runs the real import
+off the GUI thread in one transaction: everything is written, or (after a problem or a
+cancel) nothing. The patient list refreshes itself from the event bus.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.errors import CcmError
+from ccm_desktop.importers import ImportReport, RowProblem, import_patients
+from ccm_desktop.importers.csvfile import CsvPreview, CsvRow, read_preview
+from ccm_desktop.importers.patients import REQUIRED_COLUMNS
+from ccm_desktop.ui.forms import error_label
+from ccm_desktop.ui.models import Column, RecordTableModel
+from ccm_desktop.ui.style import heading, note, relative_font
+from ccm_desktop.ui.tasks import Progress, Task, run_task
+
+FOLDER_KEY = "import/last_folder"
+PREVIEW_ROWS = 100
+
+
+def ask_for_csv(parent: QWidget, folder: str) -> str:
+    """The file the user picks in the system's file dialog; "" when they cancel."""
+    path, _filter = QFileDialog.getOpenFileName(
+        parent,
+        parent.tr("Choose the patient list (CSV file)"),
+        folder,
+        parent.tr("CSV files (*.csv *.txt);;All files (*)"),
+    )
+    return path
+
+
+@dataclass(frozen=True)
+class _Checked:
+    preview: CsvPreview
+    report: ImportReport
+
+
+class ImportDialog(QDialog):
+    """Pick a CSV file, see it checked, import it. ``ctx.actor`` must be set.
+
+    :meth:`load` starts a check of a file (tests call it directly); the Import button is
+    enabled only after a check found no problem. Closing while work runs cancels it and
+    closes once the worker has stopped (a cancelled import writes nothing).
+    """
+
+    def __init__(self, ctx: AppContext, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.settings = settings
+        self.path: Path | None = None
+        self.task: Task | None = None
+        self.report: ImportReport | None = None
+        self.imported: ImportReport | None = None
+        self._close_when_done = False
+        self.setWindowTitle(self.tr("Import patients"))
+        self._build()
+        fm = self.fontMetrics()
+        self.resize(fm.averageCharWidth() * 120, fm.lineSpacing() * 38)
+
+    # -- layout ----------------------------------------------------------------
+    def _build(self) -> None:
+        self.file_label = QLabel(self.tr("No file chosen yet."))
+        self.file_label.setWordWrap(True)
+        self.file_label.setTextFormat(Qt.TextFormat.PlainText)
+        relative_font(self.file_label, 1.0, bold=True)
+        self.choose_button = QPushButton(self.tr("Choose &another file…"))
+        self.choose_button.clicked.connect(self.choose_file)
+        self.recheck_button = QPushButton(self.tr("Check the file a&gain"))
+        self.recheck_button.setToolTip(self.tr("After fixing the file and saving it"))
+        self.recheck_button.clicked.connect(lambda: self.path and self.load(self.path))
+        top = QHBoxLayout()
+        top.addWidget(self.file_label, 1)
+        top.addWidget(self.recheck_button)
+        top.addWidget(self.choose_button)
+        self.message = error_label()  # the file cannot be read at all
+        self.message.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.preview_model: RecordTableModel[CsvRow] = RecordTableModel([], self)
+        self.preview = self._table(self.tr("First rows of the file"))
+        self.preview.setModel(self.preview_model)
+        self.preview_title = heading(self.tr("First rows of the file"), 1.1)
+
+        self.bar = QProgressBar()
+        self.bar.setAccessibleName(self.tr("Progress"))
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.cancel_button = QPushButton(self.tr("&Stop"))
+        self.cancel_button.setToolTip(self.tr("Stop; nothing is imported"))
+        self.cancel_button.clicked.connect(self.cancel)
+        work = QHBoxLayout()
+        work.addWidget(self.bar, 1)
+        work.addWidget(self.cancel_button)
+
+        self.summary = QLabel()
+        self.summary.setObjectName("importSummary")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        relative_font(self.summary, 1.1, bold=True)
+
+        self.problem_model: RecordTableModel[RowProblem] = RecordTableModel(
+            [
+                Column(self.tr("Row"), lambda p: str(p.row), lambda p: p.row),
+                Column(self.tr("Column"), lambda p: p.column or self.tr("(whole row)")),
+                Column(self.tr("Problem"), lambda p: p.message),
+            ],
+            self,
+        )
+        self.problems = self._table(self.tr("Problems found"))
+        self.problems.setModel(self.problem_model)
+        self.problems.setWordWrap(True)
+        self.problems.horizontalHeader().setStretchLastSection(True)
+        self.problems.clicked.connect(self._problem_clicked)
+        self.problems.activated.connect(self._problem_clicked)
+        self.problem_note = note(
+            self.tr("Row numbers are those your spreadsheet shows: the column names are row 1.")
+        )
+        problems_box = QWidget()
+        pv = QVBoxLayout(problems_box)
+        pv.setContentsMargins(0, 0, 0, 0)
+        pv.addWidget(heading(self.tr("Problems to fix in the file"), 1.1))
+        pv.addWidget(self.problem_note)
+        pv.addWidget(self.problems, 1)
+        self.problems_box = problems_box
+        preview_box = QWidget()
+        vv = QVBoxLayout(preview_box)
+        vv.setContentsMargins(0, 0, 0, 0)
+        vv.addWidget(self.preview_title)
+        vv.addWidget(self.preview, 1)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(preview_box)
+        self.split.addWidget(problems_box)
+
+        buttons = QDialogButtonBox()
+        self.import_button = buttons.addButton(
+            self.tr("&Import"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.import_button.setEnabled(False)
+        self.import_button.clicked.connect(self.start_import)
+        self.close_button = buttons.addButton(
+            self.tr("&Close"), QDialogButtonBox.ButtonRole.RejectRole
+        )
+        self.close_button.clicked.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading(self.tr("Import patients from a CSV file")))
+        layout.addLayout(top)
+        layout.addWidget(self.message)
+        layout.addWidget(self.split, 1)
+        layout.addLayout(work)
+        layout.addWidget(self.status)
+        layout.addWidget(self.summary)
+        layout.addWidget(buttons)
+        self._set_busy(False)
+        self.problems_box.hide()
+        self.recheck_button.hide()
+
+    def _table(self, name: str) -> QTableView:
+        table = QTableView()
+        table.setAccessibleName(name)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.setAlternatingRowColors(True)
+        table.setWordWrap(False)
+        table.setTabKeyNavigation(False)
+        table.verticalHeader().setVisible(False)
+        table.horizontalHeader().setHighlightSections(False)
+        return table
+
+    # -- choosing and checking -------------------------------------------------
+    def choose_file(self) -> bool:
+        """Ask for a file (starting in the last folder used) and check it; False if cancelled."""
+        if self.task is not None and self.task.running:
+            return False
+        folder = str(self.settings.value(FOLDER_KEY, "") or Path.home())
+        chosen = ask_for_csv(self, folder)
+        if not chosen:
+            return False
+        path = Path(chosen)
+        self.settings.setValue(FOLDER_KEY, str(path.parent))
+        self.load(path)
+        return True
+
+    def load(self, path: Path) -> None:
+        """Show the first rows of ``path`` and check every row off the GUI thread."""
+        self.path = Path(path)
+        self.report = self.imported = None
+        self.file_label.setText(self.tr("File: {name}").format(name=self.path.name))
+        self.file_label.setToolTip(str(self.path))
+        self.message.hide()
+        self.summary.clear()
+        self.preview_model.set_rows([])
+        self.problem_model.set_rows([])
+        self.problems_box.hide()
+        self.recheck_button.show()
+        self.import_button.setEnabled(False)
+        ctx, actor, target = self.ctx, self.ctx.actor, self.path
+        assert actor is not None, "ImportDialog needs ctx.actor"
+
+        def check(progress: Progress) -> _Checked:
+            preview = read_preview(target, REQUIRED_COLUMNS, PREVIEW_ROWS, "patient")
+            report = import_patients(ctx, target, actor, dry_run=True, progress=progress)
+            return _Checked(preview, report)
+
+        self._start(check, self.tr("Checking every row…"), self._checked)
+
+    def _start(self, fn: object, text: str, on_success: object) -> None:
+        self.status.setText(text)
+        self.bar.setRange(0, 0)
+        self._set_busy(True)
+        self.task = run_task(
+            fn,  # type: ignore[arg-type]
+            self,
+            on_success=on_success,  # type: ignore[arg-type]
+            on_failure=self._failed,
+            on_progress=self._progressed,
+        )
+        self.task.cancelled.connect(self._cancelled)
+        self.task.finished.connect(self._finished)
+
+    def _set_busy(self, busy: bool) -> None:
+        for w in (self.bar, self.cancel_button):
+            w.setVisible(busy)
+        self.cancel_button.setEnabled(busy)
+        self.choose_button.setEnabled(not busy)
+        self.recheck_button.setEnabled(not busy)
+        if busy:
+            self.import_button.setEnabled(False)
+
+    def _progressed(self, done: int, total: int, _text: str) -> None:
+        rows = total // 2  # the importer counts each row twice: checked, then written
+        if rows <= 0:
+            return
+        if self.report is None:  # checking
+            self.bar.setRange(0, rows)
+            self.bar.setValue(min(done, rows))
+            self.status.setText(
+                self.tr("Checking row {done} of {rows}…").format(
+                    done=f"{min(done, rows):,}", rows=f"{rows:,}"
+                )
+            )
+        else:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+            self.status.setText(self.tr("Importing… Nothing is saved until every row is in."))
+
+    def _checked(self, checked: _Checked) -> None:
+        self.report = report = checked.report
+        self._show_preview(checked.preview)
+        self.status.clear()
+        if report.problems:
+            self._show_problems(report.problems)
+            self.summary.setText(
+                self._count(
+                    len(report.problems),
+                    self.tr("1 problem: nothing will be imported until it is fixed."),
+                    self.tr("{n} problems: nothing will be imported until they are fixed."),
+                )
+                + " "
+                + self.tr("Fix the file, save it, then choose 'Check the file again'.")
+            )
+        elif report.rows - report.skipped == 0:
+            self.summary.setText(self.tr("The file has column names but no patients."))
+        else:
+            self.summary.setText(self._counts(report, done=False))
+            self.import_button.setEnabled(True)
+            self.import_button.setDefault(True)
+            self.import_button.setFocus()
+
+    def _show_preview(self, preview: CsvPreview) -> None:
+        columns: list[Column[CsvRow]] = [Column(self.tr("Row"), lambda r: str(r.number))]
+        for i, name in enumerate(preview.columns):
+            columns.append(Column(name or "—", lambda r, k=str(i): r.values.get(k, "")))
+        self.preview_model = RecordTableModel(columns, self)
+        self.preview_model.set_rows(preview.rows)
+        self.preview.setModel(self.preview_model)
+        header = self.preview.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.preview.resizeColumnsToContents()
+        limit = self.fontMetrics().averageCharWidth() * 28
+        for c in range(len(columns)):
+            header.resizeSection(c, min(header.sectionSize(c), limit))
+        self.preview_title.setText(
+            self.tr("First {n} rows of the file").format(n=len(preview.rows))
+            if preview.more
+            else self.tr("The file's rows")
+        )
+
+    def _show_problems(self, problems: list[RowProblem]) -> None:
+        self.problem_model.set_rows(problems)
+        self.problems_box.show()
+        header = self.problems.horizontalHeader()
+        fm = self.fontMetrics()
+        header.resizeSection(0, fm.horizontalAdvance("000000") + fm.averageCharWidth() * 2)
+        widest = max(fm.horizontalAdvance(p.column or self.tr("(whole row)")) for p in problems)
+        header.resizeSection(1, min(widest, fm.averageCharWidth() * 24) + fm.averageCharWidth() * 3)
+        self.problems.resizeRowsToContents()
+        self.problem_note.setText(
+            self.tr(
+                "Row numbers are those your spreadsheet shows: the column names are row 1. "
+                "Click a problem to see its row above."
+            )
+        )
+
+    def _problem_clicked(self, index: QModelIndex) -> None:
+        problem = self.problem_model.record(index.row())
+        rows = self.preview_model.records()
+        match = next((i for i, r in enumerate(rows) if r.number == problem.row), -1)
+        if match < 0:
+            self.preview.clearSelection()
+            if problem.row > 1:
+                self.status.setText(
+                    self.tr("Row {row} is further down the file than the rows shown.").format(
+                        row=problem.row
+                    )
+                )
+            return
+        self.status.clear()
+        target = self.preview_model.index(match, 0)
+        self.preview.selectionModel().setCurrentIndex(
+            target,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.preview.scrollTo(target)
+
+    # -- importing ---------------------------------------------------------------
+    def start_import(self) -> None:
+        """Write the checked file in one transaction (only after a check with no problem)."""
+        if self.report is None or not self.report.ok or self.path is None:
+            return
+        ctx, actor, target = self.ctx, self.ctx.actor, self.path
+        assert actor is not None
+
+        def write(progress: Progress) -> ImportReport:
+            return import_patients(ctx, target, actor, progress=progress)
+
+        self._start(write, self.tr("Importing…"), self._imported)
+
+    def _imported(self, report: ImportReport) -> None:
+        self.status.clear()
+        if not report.written:  # the file changed since the check
+            self.report = None
+            self._show_problems(report.problems)
+            self.summary.setText(
+                self.tr(
+                    "The file changed since it was checked and now has problems. "
+                    "Nothing was imported."
+                )
+            )
+            return
+        self.imported = report
+        self.summary.setText(self._counts(report, done=True))
+        self.import_button.setEnabled(False)
+        self.close_button.setText(self.tr("&Done"))
+        self.close_button.setFocus()
+
+    def _counts(self, report: ImportReport, *, done: bool) -> str:
+        rows = self._count(report.rows, self.tr("1 row"), self.tr("{n} rows"))
+        parts = [
+            self._count(report.created, self.tr("1 new patient"), self.tr("{n} new patients")),
+            self._count(report.updated, self.tr("1 update"), self.tr("{n} updates")),
+        ]
+        if report.unchanged:
+            parts.append(self.tr("{n} already up to date").format(n=f"{report.unchanged:,}"))
+        if report.skipped:
+            parts.append(
+                self._count(
+                    report.skipped,
+                    self.tr("1 blank row skipped"),
+                    self.tr("{n} blank rows skipped"),
+                )
+            )
+        if done:
+            return self.tr("Imported {rows}: {parts}.").format(rows=rows, parts=", ".join(parts))
+        return self.tr("{rows} checked: {parts}. Nothing has changed yet: choose Import.").format(
+            rows=rows, parts=", ".join(parts)
+        )
+
+    @staticmethod
+    def _count(n: int, one: str, many: str) -> str:
+        return one if n == 1 else many.format(n=f"{n:,}")
+
+    # -- endings -------------------------------------------------------------------
+    def _failed(self, exc: BaseException) -> None:
+        self.status.clear()
+        if isinstance(exc, CcmError):  # ImportFileError: says what is wrong in plain words
+            text = str(exc)
+        else:
+            text = self.tr("The file could not be read: {error}").format(error=exc)
+        if self.report is not None:
+            text += " " + self.tr("Nothing was imported.")
+            self.report = None
+        self.message.setText(text)
+        self.message.show()
+
+    def _cancelled(self) -> None:
+        self.status.clear()
+        if self.report is None:
+            self.summary.setText(self.tr("Check stopped. Nothing was imported."))
+        else:
+            self.summary.setText(
+                self.tr("Import stopped. Nothing was imported: the patient list is as it was.")
+            )
+            self.import_button.setEnabled(True)
+
+    def _finished(self) -> None:
+        self._set_busy(False)
+        if self.report is not None and self.report.ok and self.imported is None:
+            self.import_button.setEnabled(True)
+        if self._close_when_done:
+            super().reject()
+
+    def cancel(self) -> None:
+        """Stop the check or the import at its next step; nothing is written."""
+        if self.task is not None and self.task.running:
+            self.task.cancel()
+            self.cancel_button.setEnabled(False)
+            self.status.setText(self.tr("Stopping…"))
+
+    def reject(self) -> None:
+        """Close (or Escape): a running check or import is stopped first."""
+        if self.task is not None and self.task.running:
+            self._close_when_done = True
+            self.cancel()
+            return
+        super().reject()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.task is not None and self.task.running:
+            self.reject()
+            event.ignore()
+            return
+        super().closeEvent(event)
