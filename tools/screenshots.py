@@ -163,6 +163,11 @@ def main(argv: list[str]) -> int:
             picker.show()
             save(picker, "staff-picker")
             picker.close()
+
+            # -- enrollment: wizard steps, decline, disenroll, consent preview ----------
+            from tools.enrollment_shots import enrollment_shots
+
+            enrollment_shots(ctx, save, settle)
         finally:
             ctx.close()
 

@@ -76,7 +76,9 @@ class VisitPage(QWizardPage):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.entry = QGroupBox(self.tr("Record the initiating visit"))
-        form = QFormLayout(self.entry)
+        entry_layout = QVBoxLayout(self.entry)
+        form = QFormLayout()
+        entry_layout.addLayout(form)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.visit_date = date_edit(facts.today, facts.dob, facts.today, "visitDate")
         self.visit_date.dateChanged.connect(self.revalidate)
@@ -103,11 +105,13 @@ class VisitPage(QWizardPage):
         self.errors.add_row(form, "", self.g0506, "g0506")
         self.g0506_note = note("")
         self.g0506_note.setObjectName("g0506Note")
-        form.addRow("", self.g0506_note)
-        form.addRow(
-            "",
-            note(self.tr("The visit is saved together with the enrollment when you press Finish.")),
+        saved_note = note(
+            self.tr("The visit is saved together with the enrollment when you press Finish.")
         )
+        notes = QVBoxLayout()  # wrapped text below the form: a form row sizes it badly
+        notes.addWidget(self.g0506_note)
+        notes.addWidget(saved_note)
+        entry_layout.addLayout(notes)
         layout.addWidget(self.entry)
         layout.addStretch(1)
 

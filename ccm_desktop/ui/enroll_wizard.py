@@ -63,7 +63,7 @@ class EnrollWizard(QWizard):
             self.addPage(page)
         self.preview: ConsentPreviewDialog | None = None
         font = self.fontMetrics()
-        self.resize(font.averageCharWidth() * 100, font.height() * 40)
+        self.resize(font.averageCharWidth() * 112, font.height() * 40)
 
     @property
     def saved(self) -> bool:
