@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccm_desktop.errors import ValidationErrors
+from ccm_desktop.reports.consent import consent_language
 from ccm_desktop.services.enrollment import ConsentInput, validate_consent
 from ccm_desktop.ui.enrollment_common import (
     MethodChoice,
@@ -93,14 +94,14 @@ class ConsentPage(QWizardPage):
         self.errors.add_row(form, self.tr("How given:"), self.method, "consent_method")
         self.consent_date = date_edit(facts.today, facts.dob, facts.today, "consentDate")
         self.consent_date.dateChanged.connect(self._changed)
-        self.errors.add_row(form, self.tr("Consent &date:"), self.consent_date, "consent_date")
+        self.errors.add_row(form, self.tr("Consent da&te:"), self.consent_date, "consent_date")
         self.obtained_by = staff_combo(facts.staff, actor_staff_id, "obtainedBy")
         self.errors.add_row(form, self.tr("&Obtained by:"), self.obtained_by, "obtained_by")
         self.witness = QLineEdit(objectName="witness")
         self.witness.setMaxLength(120)
         self.witness.setPlaceholderText(self.tr("needed for verbal consent"))
         self.witness.textChanged.connect(self._changed)
-        self.errors.add_row(form, self.tr("&Witness name:"), self.witness, "witness")
+        self.errors.add_row(form, self.tr("Wit&ness name:"), self.witness, "witness")
         layout.addLayout(form)
         row = QHBoxLayout()
         self.preview_button = QPushButton(self.tr("&Preview consent form…"))
@@ -108,11 +109,7 @@ class ConsentPage(QWizardPage):
         self.preview_button.setAutoDefault(False)
         self.preview_button.clicked.connect(preview)
         row.addWidget(self.preview_button)
-        self.preview_note = note(
-            self.tr("In {language}, to read with the patient or print for a signature.").format(
-                language=facts.language_name
-            )
-        )
+        self.preview_note = note(self._preview_text())
         row.addWidget(self.preview_note, 1)
         layout.addLayout(row)
         layout.addStretch(1)
@@ -123,6 +120,16 @@ class ConsentPage(QWizardPage):
         self.saved_note.setWordWrap(True)
         self.saved_note.hide()
         layout.addWidget(self.saved_note)
+
+    def _preview_text(self) -> str:
+        language = consent_language(self.facts.language)
+        if language == self.facts.language:
+            return self.tr(
+                "In {language}, to read with the patient or print for a signature."
+            ).format(language=self.facts.language_name)
+        return self.tr(
+            "In English: there is no {language} form yet, so offer an interpreter."
+        ).format(language=self.facts.language_name)
 
     def initializePage(self) -> None:
         self.setSubTitle(

@@ -44,6 +44,7 @@ class ProgramPage(QWizardPage):
             )
         )
         self.marker = CompletionMarker(self, "programOk")
+        self._shown = False
         layout = QVBoxLayout(self)
         box = QGroupBox(self.tr("Program"))
         box_layout = QVBoxLayout(box)
@@ -178,8 +179,9 @@ class ProgramPage(QWizardPage):
         self.change.setVisible(bool(text))
         set_text_colour(self.change, ERROR_COLOUR if blocking else None)
         ok = el is not None and el.eligible and not blocking and self.provider_id() is not None
-        if self.wizard() is not None:  # the wizard records the marker's first value on addPage
+        if self._shown:  # the wizard records the marker's first value on addPage
             self.marker.set(ok)
 
     def initializePage(self) -> None:
+        self._shown = True
         self.revalidate()

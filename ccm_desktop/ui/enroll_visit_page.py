@@ -82,7 +82,7 @@ class VisitPage(QWizardPage):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.visit_date = date_edit(facts.today, facts.dob, facts.today, "visitDate")
         self.visit_date.dateChanged.connect(self.revalidate)
-        self.errors.add_row(form, self.tr("Visit &date:"), self.visit_date, "visit_date")
+        self.errors.add_row(form, self.tr("&Visit date:"), self.visit_date, "visit_date")
         self.visit_type = QComboBox(objectName="visitType")
         self.visit_type.addItem(self.tr("(choose the kind of visit)"), "")
         self.visit_type.addItem(self.tr("Annual wellness visit (AWV)"), "awv")

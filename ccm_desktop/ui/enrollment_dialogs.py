@@ -131,7 +131,7 @@ class DeclineDialog(QDialog):
         self.failure = error_label()
         layout.addWidget(self.failure)
         layout.addStretch(1)
-        buttons, self.save_button = _buttons(self, self.tr("&Record the decline"))
+        buttons, self.save_button = _buttons(self, self.tr("Re&cord the decline"))
         layout.addWidget(buttons)
         self.reason.setFocus()
         self._changed()

@@ -246,3 +246,24 @@ def test_open_enrollment_wizard_cancelled_saves_nothing(qtbot, nurse_ctx):
     qtbot.addWidget(parent)
     assert open_enrollment_wizard(parent, ctx, pid) is False
     assert ctx.enrollment.history(pid) == []
+
+
+def test_preview_from_the_consent_step_uses_the_choices(qtbot, nurse_ctx):
+    from ccm_desktop.ui.consent_preview import ConsentPreviewDialog
+
+    ctx = nurse_ctx
+    pid = new_patient(ctx, ctx.actor, "W9", language="vi")
+    w = open_wizard(qtbot, ctx, pid)
+    w.program_page.buttons["complex_ccm"].setChecked(True)
+    w.next()
+    w.next()
+    assert "no Vietnamese form yet" in w.consent_page.preview_note.text()
+    seen: list[tuple[str, str, int]] = []
+
+    def look(d: ConsentPreviewDialog) -> None:
+        seen.append((d.program, d.chosen_language(), d.document.pageCount()))
+        d.reject()
+
+    when_modal(ConsentPreviewDialog, look)
+    w.consent_page.preview_button.click()
+    assert seen and seen[0][:2] == ("complex_ccm", "en") and seen[0][2] >= 1
