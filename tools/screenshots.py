@@ -36,6 +36,28 @@ def _removed_after(folder: Path) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def _import_files(folder: Path) -> tuple[Path, Path]:
+    """Two made-up patient lists: one that imports cleanly, one with three problems."""
+    header = "mrn,last_name,first_name,dob,sex,phone,city,state,zip,mbi,conditions\n"
+    rows = [
+        "IMP1001,Example,Alex,1948-02-11,F,614-555-0101,Columbus,OH,43210,1EG4TE5MK72,E11.9;I10",
+        "IMP1002,Sample,Sam,1951-07-30,M,614-555-0102,Columbus,OH,43210,2EG4TE5MK73,J44.9",
+        "IMP1003,Tester-Lee,Jo,1944-12-01,F,614-555-0103,Dublin,OH,43017,3EG4TE5MK74,I50.9",
+        "IMP1004,Fictive,Robin,1939-05-17,F,614-555-0104,Columbus,OH,43210,,E78.5;N18.30",
+        "IMP1005,Mockton,Pat,1956-09-09,M,614-555-0105,Grove City,OH,43123,4EG4TE5MK75,",
+        "IMP1006,Placeholder,Dana,1947-03-04,F,614-555-0106,Columbus,OH,43210,,I10",
+    ]
+    good = folder / "new patients.csv"
+    good.write_text(header + "\n".join(rows) + "\n", encoding="utf-8")
+    broken = list(rows)
+    broken[1] = broken[1].replace("1951-07-30", "1951-02-30")  # no such day
+    broken[3] = broken[3].replace(",F,", ",Q,")  # not a sex code
+    broken[4] = broken[4].replace("4EG4TE5MK75", "4EG4TE5MK7S")  # S is never in an MBI
+    bad = folder / "patients with problems.csv"
+    bad.write_text(header + "\n".join(broken) + "\n", encoding="utf-8")
+    return good, bad
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -64,6 +86,7 @@ def main(argv: list[str]) -> int:
     from ccm_desktop.services.base import Clock
     from ccm_desktop.ui import style
     from ccm_desktop.ui.dialogs import FirstRunDialog, PassphraseDialog, StaffPickerDialog
+    from ccm_desktop.ui.import_dialog import ImportDialog
     from ccm_desktop.ui.main_window import PATIENTS, PRACTICE, MainWindow
     from ccm_desktop.ui.setup_wizard import SetupWizard
 
@@ -138,6 +161,17 @@ def main(argv: list[str]) -> int:
             window.set_text_size(150)
             save(window, "patients-large-text")
             window.set_text_size(100)
+
+            # -- the import dialog: a good file, then one with problems -----------------
+            good, bad = _import_files(Path(tmp))
+            dialog = ImportDialog(ctx, settings, window)
+            dialog.resize(1000, 700)
+            dialog.show()
+            for csv_file, shot in ((good, "import-preview"), (bad, "import-problems")):
+                dialog.load(csv_file)
+                wait_for(lambda: dialog.task is not None and not dialog.task.running)
+                save(dialog, shot)
+            dialog.close()
             window.close()
 
             # -- start-up dialogs -------------------------------------------------------

@@ -12,20 +12,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QSettings, Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QProgressBar,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -33,11 +30,11 @@ from PySide6.QtWidgets import (
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError
 from ccm_desktop.importers import ImportReport, RowProblem, import_patients
-from ccm_desktop.importers.csvfile import CsvPreview, CsvRow, read_preview
+from ccm_desktop.importers.csvfile import CsvPreview, read_preview
 from ccm_desktop.importers.patients import REQUIRED_COLUMNS
 from ccm_desktop.ui.forms import error_label
-from ccm_desktop.ui.models import Column, RecordTableModel
-from ccm_desktop.ui.style import heading, note, relative_font
+from ccm_desktop.ui.import_views import PreviewTable, ProblemList
+from ccm_desktop.ui.style import heading, relative_font
 from ccm_desktop.ui.tasks import Progress, Task, run_task
 
 FOLDER_KEY = "import/last_folder"
@@ -80,8 +77,11 @@ class ImportDialog(QDialog):
         self._close_when_done = False
         self.setWindowTitle(self.tr("Import patients"))
         self._build()
-        fm = self.fontMetrics()
-        self.resize(fm.averageCharWidth() * 120, fm.lineSpacing() * 38)
+        fm, screen = self.fontMetrics(), self.screen().availableGeometry()
+        self.resize(
+            min(fm.averageCharWidth() * 150, screen.width() * 9 // 10),
+            min(fm.lineSpacing() * 46, screen.height() * 9 // 10),
+        )
 
     # -- layout ----------------------------------------------------------------
     def _build(self) -> None:
@@ -101,10 +101,15 @@ class ImportDialog(QDialog):
         self.message = error_label()  # the file cannot be read at all
         self.message.setTextFormat(Qt.TextFormat.PlainText)
 
-        self.preview_model: RecordTableModel[CsvRow] = RecordTableModel([], self)
-        self.preview = self._table(self.tr("First rows of the file"))
-        self.preview.setModel(self.preview_model)
-        self.preview_title = heading(self.tr("First rows of the file"), 1.1)
+        self.preview = PreviewTable()
+        self.problems = ProblemList()
+        self.problems.chosen.connect(self._problem_chosen)
+        self.split = QSplitter(Qt.Orientation.Vertical)
+        self.split.setChildrenCollapsible(False)
+        self.split.addWidget(self.preview)
+        self.split.addWidget(self.problems)
+        self.split.setStretchFactor(0, 3)
+        self.split.setStretchFactor(1, 2)
 
         self.bar = QProgressBar()
         self.bar.setAccessibleName(self.tr("Progress"))
@@ -122,40 +127,6 @@ class ImportDialog(QDialog):
         self.summary.setWordWrap(True)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         relative_font(self.summary, 1.1, bold=True)
-
-        self.problem_model: RecordTableModel[RowProblem] = RecordTableModel(
-            [
-                Column(self.tr("Row"), lambda p: str(p.row), lambda p: p.row),
-                Column(self.tr("Column"), lambda p: p.column or self.tr("(whole row)")),
-                Column(self.tr("Problem"), lambda p: p.message),
-            ],
-            self,
-        )
-        self.problems = self._table(self.tr("Problems found"))
-        self.problems.setModel(self.problem_model)
-        self.problems.setWordWrap(True)
-        self.problems.horizontalHeader().setStretchLastSection(True)
-        self.problems.clicked.connect(self._problem_clicked)
-        self.problems.activated.connect(self._problem_clicked)
-        self.problem_note = note(
-            self.tr("Row numbers are those your spreadsheet shows: the column names are row 1.")
-        )
-        problems_box = QWidget()
-        pv = QVBoxLayout(problems_box)
-        pv.setContentsMargins(0, 0, 0, 0)
-        pv.addWidget(heading(self.tr("Problems to fix in the file"), 1.1))
-        pv.addWidget(self.problem_note)
-        pv.addWidget(self.problems, 1)
-        self.problems_box = problems_box
-        preview_box = QWidget()
-        vv = QVBoxLayout(preview_box)
-        vv.setContentsMargins(0, 0, 0, 0)
-        vv.addWidget(self.preview_title)
-        vv.addWidget(self.preview, 1)
-        self.split = QSplitter(Qt.Orientation.Vertical)
-        self.split.setChildrenCollapsible(False)
-        self.split.addWidget(preview_box)
-        self.split.addWidget(problems_box)
 
         buttons = QDialogButtonBox()
         self.import_button = buttons.addButton(
@@ -178,21 +149,8 @@ class ImportDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(buttons)
         self._set_busy(False)
-        self.problems_box.hide()
+        self.problems.hide()
         self.recheck_button.hide()
-
-    def _table(self, name: str) -> QTableView:
-        table = QTableView()
-        table.setAccessibleName(name)
-        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        table.setAlternatingRowColors(True)
-        table.setWordWrap(False)
-        table.setTabKeyNavigation(False)
-        table.verticalHeader().setVisible(False)
-        table.horizontalHeader().setHighlightSections(False)
-        return table
 
     # -- choosing and checking -------------------------------------------------
     def choose_file(self) -> bool:
@@ -216,9 +174,8 @@ class ImportDialog(QDialog):
         self.file_label.setToolTip(str(self.path))
         self.message.hide()
         self.summary.clear()
-        self.preview_model.set_rows([])
-        self.problem_model.set_rows([])
-        self.problems_box.hide()
+        self.preview.show_preview(None)
+        self.problems.hide()
         self.recheck_button.show()
         self.import_button.setEnabled(False)
         ctx, actor, target = self.ctx, self.ctx.actor, self.path
@@ -273,7 +230,7 @@ class ImportDialog(QDialog):
 
     def _checked(self, checked: _Checked) -> None:
         self.report = report = checked.report
-        self._show_preview(checked.preview)
+        self.preview.show_preview(checked.preview)
         self.status.clear()
         if report.problems:
             self._show_problems(report.problems)
@@ -294,62 +251,18 @@ class ImportDialog(QDialog):
             self.import_button.setDefault(True)
             self.import_button.setFocus()
 
-    def _show_preview(self, preview: CsvPreview) -> None:
-        columns: list[Column[CsvRow]] = [Column(self.tr("Row"), lambda r: str(r.number))]
-        for i, name in enumerate(preview.columns):
-            columns.append(Column(name or "—", lambda r, k=str(i): r.values.get(k, "")))
-        self.preview_model = RecordTableModel(columns, self)
-        self.preview_model.set_rows(preview.rows)
-        self.preview.setModel(self.preview_model)
-        header = self.preview.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.preview.resizeColumnsToContents()
-        limit = self.fontMetrics().averageCharWidth() * 28
-        for c in range(len(columns)):
-            header.resizeSection(c, min(header.sectionSize(c), limit))
-        self.preview_title.setText(
-            self.tr("First {n} rows of the file").format(n=len(preview.rows))
-            if preview.more
-            else self.tr("The file's rows")
-        )
-
     def _show_problems(self, problems: list[RowProblem]) -> None:
-        self.problem_model.set_rows(problems)
-        self.problems_box.show()
-        header = self.problems.horizontalHeader()
-        fm = self.fontMetrics()
-        header.resizeSection(0, fm.horizontalAdvance("000000") + fm.averageCharWidth() * 2)
-        widest = max(fm.horizontalAdvance(p.column or self.tr("(whole row)")) for p in problems)
-        header.resizeSection(1, min(widest, fm.averageCharWidth() * 24) + fm.averageCharWidth() * 3)
-        self.problems.resizeRowsToContents()
-        self.problem_note.setText(
-            self.tr(
-                "Row numbers are those your spreadsheet shows: the column names are row 1. "
-                "Click a problem to see its row above."
-            )
-        )
+        self.problems.set_problems(problems)
+        self.problems.show()
 
-    def _problem_clicked(self, index: QModelIndex) -> None:
-        problem = self.problem_model.record(index.row())
-        rows = self.preview_model.records()
-        match = next((i for i, r in enumerate(rows) if r.number == problem.row), -1)
-        if match < 0:
-            self.preview.clearSelection()
-            if problem.row > 1:
-                self.status.setText(
-                    self.tr("Row {row} is further down the file than the rows shown.").format(
-                        row=problem.row
-                    )
-                )
+    def _problem_chosen(self, row: int) -> None:
+        """A problem was clicked: select its row in the preview, or say it is further down."""
+        if self.preview.select_row_number(row) or row <= 1:
+            self.status.clear()
             return
-        self.status.clear()
-        target = self.preview_model.index(match, 0)
-        self.preview.selectionModel().setCurrentIndex(
-            target,
-            QItemSelectionModel.SelectionFlag.ClearAndSelect
-            | QItemSelectionModel.SelectionFlag.Rows,
+        self.status.setText(
+            self.tr("Row {row} is further down the file than the rows shown.").format(row=row)
         )
-        self.preview.scrollTo(target)
 
     # -- importing ---------------------------------------------------------------
     def start_import(self) -> None:
@@ -383,24 +296,22 @@ class ImportDialog(QDialog):
         self.close_button.setFocus()
 
     def _counts(self, report: ImportReport, *, done: bool) -> str:
-        rows = self._count(report.rows, self.tr("1 row"), self.tr("{n} rows"))
+        """ "6 rows checked: 4 new patients, 2 updates." (counts of zero are left out)."""
+        tr = self.tr
+        rows = self._count(report.rows, tr("1 row"), tr("{n} rows"))
         parts = [
-            self._count(report.created, self.tr("1 new patient"), self.tr("{n} new patients")),
-            self._count(report.updated, self.tr("1 update"), self.tr("{n} updates")),
-        ]
-        if report.unchanged:
-            parts.append(self.tr("{n} already up to date").format(n=f"{report.unchanged:,}"))
-        if report.skipped:
-            parts.append(
-                self._count(
-                    report.skipped,
-                    self.tr("1 blank row skipped"),
-                    self.tr("{n} blank rows skipped"),
-                )
+            self._count(n, one, many)
+            for n, one, many in (
+                (report.created, tr("1 new patient"), tr("{n} new patients")),
+                (report.updated, tr("1 update"), tr("{n} updates")),
+                (report.unchanged, tr("1 already up to date"), tr("{n} already up to date")),
+                (report.skipped, tr("1 blank row skipped"), tr("{n} blank rows skipped")),
             )
+            if n
+        ]
         if done:
-            return self.tr("Imported {rows}: {parts}.").format(rows=rows, parts=", ".join(parts))
-        return self.tr("{rows} checked: {parts}. Nothing has changed yet: choose Import.").format(
+            return tr("Imported {rows}: {parts}.").format(rows=rows, parts=", ".join(parts))
+        return tr("{rows} checked: {parts}. Nothing has changed yet: choose Import.").format(
             rows=rows, parts=", ".join(parts)
         )
 

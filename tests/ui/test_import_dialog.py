@@ -94,23 +94,23 @@ def test_good_file_is_previewed_checked_imported_and_listed(qtbot, window, ctx, 
 
     assert dialog.file_label.text() == "File: clinic list.csv"
     assert window.settings.value(FOLDER_KEY) == str(tmp_path)
-    model = dialog.preview_model
+    model = dialog.preview.model
     assert model.rowCount() == 3
     assert model.headerData(0, Qt.Orientation.Horizontal) == "Row"
     assert model.headerData(1, Qt.Orientation.Horizontal) == "mrn"
     assert [model.index(r, 1).data() for r in range(3)] == ["T000001", "T000002", "T000003"]
     assert model.index(0, 0).data() == "2"  # the spreadsheet's row number
     assert dialog.summary.text() == (
-        "3 rows checked: 3 new patients, 0 updates. Nothing has changed yet: choose Import."
+        "3 rows checked: 3 new patients. Nothing has changed yet: choose Import."
     )
-    assert not dialog.problems_box.isVisibleTo(dialog)
+    assert not dialog.problems.isVisibleTo(dialog)
     assert dialog.import_button.isEnabled()
     assert ctx.patients.count() == 0  # the check wrote nothing
     shots(dialog, "import-good")
 
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
     idle(qtbot, dialog)
-    assert dialog.summary.text() == "Imported 3 rows: 3 new patients, 0 updates."
+    assert dialog.summary.text() == "Imported 3 rows: 3 new patients."
     assert not dialog.import_button.isEnabled()
     assert dialog.close_button.text() == "&Done"
     assert ctx.patients.count() == 3
@@ -141,13 +141,13 @@ def test_two_bad_rows_are_listed_and_nothing_can_be_imported(qtbot, window, ctx,
     before = ctx.patients.count()
     dialog = open_dialog(qtbot, window, f)
 
-    problems = dialog.problem_model
+    problems = dialog.problems.model
     listed = [
         tuple(problems.index(r, c).data() for c in range(3)) for r in range(problems.rowCount())
     ]
     assert [(row, column) for row, column, _ in listed] == [("3", "mbi"), ("5", "dob")]
     assert all(message for _, _, message in listed)
-    assert dialog.problems_box.isVisibleTo(dialog)
+    assert dialog.problems.isVisibleTo(dialog)
     assert dialog.summary.text().startswith(
         "2 problems: nothing will be imported until they are fixed."
     )
@@ -155,10 +155,10 @@ def test_two_bad_rows_are_listed_and_nothing_can_be_imported(qtbot, window, ctx,
     shots(dialog, "import-problems")
 
     # Clicking a problem selects its row in the preview.
-    rect = dialog.problems.visualRect(problems.index(1, 2))
-    qtbot.mouseClick(dialog.problems.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    selected = dialog.preview.selectionModel().selectedRows()
-    assert [dialog.preview_model.index(i.row(), 0).data() for i in selected] == ["5"]
+    rect = dialog.problems.table.visualRect(problems.index(1, 2))
+    qtbot.mouseClick(dialog.problems.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    selected = dialog.preview.table.selectionModel().selectedRows()
+    assert [dialog.preview.model.index(i.row(), 0).data() for i in selected] == ["5"]
 
     dialog.start_import()  # even if called, nothing happens
     assert dialog.task is not None and not dialog.task.running
@@ -170,11 +170,11 @@ def test_row_beyond_the_preview_is_named(qtbot, dialog_for, tmp_path, monkeypatc
     rows = [patient_row(i) for i in range(8)] + [patient_row(9, sex="Q")]
     d = dialog_for(write_csv(tmp_path / "p.csv", PATIENT_COLUMNS, rows))
     idle(qtbot, d)
-    assert d.preview_model.rowCount() == 5
-    assert d.preview_title.text() == "First 5 rows of the file"
-    d.problems.activated.emit(d.problem_model.index(0, 0))
+    assert d.preview.model.rowCount() == 5
+    assert d.preview.title.text() == "First 5 rows of the file"
+    d.problems.table.activated.emit(d.problems.model.index(0, 0))
     assert d.status.text() == "Row 10 is further down the file than the rows shown."
-    assert not d.preview.selectionModel().hasSelection()
+    assert not d.preview.table.selectionModel().hasSelection()
 
 
 @pytest.mark.parametrize(
@@ -195,7 +195,7 @@ def test_a_file_that_is_not_csv_gets_a_plain_message(
     assert d.message.isVisibleTo(d)
     assert words in d.message.text()
     assert not d.import_button.isEnabled()
-    assert d.preview_model.rowCount() == 0
+    assert d.preview.model.rowCount() == 0
     assert ctx.patients.count() == 0
 
 
