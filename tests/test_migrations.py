@@ -71,6 +71,7 @@ def _scripts_with_extra_revision(tmp_path: Path, body: str) -> Path:
 def test_upgrade_backs_up_first_and_batch_rebuild_keeps_child_rows(
     ctx, admin, practice_paths, tmp_path, monkeypatch
 ):
+    old = migrate.head_revision()  # the template practice's revision
     pid = ctx.patients.create(admin, PatientInput("B1", "Batch", "Kept", "1950-01-01", "F"))
     ctx.patients.add_condition(admin, pid, "I10")
     ctx.close()
@@ -91,8 +92,8 @@ def test_upgrade_backs_up_first_and_batch_rebuild_keeps_child_rows(
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     # The backup opens with the same key and is still at the old revision.
     key = KeyStore(practice_paths.wrapped_key).load(PASSPHRASE)
-    backup = Database(next(practice_paths.backups.glob("before-upgrade-0001-to-9000*")), key)
-    assert migrate.current_revision(backup) == "0001"
+    backup = Database(next(practice_paths.backups.glob(f"before-upgrade-{old}-to-9000*")), key)
+    assert migrate.current_revision(backup) == old
     backup.close()
 
 

@@ -276,7 +276,8 @@ class TimeEntry(Base):
         CheckConstraint(_in("source", TIME_SOURCES), name="source"),
         CheckConstraint("minutes > 0", name="minutes_positive"),
         UniqueConstraint("patient_id", "staff_id", "started_at", name="uq_time_entry_start"),
-        Index("ix_time_entry_patient_started", "patient_id", "started_at"),
+        # Covers the patient list's minutes this month (no table lookups per entry).
+        Index("ix_time_entry_patient_month", "patient_id", "started_at", "voided", "minutes"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
