@@ -9,7 +9,6 @@ cancel) nothing. The patient list refreshes itself from the event bus.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -50,12 +49,6 @@ def ask_for_csv(parent: QWidget, folder: str) -> str:
         parent.tr("CSV files (*.csv *.txt);;All files (*)"),
     )
     return path
-
-
-@dataclass(frozen=True)
-class _Checked:
-    preview: CsvPreview
-    report: ImportReport
 
 
 class ImportDialog(QDialog):
@@ -178,13 +171,25 @@ class ImportDialog(QDialog):
         self.problems.hide()
         self.recheck_button.show()
         self.import_button.setEnabled(False)
+        target = self.path
+
+        def read(_progress: Progress) -> CsvPreview:
+            return read_preview(target, REQUIRED_COLUMNS, PREVIEW_ROWS, "patient")
+
+        self._start(read, self.tr("Reading the file…"), self._previewed)
+
+    def _previewed(self, preview: CsvPreview) -> None:
+        """The first rows are shown; now check every row (a dry run of the import)."""
+        assert self.task is not None and self.path is not None
+        if self.task.progress.cancel_requested:
+            self._cancelled()
+            return
+        self.preview.show_preview(preview)
         ctx, actor, target = self.ctx, self.ctx.actor, self.path
         assert actor is not None, "ImportDialog needs ctx.actor"
 
-        def check(progress: Progress) -> _Checked:
-            preview = read_preview(target, REQUIRED_COLUMNS, PREVIEW_ROWS, "patient")
-            report = import_patients(ctx, target, actor, dry_run=True, progress=progress)
-            return _Checked(preview, report)
+        def check(progress: Progress) -> ImportReport:
+            return import_patients(ctx, target, actor, dry_run=True, progress=progress)
 
         self._start(check, self.tr("Checking every row…"), self._checked)
 
@@ -228,9 +233,8 @@ class ImportDialog(QDialog):
             self.bar.setValue(min(done, total))
             self.status.setText(self.tr("Importing… Nothing is saved until every row is in."))
 
-    def _checked(self, checked: _Checked) -> None:
-        self.report = report = checked.report
-        self.preview.show_preview(checked.preview)
+    def _checked(self, report: ImportReport) -> None:
+        self.report = report
         self.status.clear()
         if report.problems:
             self._show_problems(report.problems)
@@ -343,6 +347,8 @@ class ImportDialog(QDialog):
             self.import_button.setEnabled(True)
 
     def _finished(self) -> None:
+        if self.task is not None and self.task.running:
+            return  # the file was read and its check has started
         self._set_busy(False)
         if self.report is not None and self.report.ok and self.imported is None:
             self.import_button.setEnabled(True)

@@ -199,12 +199,32 @@ def test_a_file_that_is_not_csv_gets_a_plain_message(
     assert ctx.patients.count() == 0
 
 
-def test_cancel_during_the_check_writes_nothing(qtbot, dialog_for, ctx, tmp_path):
+def test_cancel_right_away_writes_nothing(qtbot, dialog_for, ctx, tmp_path):
     d = dialog_for()
     d.load(patients_csv(tmp_path / "big.csv", 1200))
-    d.cancel()  # before the worker's first progress report
+    d.cancel()  # while the file is still being read
+    idle(qtbot, d)
+    assert d.summary.text() == "Check stopped. Nothing was imported."
+    assert not d.import_button.isEnabled()
+    assert ctx.patients.count() == 0
+
+
+def test_cancel_during_the_check_writes_nothing(qtbot, dialog_for, ctx, tmp_path, monkeypatch):
+    real = import_dialog.import_patients
+
+    def cancel_after_the_first_rows(*args, progress, **kwargs):
+        def report(done: int, total: int, text: str = "") -> None:
+            if done > 1:
+                progress.request_cancel()  # as if Stop was pressed while rows are checked
+            progress(done, total, text)
+
+        return real(*args, progress=report, **kwargs)
+
+    monkeypatch.setattr(import_dialog, "import_patients", cancel_after_the_first_rows)
+    d = dialog_for(patients_csv(tmp_path / "big.csv", 1200))
     idle(qtbot, d)
     assert d.task is not None and d.task.was_cancelled
+    assert d.preview.model.rowCount() == 100  # the preview stays
     assert d.summary.text() == "Check stopped. Nothing was imported."
     assert not d.import_button.isEnabled()
     assert ctx.patients.count() == 0
