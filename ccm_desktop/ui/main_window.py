@@ -33,12 +33,15 @@ from ccm_desktop.services.practice import StaffInfo
 from ccm_desktop.ui.bridge import EventBridge
 from ccm_desktop.ui.import_dialog import ImportDialog
 from ccm_desktop.ui.labels import staff_label
+from ccm_desktop.ui.patient_detail import PatientDetailPage
+from ccm_desktop.ui.patient_form import PatientFormDialog
 from ccm_desktop.ui.patients_page import PatientsPage
 from ccm_desktop.ui.practice_page import PracticePage
 from ccm_desktop.ui.style import TEXT_SCALES, relative_font, set_text_scale, text_scale
 
 GEOMETRY_KEY = "window/geometry"
 PATIENTS, PRACTICE = 0, 1
+DETAIL = 2  # the patient detail page (not in the navigation column)
 
 
 class ElidedLabel(QLabel):
@@ -91,6 +94,11 @@ class MainWindow(QMainWindow):
         self.bridge = EventBridge(ctx.bus, self)
         self.patients_page = PatientsPage(ctx, self)
         self.practice_page = PracticePage(ctx, settings, self)
+        self.detail_page = PatientDetailPage(ctx, self)
+        self.patient_form: PatientFormDialog | None = None
+        self.patients_page.open_requested.connect(self.open_patient)
+        self.patients_page.add_requested.connect(self.add_patient)
+        self.detail_page.back_requested.connect(self.back_to_list)
         self.bridge.changed.connect(self._on_change)
         self.import_dialog: ImportDialog | None = None
         self.patients_page.import_requested.connect(self.import_patients)
@@ -131,9 +139,11 @@ class MainWindow(QMainWindow):
             "QListWidget#navigation::item { padding: 0.45em 2.5em 0.45em 0.7em; }"
         )
         self.nav.currentRowChanged.connect(self._on_nav)
+        self.nav.itemClicked.connect(lambda item: self._on_nav(self.nav.row(item)))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.patients_page)
         self.stack.addWidget(self.practice_page)
+        self.stack.addWidget(self.detail_page)
         body = QWidget()
         layout = QHBoxLayout(body)
         layout.addWidget(self.nav)
@@ -152,6 +162,8 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
+        self.new_patient_action = self._action(self.tr("&New patient…"), "Ctrl+N", self.add_patient)
+        file_menu.addAction(self.new_patient_action)
         self.import_action = self._action(self.tr("&Import patients…"), None, self.import_patients)
         file_menu.addAction(self.import_action)
         self.backup_action = self._action(self.tr("&Back up…"), None, self.back_up)
@@ -264,6 +276,36 @@ class MainWindow(QMainWindow):
     def _import_dialog_gone(self) -> None:
         self.import_dialog = None
 
+    def open_patient(self, patient_id: int) -> None:
+        """Show one patient's detail page; the list keeps its search for Back."""
+        self.detail_page.show_patient(patient_id)
+        self.nav.setCurrentRow(PATIENTS)
+        self.stack.setCurrentIndex(DETAIL)
+        self.detail_page.tabs.setFocus()
+
+    def back_to_list(self) -> None:
+        """From a patient back to the list, that patient still chosen."""
+        pid = self.detail_page.patient_id
+        self.show_page(PATIENTS)
+        if pid is not None:
+            self.patients_page.select_patient(pid)
+        self.patients_page.table.setFocus()
+
+    def add_patient(self) -> None:
+        """Ctrl+N or "Add patient…": the new-patient form; on save, open the new patient."""
+        if self.patient_form is not None:
+            self.patient_form.raise_()
+            return
+        form = PatientFormDialog(self.ctx, self)
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.saved.connect(self.open_patient)
+        form.finished.connect(self._patient_form_closed)
+        self.patient_form = form
+        form.open()
+
+    def _patient_form_closed(self) -> None:
+        self.patient_form = None
+
     def back_up(self) -> None:
         self.show_page(PRACTICE)
         self.practice_page.start_backup()
@@ -292,6 +334,7 @@ class MainWindow(QMainWindow):
     def _on_change(self, change: Change) -> None:
         self.patients_page.on_change(change)
         self.practice_page.on_change(change)
+        self.detail_page.on_change(change)
         if change.kind == "practice":
             self.practice_name = self.ctx.practice.practice().name
             self.practice_label.setText(self.practice_name)

@@ -51,6 +51,8 @@ class PatientsPage(QWidget):
     """
 
     refreshed = Signal()
+    open_requested = Signal(int)  # a patient's id: show their detail page
+    add_requested = Signal()  # "Add patient…": the main window opens the form
     import_requested = Signal()  # "Import patients…": the main window opens the dialog
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
@@ -75,6 +77,12 @@ class PatientsPage(QWidget):
     # -- layout ----------------------------------------------------------------
     def _build(self) -> None:
         self.title = heading(self.tr("Patients"))
+        self.open_button = QPushButton(self.tr("&Open"))
+        self.open_button.setToolTip(self.tr("Open the chosen patient (Enter or double-click)"))
+        self.open_button.clicked.connect(self.open_selected)
+        self.add_button = QPushButton(self.tr("&Add patient…"))
+        self.add_button.setToolTip(self.tr("Add one patient by hand (Ctrl+N)"))
+        self.add_button.clicked.connect(self.add_requested)
         self.search = QLineEdit()
         self.search.setObjectName("patientSearch")
         self.search.setClearButtonEnabled(True)
@@ -155,6 +163,9 @@ class PatientsPage(QWidget):
         header.setStretchLastSection(True)
         header.setHighlightSections(False)
         self._size_columns()
+        self.table.activated.connect(lambda _index: self.open_selected())
+        self.table.selectionModel().selectionChanged.connect(self._update_open)
+        self._update_open()
 
         self.empty_text = QLabel()
         self.empty_text.setObjectName("emptyState")
@@ -185,7 +196,11 @@ class PatientsPage(QWidget):
         self.stack.addWidget(empty)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.title, 1)
+        title_row.addWidget(self.open_button)
+        title_row.addWidget(self.add_button)
+        layout.addLayout(title_row)
         layout.addLayout(filters)
         count_row = QHBoxLayout()
         count_row.addWidget(self.count_label, 1)
@@ -196,6 +211,8 @@ class PatientsPage(QWidget):
         QWidget.setTabOrder(self.program_combo, self.status_combo)
         QWidget.setTabOrder(self.status_combo, self.provider_combo)
         QWidget.setTabOrder(self.provider_combo, self.table)
+        QWidget.setTabOrder(self.table, self.open_button)
+        QWidget.setTabOrder(self.open_button, self.add_button)
         QWidget.setTabOrder(self.table, self.clear_button)
         QWidget.setTabOrder(self.clear_button, self.empty_import_button)
         QWidget.setTabOrder(self.empty_import_button, self.import_button)
@@ -388,3 +405,12 @@ class PatientsPage(QWidget):
         if not self.table.selectionModel().hasSelection():
             self.table.selectRow(0)
         return True
+
+    def _update_open(self) -> None:
+        self.open_button.setEnabled(self.selected_patient_id() is not None)
+
+    def open_selected(self) -> None:
+        """Enter, double-click or Open on a row: ask for that patient's detail page."""
+        pid = self.selected_patient_id()
+        if pid is not None:
+            self.open_requested.emit(pid)

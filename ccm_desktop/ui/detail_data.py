@@ -1,0 +1,188 @@
+"""What the patient detail page shows, read in one go off the GUI thread, and plain words
+for its codes (statuses, audit actions, local times).
+
+:func:`load_detail` calls services only (each opens and closes its own session), so it is
+safe to run in a worker through ``ui/tasks.py``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QCoreApplication
+
+from ccm_desktop import icd10
+from ccm_desktop.app import AppContext
+from ccm_desktop.security.audit import AuditRow
+from ccm_desktop.services.careplans import CarePlanVersion
+from ccm_desktop.services.enrollment import PROGRAM_NAMES, EnrollmentView
+from ccm_desktop.services.patients import PatientDetail
+from ccm_desktop.services.timing import ACTIVITY_LABELS, TimeRow
+from ccm_desktop.ui.date_field import us_date
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("patient_detail", text)
+
+
+@dataclass(frozen=True)
+class DetailData:
+    """Everything the detail page shows about one patient, as plain records."""
+
+    detail: PatientDetail
+    enrollments: list[EnrollmentView]
+    plans: list[CarePlanVersion]
+    time: list[TimeRow]
+    audit: list[AuditRow]
+    tz: ZoneInfo
+    today: date
+    providers: dict[int, str]
+
+    @property
+    def current(self) -> EnrollmentView | None:
+        """The newest enrollment (or decline), if any."""
+        return self.enrollments[0] if self.enrollments else None
+
+
+def load_detail(ctx: AppContext, patient_id: int) -> DetailData:
+    """Read the patient and their history; raises ``NotFound`` when the patient is gone."""
+    detail = ctx.patients.get(patient_id)
+    tz = ZoneInfo(ctx.practice.practice().timezone)
+    return DetailData(
+        detail=detail,
+        enrollments=ctx.enrollment.history(patient_id),
+        plans=ctx.careplans.versions(patient_id),
+        time=ctx.time.entries(patient_id),
+        audit=ctx.patients.audit_trail(patient_id),
+        tz=tz,
+        today=ctx.clock.today(tz),
+        providers={p.id: p.name for p in ctx.practice.providers(active_only=False) if p.id},
+    )
+
+
+def age_on(dob: date, today: date) -> int:
+    """Whole years from ``dob`` to ``today``."""
+    return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))
+
+
+def local_time(instant: datetime, tz: ZoneInfo) -> str:
+    """11/10/2026 10:00 AM in the practice's time zone."""
+    return instant.astimezone(tz).strftime("%m/%d/%Y %I:%M %p")
+
+
+def date_text(d: date | str | None) -> str:
+    """MM/DD/YYYY, or "not recorded"."""
+    if isinstance(d, date):
+        return us_date(d)
+    return d or _tr("not recorded")
+
+
+def program_name(code: str) -> str:
+    return PROGRAM_NAMES.get(code, code)
+
+
+def status_name(status: str) -> str:
+    """Plain words for an enrollment or condition status code."""
+    names = {
+        "enrolled": _tr("Enrolled"),
+        "declined": _tr("Declined"),
+        "disenrolled": _tr("Disenrolled"),
+        "transferred": _tr("Transferred"),
+        "program_changed": _tr("Program changed"),
+        "active": _tr("Active"),
+        "resolved": _tr("Resolved"),
+        "inactive": _tr("Inactive"),
+    }
+    return names.get(status, status.replace("_", " ").capitalize())
+
+
+def activity_name(code: str) -> str:
+    return _tr(ACTIVITY_LABELS.get(code, code.replace("_", " ").capitalize()))
+
+
+FIELD_NAMES = {
+    "mrn": "MRN",
+    "last_name": "last name",
+    "first_name": "first name",
+    "dob": "date of birth",
+    "sex": "sex",
+    "phone": "phone",
+    "address": "address",
+    "city": "city",
+    "state": "state",
+    "zip": "ZIP code",
+    "mbi": "Medicare number",
+    "preferred_language": "language",
+    "billing_provider_id": "billing provider",
+    "last_visit_date": "last visit",
+    "qmb": "QMB",
+    "started_at": "start time",
+    "minutes": "minutes",
+    "activity": "activity",
+    "patient_contact": "patient contact",
+    "note": "note",
+    "voided": "voided",
+}
+
+
+def _fields(names: list[str]) -> str:
+    return ", ".join(_tr(FIELD_NAMES.get(n, n.replace("_", " "))) for n in names)
+
+
+def audit_text(row: AuditRow, condition_codes: dict[int, str] | None = None) -> str:
+    """One audit event in words staff understand ("Details edited: phone, address")."""
+    d: dict[str, Any] = row.detail
+    codes = condition_codes or {}
+    a = row.action
+    if a == "patient.create":
+        return _tr("Patient added (MRN {mrn})").format(mrn=d.get("mrn", ""))
+    if a == "patient.update":
+        return _tr("Details edited: {fields}").format(fields=_fields(d.get("changed", [])))
+    if a == "condition.add":
+        return _tr("Condition added: {code}").format(code=icd10.with_dot(str(d.get("code", ""))))
+    if a == "condition.status":
+        code = codes.get(row.entity_id or 0, "")
+        return (
+            _tr("Condition {code} marked {to} (was {old})")
+            .format(
+                code=icd10.with_dot(code) if code else "",
+                to=status_name(str(d.get("to", ""))).lower(),
+                old=status_name(str(d.get("from", ""))).lower(),
+            )
+            .replace("  ", " ")
+        )
+    if a == "enrollment.enroll":
+        return _tr("Enrolled in {program} ({method} consent)").format(
+            program=program_name(str(d.get("program", ""))), method=d.get("method", "")
+        )
+    if a == "enrollment.decline":
+        return _tr("Declined {program}: {reason}").format(
+            program=program_name(str(d.get("program", ""))), reason=d.get("reason", "")
+        )
+    if a == "enrollment.disenroll":
+        effective = d.get("effective", "")
+        if effective:
+            effective = us_date(date.fromisoformat(effective))
+        return _tr("Disenrolled, effective {date}: {reason}").format(
+            date=effective, reason=d.get("reason", "")
+        )
+    if a == "careplan.version":
+        text = _tr("Care plan version {n} added").format(n=d.get("version", ""))
+        return text + (_tr(" (kept elsewhere)") if d.get("kept_elsewhere") else "")
+    if a == "time.add":
+        return _tr("Time added: {minutes} min, {activity}").format(
+            minutes=d.get("minutes", ""), activity=activity_name(str(d.get("activity", "")))
+        )
+    if a == "time.revise":
+        return _tr("Time entry changed ({fields}): {reason}").format(
+            fields=_fields(d.get("changed", [])), reason=d.get("reason", "")
+        )
+    if a == "visit.initiating":
+        when = d.get("date", "")
+        return _tr("Initiating visit recorded: {date}").format(
+            date=us_date(date.fromisoformat(when)) if when else ""
+        )
+    return a.replace(".", ": ").replace("_", " ")

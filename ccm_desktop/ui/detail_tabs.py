@@ -1,0 +1,371 @@
+"""The read-mostly tabs of the patient detail page: Details, Conditions, Care plan, Time,
+History. Each takes a :class:`~ccm_desktop.ui.detail_data.DetailData` in ``show_data``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.errors import CcmError
+from ccm_desktop.security.audit import AuditRow
+from ccm_desktop.services.careplans import CarePlanVersion
+from ccm_desktop.services.patients import LANGUAGES, ConditionRow
+from ccm_desktop.services.timing import TimeRow
+from ccm_desktop.ui.condition_picker import chronic_text
+from ccm_desktop.ui.detail_data import (
+    DetailData,
+    activity_name,
+    audit_text,
+    date_text,
+    local_time,
+    status_name,
+)
+from ccm_desktop.ui.dialogs import describe
+from ccm_desktop.ui.forms import error_label
+from ccm_desktop.ui.labels import phone_text
+from ccm_desktop.ui.models import Column, RecordTableModel
+from ccm_desktop.ui.patient_form import ERROR_PREFIX
+from ccm_desktop.ui.style import note
+from ccm_desktop.validation import format_mbi
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("detail_tabs", text)
+
+
+SEX_NAMES = {"F": "Female", "M": "Male", "X": "Other (X)", "U": "Unknown"}
+
+
+def read_only_table(name: str, accessible: str) -> QTableView:
+    """A row-selecting, non-editable table that Tab leaves (arrows move inside)."""
+    view = QTableView(objectName=name)
+    view.setAccessibleName(accessible)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setTabKeyNavigation(False)
+    view.setAlternatingRowColors(True)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
+    return view
+
+
+class TablePanel(QWidget):
+    """A note, a table and the words shown instead of it when it is empty."""
+
+    def __init__(
+        self,
+        model: RecordTableModel[Any],
+        name: str,
+        accessible: str,
+        intro: str,
+        empty: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.table = read_only_table(name, accessible)
+        self.table.setModel(model)
+        self.empty = note(empty)
+        self.empty.setObjectName(f"{name}Empty")
+        self.layout_ = QVBoxLayout(self)
+        if intro:
+            self.layout_.addWidget(note(intro))
+        self.layout_.addWidget(self.table, 1)
+        self.layout_.addWidget(self.empty)
+        self.layout_.addStretch(0)
+
+    def set_rows(self, rows: list[Any]) -> None:
+        self.model.set_rows(rows)
+        self.empty.setVisible(not rows)
+        self.table.setVisible(bool(rows))
+
+
+def _value_label() -> QLabel:
+    label = QLabel()
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    label.setWordWrap(True)
+    return label
+
+
+class DetailsTab(QWidget):
+    """Demographics, insurance and contact, as selectable text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.values: dict[str, QLabel] = {}
+        layout = QHBoxLayout(self)
+        for rows in (
+            (
+                ("name", self.tr("Name")),
+                ("dob", self.tr("Date of birth")),
+                ("sex", self.tr("Sex")),
+                ("mrn", self.tr("MRN")),
+                ("language", self.tr("Preferred language")),
+                ("phone", self.tr("Phone")),
+                ("address", self.tr("Address")),
+            ),
+            (
+                ("mbi", self.tr("Medicare number (MBI)")),
+                ("qmb", self.tr("QMB")),
+                ("provider", self.tr("Billing provider")),
+                ("last_visit", self.tr("Last face-to-face visit")),
+            ),
+        ):
+            form = QFormLayout()
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+            for key, text in rows:
+                value = _value_label()
+                value.setObjectName(f"detail_{key}")
+                value.setAccessibleName(text)
+                self.values[key] = value
+                form.addRow(QLabel(text + ":"), value)
+            layout.addLayout(form, 1)
+        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+    def show_data(self, data: DetailData) -> None:
+        d = data.detail.data
+        address = ", ".join(
+            part for part in (d.address, d.city, f"{d.state} {d.zip}".strip()) if part
+        )
+        texts = {
+            "name": f"{d.first_name} {d.last_name}",
+            "dob": date_text(d.dob),
+            "sex": self.tr(SEX_NAMES.get(d.sex, d.sex)),
+            "mrn": d.mrn,
+            "language": self.tr(LANGUAGES.get(d.preferred_language, d.preferred_language)),
+            "phone": phone_text(d.phone),
+            "address": address or self.tr("not given"),
+            "mbi": format_mbi(d.mbi) if d.mbi else self.tr("not given"),
+            "qmb": self.tr("Yes: no cost sharing") if d.qmb else self.tr("No"),
+            "provider": data.detail.billing_provider or self.tr("not chosen yet"),
+            "last_visit": date_text(d.last_visit_date),
+        }
+        for key, text in texts.items():
+            self.values[key].setText(text)
+
+
+class ConditionsTab(QWidget):
+    """The patient's conditions; add through the picker, retire or re-activate (never delete).
+
+    ``add_requested`` asks the page to open the condition picker.
+    """
+
+    add_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        model: RecordTableModel[ConditionRow] = RecordTableModel(
+            [
+                Column(self.tr("Code"), lambda c: c.display_code),
+                Column(self.tr("Description"), lambda c: c.description),
+                Column(self.tr("Chronic"), lambda c: chronic_text(c.chronic_group) or "—"),
+                Column(self.tr("Status"), lambda c: status_name(c.status)),
+                Column(self.tr("Onset"), lambda c: date_text(c.onset_date) if c.onset_date else ""),
+            ],
+            self,
+        )
+        self.panel = TablePanel(
+            model,
+            "conditionTable",
+            self.tr("Conditions"),
+            "",
+            self.tr("No conditions yet. Use Add condition… to search the ICD-10-CM code set."),
+        )
+        self.table = self.panel.table
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.add_button = QPushButton(self.tr("&Add condition…"))
+        self.add_button.clicked.connect(self.add_requested)
+        self.resolved_button = QPushButton(self.tr("Mark &resolved"))
+        self.inactive_button = QPushButton(self.tr("Mar&k inactive"))
+        self.active_button = QPushButton(self.tr("Mark active a&gain"))
+        for button, status in (
+            (self.resolved_button, "resolved"),
+            (self.inactive_button, "inactive"),
+            (self.active_button, "active"),
+        ):
+            button.clicked.connect(lambda _=False, s=status: self.set_status(s))
+        self.message = error_label()
+        buttons = QHBoxLayout()
+        for b in (self.add_button, self.resolved_button, self.inactive_button, self.active_button):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(self.panel, 1)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self._update_buttons()
+
+    def show_data(self, data: DetailData) -> None:
+        keep = self.selected()
+        order = {"active": 0, "inactive": 1, "resolved": 2}
+        rows = sorted(data.detail.conditions, key=lambda c: (order.get(c.status, 3), c.code))
+        self.panel.set_rows(rows)
+        if keep is not None:
+            for i, c in enumerate(rows):
+                if c.id == keep.id:
+                    self.table.selectRow(i)
+        self._update_buttons()
+
+    def selected(self) -> ConditionRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.panel.model.record(rows[0].row()) if rows else None
+
+    def _update_buttons(self) -> None:
+        c = self.selected()
+        self.resolved_button.setEnabled(c is not None and c.status != "resolved")
+        self.inactive_button.setEnabled(c is not None and c.status != "inactive")
+        self.active_button.setEnabled(c is not None and c.status != "active")
+
+    def set_status(self, status: str) -> None:
+        """Retire or re-activate the selected condition (kept in the history either way)."""
+        c = self.selected()
+        actor = self.ctx.actor
+        if c is None or actor is None:
+            return
+        self.message.hide()
+        try:
+            self.ctx.patients.set_condition_status(actor, c.id, status)
+        except CcmError as exc:
+            self.message.setText(ERROR_PREFIX + describe(exc))
+            self.message.show()
+
+
+class CarePlanTab(TablePanel):
+    """The care plan's versions, newest first (read-only here)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        model: RecordTableModel[CarePlanVersion] = RecordTableModel(
+            [
+                Column(_tr("Version"), lambda v: str(v.version), lambda v: v.version),
+                Column(_tr("Established"), lambda v: date_text(v.established_date)),
+                Column(
+                    _tr("Kept elsewhere"),
+                    lambda v: _tr("Yes, in another record") if v.kept_elsewhere else "No",
+                ),
+            ],
+        )
+        super().__init__(
+            model,
+            "carePlanTable",
+            _tr("Care plan versions"),
+            _tr("Each saved version of the care plan, newest first."),
+            _tr("No care plan yet."),
+            parent,
+        )
+        model.setParent(self)
+
+    def show_data(self, data: DetailData) -> None:
+        self.set_rows(data.plans)
+
+
+class TimeModel(RecordTableModel[TimeRow]):
+    """Time entries; a voided entry is struck through and says "(voided)"."""
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            role == Qt.ItemDataRole.FontRole
+            and index.isValid()
+            and index.row() < self.rowCount()
+            and self.record(index.row()).voided
+        ):
+            font = QFont()
+            font.setStrikeOut(True)
+            return font
+        return super().data(index, role)
+
+
+class TimeTab(TablePanel):
+    """This patient's time entries in the practice's local time (read-only here)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        model = TimeModel(
+            [
+                Column(_tr("Date and time"), lambda t: local_time(t.started_at, self._tz())),
+                Column(_tr("Staff"), lambda t: t.staff),
+                Column(
+                    _tr("Minutes"),
+                    lambda t: f"{t.minutes} min" + (_tr(" (voided)") if t.voided else ""),
+                ),
+                Column(_tr("Activity"), lambda t: activity_name(t.activity)),
+                Column(
+                    _tr("Contact"),
+                    lambda t: _tr("Yes") if t.patient_contact else _tr("No"),
+                ),
+                Column(_tr("Note"), lambda t: t.note),
+            ]
+        )
+        super().__init__(
+            model,
+            "timeTable",
+            _tr("Time entries"),
+            _tr("Newest first. Voided entries are struck through and count toward nothing."),
+            _tr("No time recorded for this patient yet."),
+            parent,
+        )
+        model.setParent(self)
+        self.tz_holder: list[DetailData] = []
+
+    def _tz(self) -> Any:
+        return self.tz_holder[0].tz if self.tz_holder else None
+
+    def show_data(self, data: DetailData) -> None:
+        self.tz_holder[:] = [data]
+        self.set_rows(data.time)
+
+
+class HistoryTab(TablePanel):
+    """The audit trail for this patient: who did what, when."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        model: RecordTableModel[AuditRow] = RecordTableModel(
+            [
+                Column(_tr("When"), lambda r: local_time(r.at, self.tz_holder[0].tz)),
+                Column(_tr("Who"), lambda r: r.actor),
+                Column(_tr("What"), lambda r: audit_text(r, self.codes)),
+            ]
+        )
+        super().__init__(
+            model,
+            "historyTable",
+            _tr("History"),
+            _tr("Every change to this patient's record, newest first. Nothing is deleted."),
+            _tr("No history yet."),
+            parent,
+        )
+        model.setParent(self)
+        self.codes: dict[int, str] = {}
+        self.tz_holder: list[DetailData] = []
+
+    def show_data(self, data: DetailData) -> None:
+        self.tz_holder[:] = [data]
+        self.codes = {c.id: c.code for c in data.detail.conditions}
+        self.set_rows(data.audit)

@@ -1,0 +1,199 @@
+"""The Enrollment tab of the patient detail page: the current enrollment, every step of
+every enrollment with who recorded it and when, and the enrollment actions.
+
+The actions live in ``ccm_desktop.ui.enrollment_actions`` (built separately), imported when
+used; while it is missing the buttons are disabled and say why.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from types import ModuleType
+
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.services.enrollment import ACTIVE_STATUSES
+from ccm_desktop.ui.detail_data import DetailData, date_text, local_time, program_name, status_name
+from ccm_desktop.ui.detail_tabs import TablePanel
+from ccm_desktop.ui.forms import error_label
+from ccm_desktop.ui.models import Column, RecordTableModel
+from ccm_desktop.ui.patient_form import ERROR_PREFIX
+from ccm_desktop.ui.style import relative_font
+
+ACTIONS_MODULE = "ccm_desktop.ui.enrollment_actions"
+
+
+def enrollment_actions() -> ModuleType | None:
+    """The enrollment actions module, or None while it is not part of this build."""
+    try:
+        return importlib.import_module(ACTIONS_MODULE)
+    except ImportError:
+        return None
+
+
+@dataclass(frozen=True)
+class StepRow:
+    """One status step, flattened with its enrollment's program for the table."""
+
+    program: str
+    status: str
+    effective_date: date
+    reason: str
+    recorded_by: str
+    recorded_at: datetime
+
+
+class EnrollmentTab(QWidget):
+    """Current enrollment, full status history, and Enroll/Decline/Disenroll/Consent form."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.data: DetailData | None = None
+        self.current = QLabel(objectName="currentEnrollment")
+        self.current.setWordWrap(True)
+        relative_font(self.current, 1.1, bold=True)
+        self.current_detail = QLabel(objectName="currentEnrollmentDetail")
+        self.current_detail.setWordWrap(True)
+        self.enroll_button = QPushButton(self.tr("Enr&oll…"))
+        self.decline_button = QPushButton(self.tr("Record dec&line…"))
+        self.disenroll_button = QPushButton(self.tr("&Disenroll…"))
+        self.consent_button = QPushButton(self.tr("Consent for&m…"))
+        self.enroll_button.clicked.connect(self.enroll)
+        self.decline_button.clicked.connect(self.decline)
+        self.disenroll_button.clicked.connect(self.disenroll)
+        self.consent_button.clicked.connect(self.consent_form)
+        self.message = error_label()
+        buttons = QHBoxLayout()
+        for b in (
+            self.enroll_button,
+            self.decline_button,
+            self.disenroll_button,
+            self.consent_button,
+        ):
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        tz_holder: list[DetailData] = []
+        self._tz_holder = tz_holder
+        model: RecordTableModel[StepRow] = RecordTableModel(
+            [
+                Column(self.tr("Program"), lambda r: program_name(r.program)),
+                Column(self.tr("Status"), lambda r: status_name(r.status)),
+                Column(self.tr("Effective"), lambda r: date_text(r.effective_date)),
+                Column(self.tr("Recorded by"), lambda r: r.recorded_by),
+                Column(
+                    self.tr("Recorded at"), lambda r: local_time(r.recorded_at, tz_holder[0].tz)
+                ),
+                Column(self.tr("Reason"), lambda r: r.reason),
+            ],
+            self,
+        )
+        self.history = TablePanel(
+            model,
+            "enrollmentHistory",
+            self.tr("Enrollment history"),
+            self.tr("Every enrollment step, newest first."),
+            self.tr("No enrollment or decline recorded yet."),
+        )
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.current)
+        layout.addWidget(self.current_detail)
+        layout.addLayout(buttons)
+        layout.addWidget(self.message)
+        layout.addWidget(self.history, 1)
+        if enrollment_actions() is None:
+            for b in (
+                self.enroll_button,
+                self.decline_button,
+                self.disenroll_button,
+                self.consent_button,
+            ):
+                b.setEnabled(False)
+                b.setToolTip(self.tr("Enrollment is not available in this version yet."))
+
+    def show_data(self, data: DetailData) -> None:
+        self.data = data
+        self._tz_holder[:] = [data]
+        cur = data.current
+        if cur is None:
+            self.current.setText(self.tr("Not enrolled"))
+            self.current_detail.setText(
+                self.tr("Enroll the patient, or record that they declined, with the buttons below.")
+            )
+        else:
+            self.current.setText(
+                self.tr("{program}: {status}").format(
+                    program=program_name(cur.program), status=status_name(cur.status)
+                )
+            )
+            parts = []
+            if cur.start_date:
+                parts.append(self.tr("Since {date}").format(date=date_text(cur.start_date)))
+            if cur.end_date:
+                parts.append(self.tr("ends {date}").format(date=date_text(cur.end_date)))
+            provider = data.providers.get(cur.billing_provider_id or 0)
+            if provider:
+                parts.append(self.tr("billing provider {name}").format(name=provider))
+            self.current_detail.setText(", ".join(parts))
+        steps = [
+            StepRow(e.program, s.status, s.effective_date, s.reason, s.recorded_by, s.recorded_at)
+            for e in data.enrollments
+            for s in e.history
+        ]
+        steps.sort(key=lambda r: r.recorded_at, reverse=True)
+        self.history.set_rows(steps)
+        active = cur is not None and cur.status in ACTIVE_STATUSES
+        if enrollment_actions() is not None:
+            self.disenroll_button.setEnabled(active)
+            self.disenroll_button.setToolTip(
+                "" if active else self.tr("The patient is not enrolled.")
+            )
+            self.enroll_button.setText(
+                self.tr("Change pro&gram…") if active else self.tr("Enr&oll…")
+            )
+
+    # -- actions (each refreshes through the event bus when something was saved) --
+    def _actions(self) -> ModuleType | None:
+        self.message.hide()
+        module = enrollment_actions()
+        if module is None:
+            self.message.setText(ERROR_PREFIX + self.tr("Enrollment is not available yet."))
+            self.message.show()
+        return module
+
+    def _patient_id(self) -> int:
+        assert self.data is not None
+        return self.data.detail.id
+
+    def _call(self, name: str, *args: object) -> None:
+        """Run one of the actions on this window; a part not yet built says so inline."""
+        module = self._actions()
+        if module is None:
+            return
+        try:
+            getattr(module, name)(self.window(), self.ctx, *args)
+        except ImportError:
+            self.message.setText(ERROR_PREFIX + self.tr("This part is not available yet."))
+            self.message.show()
+
+    def enroll(self) -> None:
+        if self.data is not None:
+            self._call("open_enrollment_wizard", self._patient_id())
+
+    def decline(self) -> None:
+        if self.data is not None:
+            self._call("open_decline_dialog", self._patient_id())
+
+    def disenroll(self) -> None:
+        cur = self.data.current if self.data else None
+        if cur is not None:
+            self._call("open_disenroll_dialog", cur.id)
+
+    def consent_form(self) -> None:
+        if self.data is not None:
+            cur = self.data.current
+            program = cur.program if cur is not None else "ccm"
+            self._call("open_consent_preview", self._patient_id(), program)

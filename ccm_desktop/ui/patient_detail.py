@@ -1,0 +1,230 @@
+"""The patient detail page: a header (name, date of birth and age, MRN, program and status)
+and tabs for details, conditions, enrollment, care plan, time and history.
+
+It is a page of the main window's stack: Back (Alt+Left or Escape) returns to the patient
+list as it was left. Everything is read off the GUI thread in one go
+(:func:`~ccm_desktop.ui.detail_data.load_detail`), and the page reloads itself when a change
+for its patient arrives on the event bus.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.events import Change
+from ccm_desktop.ui.condition_picker import ConditionPickerDialog
+from ccm_desktop.ui.detail_data import (
+    DetailData,
+    age_on,
+    date_text,
+    load_detail,
+    program_name,
+    status_name,
+)
+from ccm_desktop.ui.detail_tabs import CarePlanTab, ConditionsTab, DetailsTab, HistoryTab, TimeTab
+from ccm_desktop.ui.dialogs import describe
+from ccm_desktop.ui.enrollment_tab import EnrollmentTab
+from ccm_desktop.ui.forms import error_label
+from ccm_desktop.ui.patient_form import ERROR_PREFIX, PatientFormDialog
+from ccm_desktop.ui.style import heading, relative_font
+from ccm_desktop.ui.tasks import Progress, Task, run_task
+
+DETAILS, CONDITIONS, ENROLLMENT, CARE_PLAN, TIME, HISTORY = range(6)
+RELOAD_KINDS = frozenset({"practice", "providers", "staff"})  # names shown on every tab
+
+
+class PatientDetailPage(QWidget):
+    """One patient; ``show_patient(id)`` loads them, ``back_requested`` asks for the list.
+
+    ``loaded`` is emitted each time the page shows a fresh answer (or the reason it has none).
+    """
+
+    back_requested = Signal()
+    loaded = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.patient_id: int | None = None
+        self.data: DetailData | None = None
+        self.task: Task | None = None
+        self._generation = 0
+        self.form: PatientFormDialog | None = None
+        self.picker: ConditionPickerDialog | None = None
+        self._build()
+
+    def _build(self) -> None:
+        self.back_button = QPushButton(self.tr("← &Back to patients"))
+        self.back_button.setObjectName("backButton")
+        self.back_button.setToolTip(self.tr("Back to the patient list (Alt+Left or Escape)"))
+        self.back_button.clicked.connect(self.back_requested)
+        self.edit_button = QPushButton(self.tr("&Edit details…"))
+        self.edit_button.setToolTip(self.tr("Change this patient's details (Ctrl+E)"))
+        self.edit_button.clicked.connect(self.edit)
+        self.name = heading("", 1.5)
+        self.name.setObjectName("patientName")
+        self.name.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary = QLabel(objectName="patientSummary")
+        self.summary.setTextFormat(Qt.TextFormat.PlainText)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        relative_font(self.summary, 1.1)
+        self.message = error_label()
+        self.message.setObjectName("detailMessage")
+
+        self.details_tab = DetailsTab()
+        self.conditions_tab = ConditionsTab(self.ctx)
+        self.conditions_tab.add_requested.connect(self.add_condition)
+        self.enrollment_tab = EnrollmentTab(self.ctx)
+        self.care_plan_tab = CarePlanTab()
+        self.time_tab = TimeTab()
+        self.history_tab = HistoryTab()
+        self.tabs = QTabWidget(objectName="patientTabs")
+        self.tabs.setAccessibleName(self.tr("Patient record"))
+        for widget, text in (
+            (self.details_tab, self.tr("De&tails")),
+            (self.conditions_tab, self.tr("&Conditions")),
+            (self.enrollment_tab, self.tr("E&nrollment")),
+            (self.care_plan_tab, self.tr("Care &plan")),
+            (self.time_tab, self.tr("T&ime")),
+            (self.history_tab, self.tr("Hi&story")),
+        ):
+            self.tabs.addTab(widget, text)
+
+        top = QHBoxLayout()
+        top.addWidget(self.back_button)
+        top.addStretch(1)
+        top.addWidget(self.edit_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.name)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.message)
+        layout.addWidget(self.tabs, 1)
+
+        context = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        for keys in (QKeySequence(Qt.Key.Key_Escape), QKeySequence("Alt+Left")):
+            QShortcut(keys, self, self.back_requested.emit, context)
+        QShortcut(QKeySequence("Ctrl+E"), self, self.edit, context)
+        QWidget.setTabOrder(self.back_button, self.edit_button)
+        QWidget.setTabOrder(self.edit_button, self.tabs)
+
+    # -- loading ---------------------------------------------------------------
+    @property
+    def loading(self) -> bool:
+        return self.task is not None and self.task.running
+
+    def show_patient(self, patient_id: int) -> None:
+        """Show ``patient_id`` from its Details tab (the data arrives shortly)."""
+        if patient_id != self.patient_id:
+            self.data = None
+            self.name.setText(self.tr("Opening the patient…"))
+            self.summary.setText("")
+            self.tabs.setCurrentIndex(DETAILS)
+        self.patient_id = patient_id
+        self.reload()
+
+    def reload(self) -> None:
+        """Read the patient again off the GUI thread; only the latest answer is shown."""
+        if self.patient_id is None:
+            return
+        self._generation += 1
+        generation, ctx, pid = self._generation, self.ctx, self.patient_id
+
+        def read(_p: Progress) -> DetailData:
+            return load_detail(ctx, pid)
+
+        self.task = run_task(
+            read,
+            self,
+            on_success=lambda data: self._show(generation, data),
+            on_failure=lambda exc: self._failed(generation, exc),
+        )
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.message.setText(
+            ERROR_PREFIX
+            + self.tr("This patient could not be read: {error}").format(error=describe(exc))
+        )
+        self.message.show()
+        self.edit_button.setEnabled(False)
+        self.loaded.emit()
+
+    def _show(self, generation: int, data: DetailData) -> None:
+        if generation != self._generation:
+            return
+        self.data = data
+        self.message.hide()
+        self.edit_button.setEnabled(True)
+        d = data.detail.data
+        self.name.setText(f"{d.last_name}, {d.first_name}")
+        self.name.setAccessibleName(self.name.text())
+        assert not isinstance(d.dob, str)
+        cur = data.current
+        program = (
+            self.tr("{program}: {status}").format(
+                program=program_name(cur.program), status=status_name(cur.status)
+            )
+            if cur is not None
+            else self.tr("Not enrolled")
+        )
+        self.summary.setText(
+            self.tr("Born {dob} (age {age})   ·   MRN {mrn}   ·   {program}").format(
+                dob=date_text(d.dob), age=age_on(d.dob, data.today), mrn=d.mrn, program=program
+            )
+        )
+        for tab in (
+            self.details_tab,
+            self.conditions_tab,
+            self.enrollment_tab,
+            self.care_plan_tab,
+            self.time_tab,
+            self.history_tab,
+        ):
+            tab.show_data(data)
+        self.loaded.emit()
+
+    def on_change(self, change: Change) -> None:
+        """Reload when a change concerns this patient (or names shown on the page)."""
+        if self.patient_id is None:
+            return
+        if self.patient_id in change.patient_ids or change.kind in RELOAD_KINDS:
+            self.reload()
+
+    # -- actions ---------------------------------------------------------------
+    def edit(self) -> None:
+        """Open the edit form for this patient (window-modal; the page reloads on save)."""
+        if self.patient_id is None or self.data is None or self.form is not None:
+            return
+        self.form = PatientFormDialog(self.ctx, self, self.patient_id)
+        self.form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.form.finished.connect(self._form_closed)
+        self.form.open()
+
+    def _form_closed(self) -> None:
+        self.form = None
+
+    def add_condition(self) -> None:
+        """Open the condition picker for this patient."""
+        if self.patient_id is None or self.picker is not None:
+            return
+        self.picker = ConditionPickerDialog(self.ctx, self.patient_id, self)
+        self.picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.picker.finished.connect(self._picker_closed)
+        self.picker.open()
+
+    def _picker_closed(self) -> None:
+        self.picker = None
+        self.tabs.setCurrentIndex(CONDITIONS)
+        self.conditions_tab.table.setFocus()

@@ -1,0 +1,386 @@
+"""Add or edit a patient: every field labelled, messages next to the field, nothing saved
+while any field is wrong.
+
+The form checks what is typed with the core's ``validate_patient`` as the user leaves each
+field; Save hands the form to :class:`~ccm_desktop.services.patients.PatientService`,
+which checks again (and the MRN against the other patients) and owns the transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ccm_desktop.app import AppContext
+from ccm_desktop.errors import CcmError, ValidationErrors
+from ccm_desktop.services.patients import LANGUAGES, PatientInput, validate_patient
+from ccm_desktop.ui.date_field import DateField, us_date
+from ccm_desktop.ui.dialogs import describe
+from ccm_desktop.ui.forms import FieldErrors, error_label, error_map
+from ccm_desktop.ui.style import heading, note
+from ccm_desktop.validation import US_STATES, format_mbi, format_phone, normalise_mbi
+
+ERROR_PREFIX = "⚠ "  # colour is never the only signal
+DATE_FIELDS = ("dob", "last_visit_date")
+
+
+def _date_text(value: str | date) -> str:
+    return us_date(value) if isinstance(value, date) else value
+
+
+class PatientFormDialog(QDialog):
+    """A new patient (``patient_id`` None) or an edit of one; emits ``saved(patient_id)``.
+
+    Open it with ``open()`` (window-modal, non-blocking) or ``exec()``.
+    """
+
+    saved = Signal(int)
+
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, patient_id: int | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.patient_id = patient_id
+        self.version = 0
+        self.server_errors: dict[str, str] = {}
+        practice = ctx.practice.practice()
+        self.today = ctx.clock.today(ZoneInfo(practice.timezone))
+        self.providers = ctx.practice.providers(active_only=False)
+        self.errors = FieldErrors(self)
+        self.setWindowTitle(self.tr("Edit patient") if patient_id else self.tr("Add patient"))
+        self._build()
+        if patient_id is not None:
+            self.load()
+        self._baseline = self.current_input()
+        self._check()
+        self.last_name.setFocus()
+
+    # -- layout ----------------------------------------------------------------
+    def _line(self, name: str, max_length: int = 80) -> QLineEdit:
+        edit = QLineEdit(objectName=name)
+        edit.setMaxLength(max_length)
+        return edit
+
+    def _build(self) -> None:
+        self.last_name = self._line("last_name")
+        self.first_name = self._line("first_name")
+        self.dob = DateField(self.tr("Date of birth"))
+        self.sex = QComboBox(objectName="sex")
+        for text, code in (
+            (self.tr("(choose)"), ""),
+            (self.tr("Female"), "F"),
+            (self.tr("Male"), "M"),
+            (self.tr("Other (X)"), "X"),
+            (self.tr("Unknown"), "U"),
+        ):
+            self.sex.addItem(text, code)
+        self.mrn = self._line("mrn", 40)
+        self.phone = self._line("phone", 20)
+        self.address = self._line("address", 120)
+        self.city = self._line("city")
+        self.state = QComboBox(objectName="state")
+        self.state.addItem(self.tr("(none)"), "")
+        for code in US_STATES:
+            self.state.addItem(code, code)
+        self.zip = self._line("zip", 10)
+        self.language = QComboBox(objectName="language")
+        for code, name in LANGUAGES.items():
+            self.language.addItem(self.tr(name), code)
+        self.mbi = self._line("mbi", 15)
+        self.mbi.setPlaceholderText(self.tr("like 1EG4-TE5-MK73"))
+        self.mbi.editingFinished.connect(self._tidy_mbi)
+        self.qmb = QCheckBox(self.tr("&Qualified Medicare Beneficiary (QMB)"))
+        self.qmb.setToolTip(
+            self.tr("QMB patients owe no cost sharing; it also sets the APCM level.")
+        )
+        self.provider = QComboBox(objectName="billing_provider")
+        self.provider.addItem(self.tr("(none yet)"), "")
+        for p in self.providers:
+            self.provider.addItem(f"{p.name}", p.npi)
+        self.last_visit = DateField(self.tr("Last face-to-face visit"))
+
+        E = self.errors
+        person = QFormLayout()
+        E.add_row(person, self.tr("&Last name:"), self.last_name, "last_name")
+        E.add_row(person, self.tr("&First name:"), self.first_name, "first_name")
+        E.add_row(person, self.tr("&Date of birth:"), self.dob, "dob")
+        E.add_row(person, self.tr("Se&x:"), self.sex, "sex")
+        E.add_row(person, self.tr("&MRN:"), self.mrn, "mrn")
+        contact = QFormLayout()
+        E.add_row(contact, self.tr("&Phone:"), self.phone, "phone")
+        E.add_row(contact, self.tr("&Address:"), self.address, "address")
+        E.add_row(contact, self.tr("C&ity:"), self.city, "city")
+        E.add_row(contact, self.tr("S&tate:"), self.state, "state")
+        E.add_row(contact, self.tr("&ZIP code:"), self.zip, "zip")
+        E.add_row(contact, self.tr("Preferred lan&guage:"), self.language, "preferred_language")
+        medicare = QFormLayout()
+        E.add_row(medicare, self.tr("Medicare number (M&BI):"), self.mbi, "mbi")
+        medicare.addRow("", self.qmb)
+        E.add_row(medicare, self.tr("Billing p&rovider:"), self.provider, "billing_provider_npi")
+        E.add_row(
+            medicare, self.tr("Last face-to-face &visit:"), self.last_visit, "last_visit_date"
+        )
+        medicare.addRow(
+            "",
+            note(
+                self.tr(
+                    "Dashes in the Medicare number are fine. The last face-to-face visit "
+                    "with the billing provider decides whether an initiating visit is needed."
+                )
+            ),
+        )
+        for date_field, field in ((self.dob, "dob"), (self.last_visit, "last_visit_date")):
+            date_field.editor.installEventFilter(self.errors)  # leaving the typed part
+            date_field.editor.editingFinished.connect(lambda f=field: self.errors.touch(f))
+            self.errors.editors[field] = date_field.editor
+
+        def group(title: str, form: QFormLayout) -> QGroupBox:
+            box = QGroupBox(title)
+            box.setLayout(form)
+            return box
+
+        grid = QGridLayout()
+        grid.addWidget(group(self.tr("Patient"), person), 0, 0)
+        grid.addWidget(group(self.tr("Contact"), contact), 1, 0)
+        grid.addWidget(group(self.tr("Medicare"), medicare), 0, 1, 2, 1)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
+
+        self.stale_text = error_label()
+        self.stale_text.setObjectName("staleMessage")
+        self.reload_button = QPushButton(self.tr("&Reload"))
+        self.reload_button.setAutoDefault(False)
+        self.reload_button.clicked.connect(self.load)
+        self.reload_button.hide()
+        self.form_message = error_label()  # a failure that belongs to no field
+        stale_row = QHBoxLayout()
+        stale_row.addWidget(self.stale_text, 1)
+        stale_row.addWidget(self.reload_button)
+
+        buttons = QDialogButtonBox()
+        self.save_button: QPushButton = buttons.addButton(
+            self.tr("&Save"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.cancel_button.setAutoDefault(False)
+        self.save_button.setDefault(True)
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        title = self.tr("Edit patient") if self.patient_id else self.tr("Add a patient")
+        layout.addWidget(heading(title, 1.25))
+        layout.addWidget(
+            note(self.tr("Press Enter to save, Escape to cancel. Fields marked * are needed."))
+        )
+        layout.addLayout(stale_row)
+        layout.addLayout(grid)
+        layout.addWidget(self.form_message)
+        layout.addWidget(buttons)
+        self._mark_required(person)
+
+        order: list[QWidget] = [
+            self.last_name,
+            self.first_name,
+            self.dob.editor,
+            self.sex,
+            self.mrn,
+            self.phone,
+            self.address,
+            self.city,
+            self.state,
+            self.zip,
+            self.language,
+            self.mbi,
+            self.qmb,
+            self.provider,
+            self.last_visit.editor,
+            self.save_button,
+            self.cancel_button,
+        ]
+        for a, b in pairwise(order):
+            QWidget.setTabOrder(a, b)
+        for edit in (self.last_name, self.first_name, self.mrn, self.phone, self.zip, self.mbi):
+            edit.textChanged.connect(self._check)
+        for edit in (self.address, self.city):
+            edit.textChanged.connect(self._check)
+        for combo in (self.sex, self.state, self.language, self.provider):
+            combo.currentIndexChanged.connect(self._check)
+        self.dob.changed.connect(self._check)
+        self.last_visit.changed.connect(self._check)
+        self.mrn.textChanged.connect(lambda: self.server_errors.pop("mrn", None))
+        fm = self.fontMetrics()
+        self.resize(fm.averageCharWidth() * 120, fm.height() * 30)
+
+    def _mark_required(self, form: QFormLayout) -> None:
+        """Put a star after the labels of the required fields (all in the Patient group)."""
+        for row in range(form.rowCount()):
+            item = form.itemAt(row, QFormLayout.ItemRole.LabelRole)
+            label = item.widget() if item is not None else None
+            if isinstance(label, QLabel):
+                label.setText(label.text().rstrip(":") + " *:")
+
+    # -- data ------------------------------------------------------------------
+    def load(self) -> None:
+        """Fill the form from the saved patient (an edit), forgetting typed changes."""
+        assert self.patient_id is not None
+        detail = self.ctx.patients.get(self.patient_id)
+        self.version = detail.version
+        d = detail.data
+        self.last_name.setText(d.last_name)
+        self.first_name.setText(d.first_name)
+        self.dob.editor.setText(_date_text(d.dob))
+        self.sex.setCurrentIndex(max(self.sex.findData(d.sex), 0))
+        self.mrn.setText(d.mrn)
+        self.phone.setText(format_phone(d.phone) if d.phone else "")
+        self.address.setText(d.address)
+        self.city.setText(d.city)
+        self.state.setCurrentIndex(max(self.state.findData(d.state), 0))
+        self.zip.setText(d.zip)
+        self.language.setCurrentIndex(max(self.language.findData(d.preferred_language), 0))
+        self.mbi.setText(format_mbi(d.mbi) if d.mbi else "")
+        self.qmb.setChecked(d.qmb)
+        self.provider.setCurrentIndex(max(self.provider.findData(d.billing_provider_npi), 0))
+        self.last_visit.editor.setText(_date_text(d.last_visit_date))
+        self.stale_text.hide()
+        self.reload_button.hide()
+        self.server_errors.clear()
+        self._baseline = self.current_input()
+        self.errors.reset()
+        self._check()
+
+    def current_input(self) -> PatientInput:
+        """What the form holds now, as the service takes it (dates in ISO when they parse)."""
+        return PatientInput(
+            mrn=self.mrn.text().strip(),
+            last_name=self.last_name.text().strip(),
+            first_name=self.first_name.text().strip(),
+            dob=self.dob.iso(),
+            sex=self.sex.currentData() or "",
+            phone=self.phone.text().strip(),
+            address=self.address.text().strip(),
+            city=self.city.text().strip(),
+            state=self.state.currentData() or "",
+            zip=self.zip.text().strip(),
+            mbi=self.mbi.text().strip(),
+            preferred_language=self.language.currentData() or "en",
+            billing_provider_npi=self.provider.currentData() or "",
+            last_visit_date=self.last_visit.iso(),
+            qmb=self.qmb.isChecked(),
+        )
+
+    @property
+    def dirty(self) -> bool:
+        return self.current_input() != self._baseline
+
+    def _tidy_mbi(self) -> None:
+        m = normalise_mbi(self.mbi.text())
+        if len(m) == 11 and self.mbi.text() != format_mbi(m):
+            self.mbi.setText(format_mbi(m))
+
+    def _messages(self, errors: dict[str, str]) -> dict[str, str]:
+        """Plain words for the form: dates as typed here, a blank sex choice; a prefix."""
+        out = dict(errors)
+        for field, widget in (("dob", self.dob), ("last_visit_date", self.last_visit)):
+            if widget.is_bad():
+                out[field] = self.tr("Type the date as MM/DD/YYYY, like 03/04/1950.")
+            elif field == "dob" and not widget.text():
+                out[field] = self.tr("Enter the date of birth.")
+        if "sex" in out and not self.sex.currentData():
+            out["sex"] = self.tr("Choose the sex as on the Medicare card.")
+        return {k: ERROR_PREFIX + v for k, v in out.items()}
+
+    def _check(self) -> None:
+        """Re-check the form (shown for fields the user has left, or all after Save)."""
+        by_npi = {p.npi: p.id or 0 for p in self.providers}
+        try:
+            validate_patient(self.current_input(), self.today, by_npi)
+            errors: dict[str, str] = {}
+        except ValidationErrors as exc:
+            errors = error_map(exc)
+        errors.update(self.server_errors)
+        self.errors.set_errors(self._messages(errors))
+
+    # -- actions ---------------------------------------------------------------
+    def save(self) -> None:
+        """Hand the form to the service; on any problem show it and keep the dialog open."""
+        actor = self.ctx.actor
+        assert actor is not None, "a staff member must be working"
+        self.form_message.hide()
+        data = self.current_input()
+        try:
+            if self.patient_id is None:
+                pid = self.ctx.patients.create(actor, data)
+            else:
+                self.ctx.patients.update(actor, self.patient_id, data, self.version)
+                pid = self.patient_id
+        except ValidationErrors as exc:
+            self.server_errors = {k: v for k, v in error_map(exc).items() if k == "mrn"}
+            self.errors.set_errors(self._messages(error_map(exc)))
+            self.errors.reveal_all()
+            self._focus_first_error()
+            return
+        except CcmError as exc:
+            if "someone else" in exc.message:
+                self.stale_text.setText(
+                    ERROR_PREFIX
+                    + self.tr(
+                        "This patient was changed by someone else: reload to see their "
+                        "changes, then make yours again."
+                    )
+                )
+                self.stale_text.show()
+                self.reload_button.show()
+                self.reload_button.setFocus()
+            else:
+                self.form_message.setText(ERROR_PREFIX + describe(exc))
+                self.form_message.show()
+            return
+        self._baseline = data
+        self.saved.emit(pid)
+        self.accept()
+
+    def _focus_first_error(self) -> None:
+        errors = self.errors.errors
+        for field, editor in self.errors.editors.items():
+            if field in errors:
+                editor.setFocus(Qt.FocusReason.OtherFocusReason)
+                return
+
+    def reject(self) -> None:
+        """Escape or Cancel: ask first when something was typed."""
+        if self.dirty:
+            answer = QMessageBox.question(
+                self,
+                self.tr("Discard changes?"),
+                self.tr("You have changes that are not saved. Close without saving them?"),
+                QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel,
+            )
+            if answer != QMessageBox.StandardButton.Discard:
+                return
+        super().reject()
+
+    def discard(self) -> None:
+        """Close without saving and without asking (the caller already asked)."""
+        super().reject()
