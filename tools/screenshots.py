@@ -172,6 +172,11 @@ def main(argv: list[str]) -> int:
                 wait_for(lambda: dialog.task is not None and not dialog.task.running)
                 save(dialog, shot)
             dialog.close()
+
+            # -- patient detail (each tab), the add-patient form, the condition picker --
+            from tools.patient_shots import patient_shots
+
+            patient_shots(ctx, window, save, wait_for)
             window.close()
 
             # -- start-up dialogs -------------------------------------------------------

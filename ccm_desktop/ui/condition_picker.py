@@ -155,7 +155,7 @@ class ConditionPickerDialog(QDialog):
         QWidget.setTabOrder(self.onset.editor, self.add_button)
         QWidget.setTabOrder(self.add_button, cancel)
         fm = self.fontMetrics()
-        self.resize(fm.averageCharWidth() * 110, fm.height() * 32)
+        self.resize(fm.averageCharWidth() * 125, fm.height() * 40)
         self.search.setFocus()
 
     # -- the code set ----------------------------------------------------------
@@ -261,6 +261,14 @@ class ConditionPickerDialog(QDialog):
         q = self.search.text().strip()
         if CODE_LIKE.fullmatch(q) and self.ready:
             why = icd10.explain_code(q)
+            if why and self.model.rowCount():  # the explanation is shown above already
+                self._show_error(
+                    self.tr(
+                        "{code} cannot be added: it is a category. Choose one of the codes "
+                        "in the list."
+                    ).format(code=icd10.with_dot(q))
+                )
+                return
             if why:
                 self._show_error(why)
                 return

@@ -77,8 +77,7 @@ class DateField(QWidget):
         self.button.setAccessibleName(
             self.tr("Pick {what} from a calendar").format(what=accessible_name.lower())
         )
-        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        self.button.setMenu(menu)
+        self.button.clicked.connect(self.show_calendar)  # no menu arrow squeezing the text
         self.button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # typing is the keyboard way
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -105,6 +104,10 @@ class DateField(QWidget):
         """YYYY-MM-DD for a date, "" when blank, else the text as typed."""
         d = self.value()
         return d.isoformat() if d else self.text()
+
+    def show_calendar(self) -> None:
+        """Pop the calendar up under the button."""
+        self.menu.popup(self.button.mapToGlobal(self.button.rect().bottomLeft()))
 
     def _tidy(self) -> None:
         d = self.value()

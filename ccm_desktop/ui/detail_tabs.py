@@ -358,7 +358,7 @@ class HistoryTab(TablePanel):
             "historyTable",
             _tr("History"),
             _tr("Every change to this patient's record, newest first. Nothing is deleted."),
-            _tr("No history yet."),
+            _tr("No changes recorded for this patient yet."),
             parent,
         )
         model.setParent(self)

@@ -12,7 +12,7 @@ from datetime import date
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -198,6 +198,7 @@ class PatientFormDialog(QDialog):
         layout.addWidget(self.form_message)
         layout.addWidget(buttons)
         self._mark_required(person)
+        self._align_labels(person, contact)
 
         order: list[QWidget] = [
             self.last_name,
@@ -230,7 +231,7 @@ class PatientFormDialog(QDialog):
         self.last_visit.changed.connect(self._check)
         self.mrn.textChanged.connect(lambda: self.server_errors.pop("mrn", None))
         fm = self.fontMetrics()
-        self.resize(fm.averageCharWidth() * 120, fm.height() * 30)
+        self.resize(fm.averageCharWidth() * 135, fm.height() * 32)
 
     def _mark_required(self, form: QFormLayout) -> None:
         """Put a star after the labels of the required fields (all in the Patient group)."""
@@ -239,6 +240,19 @@ class PatientFormDialog(QDialog):
             label = item.widget() if item is not None else None
             if isinstance(label, QLabel):
                 label.setText(label.text().rstrip(":") + " *:")
+
+    @staticmethod
+    def _align_labels(*forms: QFormLayout) -> None:
+        """One label width for forms stacked in a column, so their fields line up."""
+        labels = [
+            item.widget()
+            for form in forms
+            for row in range(form.rowCount())
+            if (item := form.itemAt(row, QFormLayout.ItemRole.LabelRole)) is not None
+        ]
+        width = max(label.sizeHint().width() for label in labels)
+        for label in labels:
+            label.setMinimumWidth(width)
 
     # -- data ------------------------------------------------------------------
     def load(self) -> None:
@@ -338,6 +352,7 @@ class PatientFormDialog(QDialog):
             self.server_errors = {k: v for k, v in error_map(exc).items() if k == "mrn"}
             self.errors.set_errors(self._messages(error_map(exc)))
             self.errors.reveal_all()
+            self._grow_to_fit()
             self._focus_first_error()
             return
         except CcmError as exc:
@@ -359,6 +374,18 @@ class PatientFormDialog(QDialog):
         self._baseline = data
         self.saved.emit(pid)
         self.accept()
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
+            QTimer.singleShot(0, self, self._grow_to_fit)  # a message appeared or went
+        return super().event(event)
+
+    def _grow_to_fit(self) -> None:
+        """Make room for the messages just shown, so none is cut off."""
+        self.layout().activate()
+        hint = self.sizeHint()
+        if hint.height() > self.height() or hint.width() > self.width():
+            self.resize(max(hint.width(), self.width()), max(hint.height(), self.height()))
 
     def _focus_first_error(self) -> None:
         errors = self.errors.errors

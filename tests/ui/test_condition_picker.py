@@ -80,7 +80,9 @@ def test_a_category_header_is_explained_and_refused(qtbot, page, ctx, sample, sh
     shots(picker, "condition-picker-header")
     qtbot.keyClick(picker.search, Qt.Key.Key_Return)  # Enter on the header itself
     assert picker.isVisible()
-    assert picker.error.text().startswith("⚠ E11 is a category")
+    assert picker.error.text() == (
+        "⚠ E11 cannot be added: it is a category. Choose one of the codes in the list."
+    )
     assert ctx.patients.get(sample.garcia).conditions == []
     picker.reject()
 
