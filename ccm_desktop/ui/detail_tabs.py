@@ -198,6 +198,7 @@ class ConditionsTab(QWidget):
             self.tr("No conditions yet. Use Add condition… to search the ICD-10-CM code set."),
         )
         self.table = self.panel.table
+        self.panel.layout_.setContentsMargins(0, 0, 0, 0)  # lines up with the buttons
         header = self.table.horizontalHeader()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)

@@ -98,6 +98,7 @@ class EnrollmentTab(QWidget):
             self.tr("Every enrollment step, newest first."),
             self.tr("No enrollment or decline recorded yet."),
         )
+        self.history.layout_.setContentsMargins(0, 0, 0, 0)  # lines up with the buttons
         layout = QVBoxLayout(self)
         layout.addWidget(self.current)
         layout.addWidget(self.current_detail)

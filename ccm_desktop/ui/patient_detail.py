@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
 from ccm_desktop.ui.condition_picker import ConditionPickerDialog
@@ -41,6 +42,16 @@ from ccm_desktop.ui.tasks import Progress, Task, run_task
 
 DETAILS, CONDITIONS, ENROLLMENT, CARE_PLAN, TIME, HISTORY = range(6)
 RELOAD_KINDS = frozenset({"practice", "providers", "staff"})  # names shown on every tab
+
+
+_warming: list[Task] = []
+
+
+def warm_code_set() -> None:
+    """Load the ICD-10-CM code set in a worker, once per process, so that the condition
+    picker usually opens ready (it waits for this same load otherwise)."""
+    if not _warming:
+        _warming.append(run_task(lambda _p: icd10.warm_up()))
 
 
 class PatientDetailPage(QWidget):
@@ -132,6 +143,7 @@ class PatientDetailPage(QWidget):
             self.tabs.setCurrentIndex(DETAILS)
         self.patient_id = patient_id
         self.reload()
+        warm_code_set()
 
     def reload(self) -> None:
         """Read the patient again off the GUI thread; only the latest answer is shown."""

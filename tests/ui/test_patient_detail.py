@@ -188,3 +188,18 @@ def test_plain_words():
         datetime.now(UTC), "x", "patient.update", "patient", 1, 1, {"changed": ["mbi", "zip"]}
     )
     assert audit_text(row) == "Details edited: Medicare number, ZIP code"
+
+
+def test_enroll_button_opens_the_enrollment_wizard(qtbot, ctx, sample):
+    from PySide6.QtWidgets import QWizard
+
+    from tests.ui.conftest import when_modal
+
+    page = PatientDetailPage(ctx)
+    qtbot.addWidget(page)
+    page.show()
+    with qtbot.waitSignal(page.loaded, timeout=5000):
+        page.show_patient(sample.garcia)
+    seen = when_modal(QWizard, lambda w: w.reject())
+    page.enrollment_tab.enroll_button.click()  # modal: returns once the wizard is closed
+    assert seen and not page.enrollment_tab.message.isVisible()
