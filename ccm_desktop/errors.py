@@ -35,6 +35,10 @@ class NotFound(CcmError):
     """A record asked for by id, MRN, username or NPI does not exist."""
 
 
+class StaleEdit(CcmError):
+    """Someone else saved this record after it was opened; reload before editing again."""
+
+
 class PermissionDenied(CcmError):
     """The acting staff user may not do this."""
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ccm_desktop import icd10
 from ccm_desktop.db.models import SEXES, Condition, Patient, Provider
-from ccm_desktop.errors import CcmError, NotFound, ValidationError, ValidationErrors
+from ccm_desktop.errors import NotFound, StaleEdit, ValidationError, ValidationErrors
 from ccm_desktop.events import Change
 from ccm_desktop.security.audit import Actor, AuditItem, AuditRow, events_for, record, record_item
 from ccm_desktop.services.base import Service, month_bounds
@@ -214,7 +214,7 @@ class PatientService(Service):
         return pid
 
     def update(self, actor: Actor, patient_id: int, data: PatientInput, version: int) -> None:
-        """Save an edit made on ``version``; :class:`CcmError` if someone saved in between."""
+        """Save an edit made on ``version``; :class:`StaleEdit` if someone saved in between."""
         with self.db.write() as s:
             p = s.get(Patient, patient_id)
             if p is None:
@@ -222,13 +222,13 @@ class PatientService(Service):
             clean = validate_patient(data, self.today(s), self.providers_by_npi(s))
             _check_mrn_free(s, clean.mrn, patient_id)
             if p.version != version:
-                raise CcmError("This patient was changed by someone else: reload and try again.")
+                raise StaleEdit("This patient was changed by someone else: reload and try again.")
             if not update_in_session(s, actor, p, clean):
                 return
             try:
                 s.flush()
             except StaleDataError:
-                raise CcmError(
+                raise StaleEdit(
                     "This patient was changed by someone else: reload and try again."
                 ) from None
         self.bus.publish(Change("patients", frozenset({patient_id}), frozenset({patient_id})))

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccm_desktop.app import AppContext
-from ccm_desktop.errors import CcmError, ValidationErrors
+from ccm_desktop.errors import CcmError, StaleEdit, ValidationErrors
 from ccm_desktop.services.patients import LANGUAGES, PatientInput, validate_patient
 from ccm_desktop.ui.date_field import DateField, us_date
 from ccm_desktop.ui.dialogs import describe
@@ -356,7 +356,7 @@ class PatientFormDialog(QDialog):
             self._focus_first_error()
             return
         except CcmError as exc:
-            if "someone else" in exc.message:
+            if isinstance(exc, StaleEdit):
                 self.stale_text.setText(
                     ERROR_PREFIX
                     + self.tr(
