@@ -276,3 +276,12 @@ def test_setup_from_toml_reports_unknown_and_missing_keys():
 def test_second_setup_refused(ctx, admin):
     with pytest.raises(DatabaseExists):
         ctx.practice.setup(admin, practice_setup())
+
+
+def test_condition_onset_checked(ctx, admin):
+    pid = _patient(ctx, admin)
+    with pytest.raises(ValidationError, match="onset date cannot be in the future"):
+        ctx.patients.add_condition(admin, pid, "I10", date(2026, 12, 1))
+    with pytest.raises(ValidationError, match="before the patient's date of birth"):
+        ctx.patients.add_condition(admin, pid, "I10", date(1940, 1, 1))
+    assert ctx.patients.add_condition(admin, pid, "I10", date(2015, 5, 1))

@@ -23,6 +23,7 @@ from ccm_desktop.services.patient_list import (
     parse_search,
 )
 from ccm_desktop.validation import (
+    check_after_birth,
     check_dob,
     check_mbi,
     check_not_future,
@@ -239,8 +240,12 @@ class PatientService(Service):
         """Record a chronic condition by billable ICD-10-CM code (re-activates a retired one)."""
         c = icd10.check_code(code, "code")
         with self.db.write() as s:
-            if s.get(Patient, patient_id) is None:
+            p = s.get(Patient, patient_id)
+            if p is None:
                 raise NotFound("This patient no longer exists.")
+            if onset is not None:
+                check_not_future(onset, self.today(s), "onset_date", "onset")
+                check_after_birth(onset, p.dob, "onset_date", "onset")
             cid = add_condition_in_session(s, actor, patient_id, c, onset).id
         self.bus.publish(Change("conditions", frozenset({cid}), frozenset({patient_id})))
         return cid
