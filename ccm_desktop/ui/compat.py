@@ -53,6 +53,18 @@ def pin_singletons() -> bool:
     return True
 
 
+def freeze_long_lived() -> None:
+    """Collect once, then move every object alive now into the permanent generation.
+
+    Call on the GUI thread after loading data that lives as long as the process (the
+    ICD-10-CM code set and its search index: about 600,000 objects). Measured here: a
+    full collection took ~110-125 ms with them tracked and under 1 ms once frozen, so the
+    window no longer stalls on every full collection.
+    """
+    gc.collect()
+    gc.freeze()
+
+
 class GuiThreadGarbageCollector(QObject):
     """Collects garbage on the GUI thread only (see 1. above); lives as long as the app.
 

@@ -29,6 +29,7 @@ from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError, ValidationError, ValidationErrors
 from ccm_desktop.icd10 import CodeHit
+from ccm_desktop.ui.compat import freeze_long_lived
 from ccm_desktop.ui.date_field import DateField
 from ccm_desktop.ui.dialogs import describe
 from ccm_desktop.ui.forms import error_label
@@ -171,6 +172,7 @@ class ConditionPickerDialog(QDialog):
         )
 
     def _loaded(self) -> None:
+        freeze_long_lived()
         self.ready = True
         self.status.setText("")
         self.status.hide()

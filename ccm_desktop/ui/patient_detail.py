@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
+from ccm_desktop.ui.compat import freeze_long_lived
 from ccm_desktop.ui.condition_picker import ConditionPickerDialog
 from ccm_desktop.ui.detail_data import (
     DetailData,
@@ -51,7 +52,9 @@ def warm_code_set() -> None:
     """Load the ICD-10-CM code set in a worker, once per process, so that the condition
     picker usually opens ready (it waits for this same load otherwise)."""
     if not _warming:
-        _warming.append(run_task(lambda _p: icd10.warm_up()))
+        _warming.append(
+            run_task(lambda _p: icd10.warm_up(), on_success=lambda _s: freeze_long_lived())
+        )
 
 
 class PatientDetailPage(QWidget):
