@@ -91,3 +91,22 @@ def test_enrollment_refused_until_initiating_visit_recorded(ctx, admin):
     assert ctx.enrollment.history(pid) == []
     ctx.visits.record(admin, pid, None, date(2026, 11, 12), "em", g0506=True)
     assert ctx.enrollment.enroll(admin, pid, "ccm", consent)
+
+
+def test_visit_and_enrollment_saved_together_or_not_at_all(ctx, admin):
+    from ccm_desktop.services.enrollment import ConsentInput
+    from ccm_desktop.services.visits import VisitInput
+
+    pid = _patient(ctx, admin, "2023-01-01")
+    for code in ("E11.9", "I10"):
+        ctx.patients.add_condition(admin, pid, code)
+    visit = VisitInput(date(2026, 11, 12), "awv", g0506=True)
+    bad = ConsentInput(date(2026, 11, 12), "verbal", admin.staff_id, True, True, True, True)
+    with pytest.raises(Exception, match="witness"):  # verbal consent without a witness
+        ctx.enrollment.enroll(admin, pid, "ccm", bad, visit=visit)
+    assert ctx.visits.check(pid, "ccm").g0506_used_on is None, "the visit was not kept"
+    good = ConsentInput(
+        date(2026, 11, 12), "verbal", admin.staff_id, True, True, True, True, witness="Lee F"
+    )
+    ctx.enrollment.enroll(admin, pid, "ccm", good, visit=visit)
+    assert ctx.visits.check(pid, "ccm").g0506_used_on == date(2026, 11, 12)

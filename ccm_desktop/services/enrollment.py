@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -27,6 +28,10 @@ from ccm_desktop.errors import NotFound, ValidationError, ValidationErrors
 from ccm_desktop.events import Change
 from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
 from ccm_desktop.services.base import Service, end_of_month
+
+if TYPE_CHECKING:
+    from ccm_desktop.services.visits import VisitInput
+
 from ccm_desktop.validation import check_after_birth, check_not_future
 
 PROGRAM_NAMES = {"ccm": "CCM", "complex_ccm": "Complex CCM", "pcm": "PCM", "apcm": "APCM"}
@@ -270,11 +275,13 @@ class EnrollmentService(Service):
         program: str,
         consent: ConsentInput,
         billing_provider_id: int | None = None,
+        visit: VisitInput | None = None,
     ) -> int:
         """Enroll with consent. Checks eligibility, consent and the initiating-visit rule
         (a face-to-face visit with the billing practitioner within 12 months, 3 years for
-        APCM: record one first with ``VisitService.record``). Returns the enrollment id."""
-        from ccm_desktop.services.visits import check_in_session
+        APCM). ``visit``, when given, is recorded first in the same transaction, so either
+        both are saved or neither is. Returns the enrollment id."""
+        from ccm_desktop.services.visits import check_in_session, record_in_session
 
         if program not in PROGRAMS:
             raise ValidationError("program", f"Choose one of {', '.join(PROGRAMS)}.")
@@ -282,14 +289,23 @@ class EnrollmentService(Service):
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
-            visit = check_in_session(
-                s, p, program, billing_provider_id or p.billing_provider_id, self.today(s)
-            )
-            if not visit.satisfied:
-                raise ValidationError("initiating_visit", visit.reason)
-            enr = enroll_in_session(
-                s, actor, p, program, consent, self.today(s), billing_provider_id
-            )
+            provider_id = billing_provider_id or p.billing_provider_id
+            today = self.today(s)
+            if visit is not None:
+                record_in_session(
+                    s,
+                    actor,
+                    p,
+                    provider_id,
+                    visit.visit_date,
+                    visit.visit_type,
+                    visit.g0506,
+                    today,
+                )
+            check = check_in_session(s, p, program, provider_id, today)
+            if not check.satisfied:
+                raise ValidationError("initiating_visit", check.reason)
+            enr = enroll_in_session(s, actor, p, program, consent, today, billing_provider_id)
             eid = enr.id
         self.bus.publish(Change("enrollment", frozenset({eid}), frozenset({patient_id})))
         return eid

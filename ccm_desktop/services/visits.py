@@ -31,6 +31,15 @@ VISIT_NAMES = {
 
 
 @dataclass(frozen=True)
+class VisitInput:
+    """An initiating visit to record together with an enrollment."""
+
+    visit_date: date
+    visit_type: str
+    g0506: bool = False
+
+
+@dataclass(frozen=True)
 class VisitCheck:
     """Whether the program may start without a new initiating visit, and why."""
 

@@ -16,11 +16,12 @@ from PySide6.QtWidgets import QDialog, QWidget, QWizard
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError, ValidationError, ValidationErrors
 from ccm_desktop.reports.consent import ConsentPatient
+from ccm_desktop.services.visits import VisitInput
 from ccm_desktop.ui.consent_preview import ConsentPreviewDialog
 from ccm_desktop.ui.enroll_consent_page import CONSENT_FIELDS, ConsentPage
 from ccm_desktop.ui.enroll_program_page import ProgramPage
 from ccm_desktop.ui.enroll_visit_page import VisitPage
-from ccm_desktop.ui.enrollment_common import load_facts, program_name, us_date
+from ccm_desktop.ui.enrollment_common import load_facts
 from ccm_desktop.ui.forms import error_map
 
 VISIT_FIELDS = ("visit_date", "visit_type", "g0506", "initiating_visit")
@@ -42,7 +43,6 @@ class EnrollWizard(QWizard):
         self.enrolled = False
         self.declined = False
         self.enrollment_id: int | None = None
-        self.visit_id: int | None = None
         self.setWindowTitle(self.tr("Enroll {name}").format(name=self.facts.name))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
@@ -68,7 +68,7 @@ class EnrollWizard(QWizard):
     @property
     def saved(self) -> bool:
         """Whether anything was written: the enrollment, a decline, or the visit alone."""
-        return self.enrolled or self.declined or self.visit_id is not None
+        return self.enrolled or self.declined
 
     # -- actions --------------------------------------------------------------------
     def _custom_button(self, which: int) -> None:
@@ -132,33 +132,15 @@ class EnrollWizard(QWizard):
             page.show_errors({}, self.tr("Go back one step: the initiating visit needs a fix."))
             return False
         program, provider_id = self.program_page.program(), self.program_page.provider_id()
-        if visit is not None and self.visit_id is None:
-            try:
-                self.visit_id = self.ctx.visits.record(
-                    self.actor,
-                    self.facts.patient_id,
-                    provider_id,
-                    visit.visit_date,
-                    visit.visit_type,
-                    visit.g0506,
-                )
-            except (ValidationError, ValidationErrors) as exc:
-                self.visit_page.show_errors(error_map(exc))
-                page.show_errors(
-                    {},
-                    self.tr("Nothing was saved. Go back one step: {reason}").format(
-                        reason="; ".join(error_map(exc).values())
-                    ),
-                )
-                return False
-            except CcmError as exc:
-                page.show_errors(
-                    {}, self.tr("Nothing was saved: {reason}").format(reason=exc.message)
-                )
-                return False
+        entered = VisitInput(visit.visit_date, visit.visit_type, visit.g0506) if visit else None
         try:
             self.enrollment_id = self.ctx.enrollment.enroll(
-                self.actor, self.facts.patient_id, program, page.consent_input(), provider_id
+                self.actor,
+                self.facts.patient_id,
+                program,
+                page.consent_input(),
+                provider_id,
+                visit=entered,
             )
         except (ValidationError, ValidationErrors, CcmError) as exc:
             page.show_errors(*self._enroll_failure(exc))
@@ -177,17 +159,4 @@ class EnrollWizard(QWizard):
         else:
             fields, others = {}, [exc.message]
         reason = " ".join(others) or self.tr("Fix the marked fields.")
-        if self.visit_id is not None:
-            visit = self.visit_page.visit()
-            when = us_date(visit.visit_date) if visit else ""
-            return fields, self.tr(
-                "The initiating visit of {date} was saved, but {name} is not enrolled in "
-                "{program} yet: {reason} Fix this and press Finish again (the visit will not "
-                "be saved twice)."
-            ).format(
-                date=when,
-                name=self.facts.name,
-                program=program_name(self.program_page.program()),
-                reason=reason,
-            )
         return fields, self.tr("Nothing was saved. {reason}").format(reason=reason)
