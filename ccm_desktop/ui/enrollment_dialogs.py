@@ -95,7 +95,7 @@ class DeclineDialog(QDialog):
             )
         )
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.errors = FieldErrors(self)
         self.program = QComboBox(objectName="declineProgram")
         for p in PROGRAMS:
@@ -181,6 +181,16 @@ class DeclineDialog(QDialog):
                 return
         self.errors.set_errors(errors)
         self.errors.reveal_all()
+        grow_to_fit(self)
+
+
+def grow_to_fit(dialog: QDialog) -> None:
+    """Make room for messages just shown, so none is cut off or drawn over a field."""
+    dialog.layout().activate()
+    width = max(dialog.width(), dialog.sizeHint().width())
+    height = max(dialog.sizeHint().height(), dialog.heightForWidth(width), dialog.height())
+    if height > dialog.height() or width > dialog.width():
+        dialog.resize(width, height)
 
 
 class DisenrollDialog(QDialog):
@@ -219,7 +229,7 @@ class DisenrollDialog(QDialog):
             )
         )
         form = QFormLayout()
-        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.errors = FieldErrors(self)
         self.reason = reason_combo(
             [
@@ -312,3 +322,4 @@ class DisenrollDialog(QDialog):
                 return
         self.errors.set_errors(errors)
         self.errors.reveal_all()
+        grow_to_fit(self)

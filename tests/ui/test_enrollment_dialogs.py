@@ -88,6 +88,12 @@ def test_disenroll_states_the_last_day_and_keeps_history(qtbot, front_ctx, shots
     assert d.isVisible()
     assert d.errors.visible("reason") == "Say why the patient is leaving the program."
     assert d.errors.visible("confirm") == "Tick the box to confirm."
+    qtbot.wait(50)
+    message = d.errors.labels["reason"]
+    field_bottom = d.reason.mapTo(d, d.reason.rect().bottomLeft()).y()
+    assert message.mapTo(d, message.rect().topLeft()).y() >= field_bottom, "drawn over field"
+    assert message.height() >= message.heightForWidth(message.width()), "message cut off"
+    shots(d, "disenroll-errors")
     assert ctx.enrollment.history(pid)[0].status == "enrolled"
     d.reason.setEditText("Moving to another practice")
     d.asked_on.setDate(QDate(2026, 11, 10))
