@@ -29,6 +29,7 @@ from ccm_desktop.demo_data import (
 from ccm_desktop.services.base import end_of_month
 from ccm_desktop.services.careplans import CARE_PLAN_ELEMENTS
 from ccm_desktop.services.enrollment import PROGRAM_NAMES
+from ccm_desktop.textfold import name_search_key
 from ccm_desktop.validation import check_mbi
 
 Row = dict[str, Any]
@@ -164,10 +165,12 @@ class PatientMaker:
         phone = ""
         if rng.random() < 0.98:
             phone = f"{rng.choice(w.area_codes)}5550{rng.randint(100, 199)}"
+        last_name, first_name = rng.choice(group.surnames), rng.choice(firsts)
         row: Row = {
             "mrn": mrn,
-            "last_name": rng.choice(group.surnames),
-            "first_name": rng.choice(firsts),
+            "last_name": last_name,
+            "first_name": first_name,
+            "search_key": name_search_key(last_name, first_name),
             "dob": dob,
             "sex": sex,
             "phone": phone,

@@ -18,7 +18,7 @@ from ccm_desktop.db.models import Base
 from ccm_desktop.errors import DatabaseNewerThanApp
 from ccm_desktop.paths import DataPaths
 from ccm_desktop.security.keys import KeyStore
-from ccm_desktop.services.patients import PatientInput
+from ccm_desktop.services.patients import PatientFilter, PatientInput
 from tests.conftest import DATA, PASSPHRASE
 
 
@@ -54,6 +54,9 @@ def test_kept_v0001_practice_file_upgrades_cleanly(tmp_path, failing_keyring):
         rows = ctx.patients.rows()
         assert [r.mrn for r in rows] == ["V1-001", "V1-002", "V1-003"]
         assert rows[0].program == "ccm"
+        # 0003 filled the search key of patients that existed before it.
+        found = ctx.patients.rows(PatientFilter("brightw"))
+        assert [r.mrn for r in found] == ["V1-002"]
 
 
 def _scripts_with_extra_revision(tmp_path: Path, body: str) -> Path:

@@ -285,3 +285,19 @@ def test_condition_onset_checked(ctx, admin):
     with pytest.raises(ValidationError, match="before the patient's date of birth"):
         ctx.patients.add_condition(admin, pid, "I10", date(1940, 1, 1))
     assert ctx.patients.add_condition(admin, pid, "I10", date(2015, 5, 1))
+
+
+def test_search_ignores_accents_and_case(ctx, admin):
+    a = _patient(ctx, admin, "ACC1", last_name="Núñez", first_name="María José")
+    b = _patient(ctx, admin, "ACC2", last_name="Ölmez-Çelik", first_name="Ayşe")
+
+    def ids(text: str) -> list[int]:
+        return [r.id for r in ctx.patients.rows(PatientFilter(text))]
+
+    assert ids("nunez") == [a] and ids("NÚÑEZ") == [a] and ids("maria jose") == [a]
+    assert ids("jose") == [a]
+    assert ids("celik") == [b] and ids("olmez-celik ayse") == [b]
+    detail = ctx.patients.get(a)
+    detail.data.last_name = "Nuñez-Ríos"
+    ctx.patients.update(admin, a, detail.data, detail.version)
+    assert ids("rios") == [a], "the key follows an edit"

@@ -21,10 +21,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ccm_desktop.db.types import JSONType, UTCDateTime, utcnow
+from ccm_desktop.textfold import name_search_key
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -133,6 +135,9 @@ class Patient(Base):
     qmb: Mapped[bool] = mapped_column(Boolean, default=False)
     billing_provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
     last_visit_date: Mapped[date | None] = mapped_column(Date)
+    # Folded " last first " for accent- and case-blind search (ccm_desktop.textfold);
+    # kept in step by the ORM events below, and by bulk inserts that bypass the ORM.
+    search_key: Mapped[str] = mapped_column(String(240), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -145,6 +150,12 @@ class Patient(Base):
     enrollments: Mapped[list[Enrollment]] = relationship(
         back_populates="patient", order_by="Enrollment.id"
     )
+
+
+@event.listens_for(Patient, "before_insert")
+@event.listens_for(Patient, "before_update")
+def _patient_search_key(_mapper: object, _connection: object, target: Patient) -> None:
+    target.search_key = name_search_key(target.last_name, target.first_name)
 
 
 class Condition(Base):

@@ -1,7 +1,8 @@
 """The patient list: one SQL query with search, filters and this month's minutes.
 
-Search words match the start of any part of a name (hyphens and apostrophes are
-ignored, so "holt" finds Vasquez-Holt and "obrien" finds O'Brien), the start of an
+Search words match the start of any part of a name (case, accents, hyphens and
+apostrophes are ignored, so "holt" finds Vasquez-Holt, "obrien" finds O'Brien and
+"nunez" finds Núñez: the stored ``Patient.search_key``), the start of an
 MRN or of a Medicare number (dashes ignored); a date typed as 3/4/1950 or 1950-03-04
 matches the date of birth. Portable SQL only (SQLite and PostgreSQL).
 """
@@ -12,10 +13,11 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, func, literal, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ccm_desktop.db.models import Enrollment, Patient, Provider, TimeEntry
+from ccm_desktop.textfold import fold
 
 
 @dataclass(frozen=True)
@@ -69,18 +71,12 @@ def parse_search(text: str) -> tuple[date | None, list[str]]:
     return dob, words
 
 
-def _name_key(column: ColumnElement[str]) -> ColumnElement[str]:
-    """lower(name) with apostrophes removed and hyphens as spaces, for part matching."""
-    return func.replace(func.replace(func.lower(column), "'", ""), "-", " ")
-
-
 def _word_clause(word: str) -> ColumnElement[bool]:
     clean = word.replace("%", "").replace("_", "")
-    name = clean.replace("'", "").replace("-", " ")
-    parts = []
-    for column in (Patient.last_name, Patient.first_name):  # " " + key: the first part too
-        parts.append((literal(" ") + _name_key(column)).like("% " + name + "%"))
-    parts.append(func.lower(Patient.mrn).like(clean + "%"))
+    name = fold(clean).replace("%", "").replace("_", "")
+    parts = [func.lower(Patient.mrn).like(clean.lower() + "%")]
+    if name:
+        parts.append(Patient.search_key.like(f"% {name}%"))
     parts.append(Patient.mbi.like(clean.replace("-", "").upper() + "%"))
     return or_(*parts)
 
