@@ -8,6 +8,8 @@ user, never raised. The windows themselves live in their own modules, imported o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from ccm_desktop.app import AppContext
@@ -36,32 +38,30 @@ def open_enrollment_wizard(parent: QWidget, ctx: AppContext, patient_id: int) ->
     return saved
 
 
-def open_decline_dialog(parent: QWidget, ctx: AppContext, patient_id: int) -> bool:
-    """Record that the patient declined a program; True when saved."""
-    from ccm_desktop.ui.enrollment_dialogs import DeclineDialog
-
+def _saved(parent: QWidget, make: Callable[[], QDialog]) -> bool:
+    """Run the dialog ``make()`` builds; True when accepted. Opening errors are shown."""
     try:
-        dialog = DeclineDialog(ctx, patient_id, parent)
+        dialog = make()
     except CcmError as exc:
         _cannot_open(parent, exc)
         return False
     saved = dialog.exec() == QDialog.DialogCode.Accepted
     dialog.deleteLater()
     return saved
+
+
+def open_decline_dialog(parent: QWidget, ctx: AppContext, patient_id: int) -> bool:
+    """Record that the patient declined a program; True when saved."""
+    from ccm_desktop.ui.enrollment_dialogs import DeclineDialog
+
+    return _saved(parent, lambda: DeclineDialog(ctx, patient_id, parent))
 
 
 def open_disenroll_dialog(parent: QWidget, ctx: AppContext, enrollment_id: int) -> bool:
     """Stop an enrollment at the end of the month the patient asked in; True when saved."""
     from ccm_desktop.ui.enrollment_dialogs import DisenrollDialog
 
-    try:
-        dialog = DisenrollDialog(ctx, enrollment_id, parent)
-    except CcmError as exc:
-        _cannot_open(parent, exc)
-        return False
-    saved = dialog.exec() == QDialog.DialogCode.Accepted
-    dialog.deleteLater()
-    return saved
+    return _saved(parent, lambda: DisenrollDialog(ctx, enrollment_id, parent))
 
 
 def open_consent_preview(parent: QWidget, ctx: AppContext, patient_id: int, program: str) -> None:

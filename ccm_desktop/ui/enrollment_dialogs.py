@@ -63,7 +63,61 @@ def _buttons(dialog: QDialog, save_text: str) -> tuple[QDialogButtonBox, QPushBu
     return buttons, save
 
 
-class DeclineDialog(QDialog):
+class _ReasonDialog(QDialog):
+    """What the decline and disenroll dialogs share: the tail of the layout, and a Save
+    that keeps the dialog open with every message placed next to its field."""
+
+    errors: FieldErrors
+    reason: QComboBox
+    failure: QLabel
+    save_button: QPushButton
+
+    def _finish(self, layout: QVBoxLayout, save_text: str) -> None:
+        """Add the failure line and the buttons, focus the reason, size from the font."""
+        self.failure = error_label()
+        layout.addWidget(self.failure)
+        layout.addStretch(1)
+        buttons, self.save_button = _buttons(self, save_text)
+        layout.addWidget(buttons)
+        self.reason.setFocus()
+        self._changed()
+        width = self.fontMetrics().averageCharWidth() * 76
+        self.resize(width, self.heightForWidth(width))
+
+    def _changed(self) -> None:
+        self.errors.set_errors(self.field_errors())
+
+    def field_errors(self) -> dict[str, str]:
+        raise NotImplementedError
+
+    def save(self) -> None:
+        """Call the service; raise its errors."""
+        raise NotImplementedError
+
+    def accept(self) -> None:
+        """Save; stays open with the messages when something is missing or refused."""
+        errors = self.field_errors()
+        if not errors:
+            try:
+                self.save()
+            except (ValidationError, ValidationErrors) as exc:
+                errors = error_map(exc)
+                unplaced = [v for k, v in errors.items() if k not in self.errors.labels]
+                self.failure.setText(" ".join(unplaced))
+                self.failure.setVisible(bool(unplaced))
+            except CcmError as exc:
+                self.failure.setText(exc.message)
+                self.failure.show()
+                return
+            else:
+                super().accept()
+                return
+        self.errors.set_errors(errors)
+        self.errors.reveal_all()
+        grow_to_fit(self)
+
+
+class DeclineDialog(_ReasonDialog):
     """The patient said no to a program: which, why, when, how, and who asked."""
 
     def __init__(
@@ -128,15 +182,7 @@ class DeclineDialog(QDialog):
         )
         self.errors.add_row(form, self.tr("&Asked by:"), self.obtained_by, "obtained_by")
         layout.addLayout(form)
-        self.failure = error_label()
-        layout.addWidget(self.failure)
-        layout.addStretch(1)
-        buttons, self.save_button = _buttons(self, self.tr("Re&cord the decline"))
-        layout.addWidget(buttons)
-        self.reason.setFocus()
-        self._changed()
-        width = self.fontMetrics().averageCharWidth() * 76
-        self.resize(width, self.heightForWidth(width))
+        self._finish(layout, self.tr("Re&cord the decline"))
 
     def consent_input(self) -> ConsentInput:
         staff_id = self.obtained_by.currentData()
@@ -154,34 +200,15 @@ class DeclineDialog(QDialog):
             errors["reason"] = self.tr("Say why, in a few words (it helps when you ask again).")
         return errors
 
-    def _changed(self) -> None:
-        self.errors.set_errors(self.field_errors())
-
-    def accept(self) -> None:
-        """Save the decline; stays open with the messages when something is missing."""
-        errors = self.field_errors()
-        if not errors:
-            assert self.ctx.actor is not None
-            try:
-                self.enrollment_id = self.ctx.enrollment.decline(
-                    self.ctx.actor,
-                    self.facts.patient_id,
-                    str(self.program.currentData()),
-                    self.consent_input(),
-                    self.reason.currentText().strip(),
-                )
-            except (ValidationError, ValidationErrors) as exc:
-                errors = error_map(exc)
-            except CcmError as exc:
-                self.failure.setText(exc.message)
-                self.failure.show()
-                return
-            else:
-                super().accept()
-                return
-        self.errors.set_errors(errors)
-        self.errors.reveal_all()
-        grow_to_fit(self)
+    def save(self) -> None:
+        assert self.ctx.actor is not None
+        self.enrollment_id = self.ctx.enrollment.decline(
+            self.ctx.actor,
+            self.facts.patient_id,
+            str(self.program.currentData()),
+            self.consent_input(),
+            self.reason.currentText().strip(),
+        )
 
 
 def grow_to_fit(dialog: QDialog) -> None:
@@ -193,7 +220,7 @@ def grow_to_fit(dialog: QDialog) -> None:
         dialog.resize(width, height)
 
 
-class DisenrollDialog(QDialog):
+class DisenrollDialog(_ReasonDialog):
     """Stop an enrollment: the reason, the day the patient asked, and a confirmation that
     states the last day (Medicare: the end of that calendar month)."""
 
@@ -258,15 +285,7 @@ class DisenrollDialog(QDialog):
         self.errors.track("confirm", self.confirm, self.confirm_message)
         layout.addWidget(self.confirm)
         layout.addWidget(self.confirm_message)
-        self.failure = error_label()
-        layout.addWidget(self.failure)
-        layout.addStretch(1)
-        buttons, self.save_button = _buttons(self, self.tr("&Stop the enrollment"))
-        layout.addWidget(buttons)
-        self.reason.setFocus()
-        self._changed()
-        width = self.fontMetrics().averageCharWidth() * 76
-        self.resize(width, self.heightForWidth(width))
+        self._finish(layout, self.tr("&Stop the enrollment"))
 
     def last_day(self) -> date:
         """The last enrolled day: the end of the month the patient asked in."""
@@ -296,30 +315,11 @@ class DisenrollDialog(QDialog):
         )
         self.errors.set_errors(self.field_errors())
 
-    def accept(self) -> None:
-        """Save; stays open with the messages when something is missing or refused."""
-        errors = self.field_errors()
-        if not errors:
-            assert self.ctx.actor is not None
-            try:
-                self.effective = self.ctx.enrollment.disenroll(
-                    self.ctx.actor,
-                    self.enrollment_id,
-                    self.reason.currentText(),
-                    from_qdate(self.asked_on.date()),
-                )
-            except (ValidationError, ValidationErrors) as exc:
-                errors = error_map(exc)
-                unplaced = [v for k, v in errors.items() if k not in self.errors.labels]
-                self.failure.setText(" ".join(unplaced))
-                self.failure.setVisible(bool(unplaced))
-            except CcmError as exc:
-                self.failure.setText(exc.message)
-                self.failure.show()
-                return
-            else:
-                super().accept()
-                return
-        self.errors.set_errors(errors)
-        self.errors.reveal_all()
-        grow_to_fit(self)
+    def save(self) -> None:
+        assert self.ctx.actor is not None
+        self.effective = self.ctx.enrollment.disenroll(
+            self.ctx.actor,
+            self.enrollment_id,
+            self.reason.currentText(),
+            from_qdate(self.asked_on.date()),
+        )
