@@ -32,7 +32,7 @@ from ccm_desktop.db.models import CarePlan, Condition, Enrollment, Patient, Prov
 from ccm_desktop.events import Change
 from ccm_desktop.importers.csvfile import CsvRow, read_table
 from ccm_desktop.importers.patient_rows import Known, RowPlan, check_row
-from ccm_desktop.importers.report import ImportReport, Progress, ProgressSteps
+from ccm_desktop.importers.report import ImportReport, Progress, ProgressSteps, audit_summary
 from ccm_desktop.security.audit import Actor, record, record_many
 from ccm_desktop.services.careplans import new_version, version_audit
 from ccm_desktop.services.enrollment import ConsentInput, begin_enrollment, finish_enrollment
@@ -116,19 +116,7 @@ def import_patients(
             steps.finish()
             return report
         touched = _write(s, actor, plans, steps, len(table.rows))
-        record(
-            s,
-            actor,
-            "import.patients",
-            "import",
-            detail={
-                "file": path.name,
-                "rows": report.rows,
-                "created": report.created,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-            },
-        )
+        record(s, actor, "import.patients", "import", detail=audit_summary(report, path.name))
     report.written = True
     steps.finish()
     if touched:

@@ -73,6 +73,17 @@ class ImportReport:
         return f"Checked {rows}: no problems ({counts}). Dry run: nothing was written."
 
 
+def audit_summary(report: ImportReport, file_name: str) -> dict[str, object]:
+    """The detail of an import's summary audit event."""
+    return {
+        "file": file_name,
+        "rows": report.rows,
+        "created": report.created,
+        "updated": report.updated,
+        "unchanged": report.unchanged,
+    }
+
+
 class ProgressSteps:
     """Calls ``progress(done, total)`` now and then, over a check phase and a write phase.
 

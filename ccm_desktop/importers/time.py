@@ -35,6 +35,7 @@ from ccm_desktop.importers.report import (
     Progress,
     ProgressSteps,
     RowProblem,
+    audit_summary,
 )
 from ccm_desktop.security.audit import Actor, record, record_many
 from ccm_desktop.services.timing import (
@@ -125,19 +126,7 @@ def import_time(
             steps.finish()
             return report
         touched = _write(s, actor, new, changed, path.name, steps, len(table.rows))
-        record(
-            s,
-            actor,
-            "import.time",
-            "import",
-            detail={
-                "file": path.name,
-                "rows": report.rows,
-                "created": report.created,
-                "updated": report.updated,
-                "unchanged": report.unchanged,
-            },
-        )
+        record(s, actor, "import.time", "import", detail=audit_summary(report, path.name))
     report.written = True
     steps.finish()
     if touched:
