@@ -37,7 +37,7 @@ ROSA = ConsentPatient("Rosa Example", date(1950, 3, 2), "MRN-004217", "1EG4TE5MK
 JOSE = ConsentPatient("José Núñez Ejemplo", date(1948, 11, 23), "MRN-000318", "1EG4TE5MK73", "es")
 PROVIDER = "Dana Example, MD"
 
-# Key phrases of each required disclosure (ccm-rules.md section 3) plus the care-plan copy.
+# Key phrases of each required disclosure (docs/medicare-rules.md, section 3), plus care-plan copy.
 DISCLOSURES = {
     "en": [
         ["1. What this program is", "offers this program to you now"],

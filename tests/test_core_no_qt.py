@@ -1,4 +1,4 @@
-"""Principle 1: every core module imports with PySide6 blocked (only ccm_desktop.ui uses Qt)."""
+"""Principle 1 (docs/design.md): every core module imports with PySide6 blocked (Qt is ui/ only)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Schema upgrades from code at start-up (Alembic), with a backup first.
 
-Order (engineering notes): open with the key; see whether an upgrade is due; if the
+Order (docs/engineering-notes.md): open with the key; see whether an upgrade is due; if the
 database already holds data, take an encrypted backup; turn foreign keys off outside
 the transaction (a batch rebuild would otherwise cascade-delete child rows); upgrade
 in one transaction; check foreign keys; turn them back on.

@@ -1,7 +1,7 @@
 """The printable consent form for care-management programs (CCM, complex CCM, PCM, APCM).
 
 The form states the four things Medicare requires a patient be told before consenting
-(domain/ccm-rules.md section 3), each as its own numbered item, then the patient's choice,
+(docs/medicare-rules.md, section 3), each as its own numbered item, then the patient's choice,
 signature lines and a box for office use. Wording lives in
 ``resources/reports/consent_<lang>.toml``; a language without a file prints in English with a
 note offering an interpreter (:func:`consent_language` tells the caller which language it got).

@@ -54,7 +54,7 @@ LARGE = Sizes(body=17, leading=24.5, title=22, heading=19, label=16, footer=13)
 
 
 def sizes_for(large_print: bool) -> Sizes:
-    """Large print is 16-18 pt body text (DESIGN.md); normal print is 12-13 pt."""
+    """Large print: 16-18 pt body text (docs/design.md, 'Print-outs'); normal print: 12-13 pt."""
     return LARGE if large_print else NORMAL
 
 
