@@ -7,6 +7,7 @@ naming the field, with a message a front-desk person understands.
 from __future__ import annotations
 
 import re
+from calendar import monthrange
 from datetime import date
 
 from ccm_desktop.errors import ValidationError
@@ -229,3 +230,10 @@ def years_before(d: date, years: int) -> date:
         return d.replace(year=d.year - years)
     except ValueError:  # 29 February
         return d.replace(year=d.year - years, day=28)
+
+
+def months_before(d: date, months: int) -> date:
+    """The same calendar day ``months`` earlier, or that month's last day when it is
+    shorter (31 March less one month is 28 or 29 February)."""
+    y, m = divmod(d.year * 12 + d.month - 1 - months, 12)
+    return date(y, m + 1, min(d.day, monthrange(y, m + 1)[1]))

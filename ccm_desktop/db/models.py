@@ -8,6 +8,7 @@ and time-entry revisions are rows of their own, and every change writes an
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -27,6 +28,19 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from ccm_desktop.db.types import JSONType, UTCDateTime, utcnow
 from ccm_desktop.textfold import name_search_key
+from ccm_desktop.vocab import (
+    Activity,
+    ConditionStatus,
+    ConsentMethod,
+    Credential,
+    EnrollmentStatus,
+    Program,
+    Role,
+    Sex,
+    TimeSource,
+    VisitKind,
+    codes,
+)
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -36,31 +50,39 @@ NAMING = {
     "pk": "pk_%(table_name)s",
 }
 
-ROLES = ("front_desk", "care_manager", "provider", "billing", "admin")
-CREDENTIALS = ("RN", "LPN", "MA", "MD", "DO", "NP", "PA", "CNS", "LCSW", "PharmD", "")
-PRACTITIONER_CREDENTIALS = ("MD", "DO", "NP", "PA", "CNS")
-CLINICAL_STAFF_CREDENTIALS = ("RN", "LPN", "MA", "LCSW", "PharmD")
-PROGRAMS = ("ccm", "complex_ccm", "pcm", "apcm")
-ENROLLMENT_STATUSES = ("enrolled", "declined", "disenrolled", "transferred", "program_changed")
-CONSENT_METHODS = ("verbal", "written")
-CONDITION_STATUSES = ("active", "resolved", "inactive")
-SEXES = ("F", "M", "X", "U")
-ACTIVITIES = (
-    "call_patient",
-    "call_caregiver",
-    "coordination",
-    "medication_reconciliation",
-    "care_plan",
-    "referral",
-    "education",
-    "other",
-)
-TIME_SOURCES = ("timer", "manual", "import")
-VISIT_TYPES = ("awv", "ippe", "em")
+# The stored codes of each enumerated column, from ccm_desktop.vocab (aliases kept for
+# the modules that import them from here).
+ROLES = codes(Role)
+CREDENTIALS = codes(Credential)
+PROGRAMS = codes(Program)
+ENROLLMENT_STATUSES = codes(EnrollmentStatus)
+CONSENT_METHODS = codes(ConsentMethod)
+CONDITION_STATUSES = codes(ConditionStatus)
+SEXES = codes(Sex)
+ACTIVITIES = codes(Activity)
+TIME_SOURCES = codes(TimeSource)
+VISIT_TYPES = codes(VisitKind)
+
+# Rules, not vocabulary: read from ccm_desktop.rules on first use (see __getattr__).
+_RULE_ALIASES = {
+    "PRACTITIONER_CREDENTIALS": "billing_practitioner_credentials",
+    "CLINICAL_STAFF_CREDENTIALS": "clinical_staff_credentials",
+}
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+def __getattr__(name: str) -> tuple[str, ...]:
+    """``PRACTITIONER_CREDENTIALS`` and ``CLINICAL_STAFF_CREDENTIALS``: deprecated aliases of
+    :mod:`ccm_desktop.rules`, read lazily so importing the models never reads the rules."""
+    if name in _RULE_ALIASES:
+        from ccm_desktop import rules
+
+        return tuple(getattr(rules, _RULE_ALIASES[name])())
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _in(column: str, kind: type[StrEnum]) -> str:
+    """The CHECK text that limits ``column`` to the codes of ``kind``."""
+    return f"{column} IN ({', '.join(repr(v) for v in codes(kind))})"
 
 
 class Base(DeclarativeBase):
@@ -100,7 +122,7 @@ class StaffUser(Base):
     """A person who uses the application; every change names one."""
 
     __tablename__ = "staff_user"
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(_in("role", Role), name="role"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -116,7 +138,7 @@ class Patient(Base):
 
     __tablename__ = "patient"
     __table_args__ = (
-        CheckConstraint(_in("sex", SEXES), name="sex"),
+        CheckConstraint(_in("sex", Sex), name="sex"),
         Index("ix_patient_name", "last_name", "first_name"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -164,7 +186,7 @@ class Condition(Base):
     __tablename__ = "condition"
     __table_args__ = (
         UniqueConstraint("patient_id", "code"),
-        CheckConstraint(_in("status", CONDITION_STATUSES), name="status"),
+        CheckConstraint(_in("status", ConditionStatus), name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
@@ -185,8 +207,8 @@ class Enrollment(Base):
 
     __tablename__ = "enrollment"
     __table_args__ = (
-        CheckConstraint(_in("program", PROGRAMS), name="program"),
-        CheckConstraint(_in("status", ENROLLMENT_STATUSES), name="status"),
+        CheckConstraint(_in("program", Program), name="program"),
+        CheckConstraint(_in("status", EnrollmentStatus), name="status"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
@@ -206,7 +228,7 @@ class EnrollmentStatusEvent(Base):
     """One step of an enrollment's history: who recorded what, when, effective when."""
 
     __tablename__ = "enrollment_status_event"
-    __table_args__ = (CheckConstraint(_in("status", ENROLLMENT_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(_in("status", EnrollmentStatus), name="status"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     enrollment_id: Mapped[int] = mapped_column(ForeignKey("enrollment.id"), index=True)
     status: Mapped[str] = mapped_column(String(16))
@@ -222,8 +244,8 @@ class Consent(Base):
 
     __tablename__ = "consent"
     __table_args__ = (
-        CheckConstraint(_in("method", CONSENT_METHODS), name="method"),
-        CheckConstraint(_in("program", PROGRAMS), name="program"),
+        CheckConstraint(_in("method", ConsentMethod), name="method"),
+        CheckConstraint(_in("program", Program), name="program"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
@@ -248,7 +270,7 @@ class InitiatingVisit(Base):
     """The face-to-face visit that starts CCM (AWV, IPPE or E/M level 2-5), with G0506."""
 
     __tablename__ = "initiating_visit"
-    __table_args__ = (CheckConstraint(_in("visit_type", VISIT_TYPES), name="visit_type"),)
+    __table_args__ = (CheckConstraint(_in("visit_type", VisitKind), name="visit_type"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
     enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollment.id"))
@@ -283,8 +305,8 @@ class TimeEntry(Base):
 
     __tablename__ = "time_entry"
     __table_args__ = (
-        CheckConstraint(_in("activity", ACTIVITIES), name="activity"),
-        CheckConstraint(_in("source", TIME_SOURCES), name="source"),
+        CheckConstraint(_in("activity", Activity), name="activity"),
+        CheckConstraint(_in("source", TimeSource), name="source"),
         CheckConstraint("minutes > 0", name="minutes_positive"),
         UniqueConstraint("patient_id", "staff_id", "started_at", name="uq_time_entry_start"),
         # Covers the patient list's minutes this month (no table lookups per entry).
