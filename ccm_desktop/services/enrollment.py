@@ -49,33 +49,37 @@ class Eligibility:
 
 def eligibility(program: str, chronic_count: int, qmb: bool = False) -> Eligibility:
     """The condition-count rule of each program (the clinical judgement stays with staff)."""
+    from ccm_desktop import rules
+
     name = PROGRAM_NAMES[program]
+    need, months = rules.eligibility_minimum(program), rules.condition_months(program)
+    word = {0: "no", 1: "one", 2: "two", 3: "three", 4: "four"}.get
     if program in ("ccm", "complex_ccm"):
-        if chronic_count >= 2:
+        if chronic_count >= need:
             return Eligibility(program, True, f"{name}: {chronic_count} chronic conditions.")
-        has = "no chronic condition" if chronic_count == 0 else "one"
-        hint = ": consider PCM" if chronic_count == 1 else ""
+        has = word(chronic_count, str(chronic_count)) if chronic_count else "no chronic condition"
+        hint = ": consider PCM" if chronic_count >= rules.eligibility_minimum("pcm") else ""
         return Eligibility(
             program,
             False,
-            f"{name} needs two or more chronic conditions expected to last 12 "
-            f"months or more; this patient has {has}{hint}.",
+            f"{name} needs {word(need, str(need))} or more chronic conditions expected to last "
+            f"{months} months or more; this patient has {has}{hint}.",
         )
     if program == "pcm":
-        if chronic_count >= 1:
+        if chronic_count >= need:
             return Eligibility(program, True, "PCM: one complex chronic condition is the focus.")
         return Eligibility(
             program,
             False,
-            "PCM needs one complex chronic condition expected to last at least "
-            "3 months; this patient has none recorded.",
+            f"PCM needs {word(need, str(need))} complex chronic condition expected to last at "
+            f"least {months} months; this patient has none recorded.",
         )
-    level = 1 if chronic_count <= 1 else (3 if qmb else 2)
+    level = rules.apcm_level(chronic_count, qmb)
     return Eligibility(
         program,
         True,
-        f"APCM: any Medicare patient; level {level} "
-        f"(G055{5 + level}) by {chronic_count} chronic conditions"
+        f"APCM: any Medicare patient; level {level.level} "
+        f"({level.code}) by {chronic_count} chronic conditions"
         f"{' and QMB status' if qmb else ''}.",
     )
 

@@ -20,7 +20,7 @@ from ccm_desktop.events import Change
 from ccm_desktop.security.audit import Actor, record
 from ccm_desktop.services.base import Service
 from ccm_desktop.services.enrollment import PROGRAM_NAMES
-from ccm_desktop.validation import check_after_birth, check_not_future, years_before
+from ccm_desktop.validation import check_after_birth, check_not_future
 
 WINDOW_YEARS = {"ccm": 1, "complex_ccm": 1, "pcm": 1, "apcm": 3}
 VISIT_NAMES = {
@@ -72,12 +72,14 @@ def check_in_session(
     s: Session, p: Patient, program: str, provider_id: int | None, today: date
 ) -> VisitCheck:
     """The initiating-visit rule for ``program`` with billing practitioner ``provider_id``."""
-    years = WINDOW_YEARS[program]
-    span = "12 months" if years == 1 else f"{years} years"
+    from ccm_desktop import rules
+
+    months = rules.visit_window_months(program)
+    span = f"{months // 12} years" if months > 12 and months % 12 == 0 else f"{months} months"
     last = _last_visit(s, p, provider_id)
     used = g0506_date(s, p.id)
     name = PROGRAM_NAMES[program]
-    if last is not None and last >= years_before(today, years):
+    if last is not None and last >= rules.visit_window_start(program, today):
         return VisitCheck(
             True,
             f"Seen face to face on {last:%m/%d/%Y}, within {span}: {name} can start "
