@@ -1,4 +1,4 @@
-"""Validators for identifiers and dates (rules in shared/domain/ccm-rules.md section 6).
+"""Validators for identifiers and dates (rules in docs/medicare-rules.md, section 6).
 
 Each ``check_*`` returns the normalised value or raises :class:`ValidationError`
 naming the field, with a message a front-desk person understands.
