@@ -196,8 +196,8 @@ def measure_gui(ctx: AppContext, args: argparse.Namespace, work: Path) -> dict[s
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    from ccm_desktop.ui import style
-    from ccm_desktop.ui.compat import GuiThreadGarbageCollector, pin_singletons
+    from ccm_desktop.ui.common import style
+    from ccm_desktop.ui.common.compat import GuiThreadGarbageCollector, pin_singletons
     from ccm_desktop.ui.main_window import MainWindow
 
     pin_singletons()

@@ -41,9 +41,9 @@ def enrollment_shots(
     ctx: AppContext, save: Callable[[QWidget, str], None], settle: Callable[[int], None]
 ) -> None:
     """Save enroll-*, decline, disenroll and consent-preview PNGs through ``save``."""
-    from ccm_desktop.ui.consent_preview import ConsentPreviewDialog
-    from ccm_desktop.ui.enroll_wizard import EnrollWizard
-    from ccm_desktop.ui.enrollment_dialogs import DeclineDialog, DisenrollDialog
+    from ccm_desktop.ui.enrollment.consent_preview import ConsentPreviewDialog
+    from ccm_desktop.ui.enrollment.enroll_wizard import EnrollWizard
+    from ccm_desktop.ui.enrollment.enrollment_dialogs import DeclineDialog, DisenrollDialog
 
     assert ctx.actor is not None
     two = _patient(ctx, "SHOT01", "Avery", ("E11.9", "I10"), "2026-09-01")

@@ -54,9 +54,9 @@ def patient_shots(
 
     ``window`` is the shown :class:`~ccm_desktop.ui.main_window.MainWindow`.
     """
-    from ccm_desktop.ui.condition_picker import ConditionPickerDialog
     from ccm_desktop.ui.main_window import MainWindow
-    from ccm_desktop.ui.patient_detail import CONDITIONS
+    from ccm_desktop.ui.patients.condition_picker import ConditionPickerDialog
+    from ccm_desktop.ui.patients.patient_detail import CONDITIONS
 
     assert isinstance(window, MainWindow)
     pid = richest_patient(ctx)

@@ -84,11 +84,11 @@ def main(argv: list[str]) -> int:
     from ccm_desktop.paths import DataPaths
     from ccm_desktop.security.audit import Actor
     from ccm_desktop.services.base import Clock
-    from ccm_desktop.ui import style
-    from ccm_desktop.ui.dialogs import FirstRunDialog, PassphraseDialog, StaffPickerDialog
-    from ccm_desktop.ui.import_dialog import ImportDialog
+    from ccm_desktop.ui.common import style
+    from ccm_desktop.ui.common.dialogs import FirstRunDialog, PassphraseDialog, StaffPickerDialog
     from ccm_desktop.ui.main_window import PATIENTS, PRACTICE, MainWindow
-    from ccm_desktop.ui.setup_wizard import SetupWizard
+    from ccm_desktop.ui.patients.import_dialog import ImportDialog
+    from ccm_desktop.ui.practice.setup_wizard import SetupWizard
 
     keyring.set_keyring(keyring.backends.null.Keyring())  # never touch the real keyring
     app = QApplication([sys.argv[0]])

@@ -8,11 +8,11 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
 from ccm_desktop.paths import resolve_data_dir
-from ccm_desktop.ui import style
-from ccm_desktop.ui.compat import GuiThreadGarbageCollector, pin_singletons
+from ccm_desktop.ui.common import style
+from ccm_desktop.ui.common.compat import GuiThreadGarbageCollector, pin_singletons
+from ccm_desktop.ui.common.tasks import wait_for_tasks
 from ccm_desktop.ui.main_window import MainWindow
 from ccm_desktop.ui.startup import Abort, start
-from ccm_desktop.ui.tasks import wait_for_tasks
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -36,7 +36,7 @@ def run_gui(
     Returns the process exit code: 0 after a normal quit or when the user quit at a
     start-up step, 1 when the practice could not be opened (the reason was shown).
     """
-    pin_singletons()  # PySide6 6.12 on CPython 3.11: see ui/compat.py
+    pin_singletons()  # PySide6 6.12 on CPython 3.11: see ui/common/compat.py
     app = create_application(argv)
     collector = GuiThreadGarbageCollector(app)  # never free Qt objects on a worker thread
     try:

@@ -30,14 +30,14 @@ from ccm_desktop import APP_NAME, __version__
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
 from ccm_desktop.services.practice import StaffInfo
-from ccm_desktop.ui.bridge import EventBridge
-from ccm_desktop.ui.import_dialog import ImportDialog
-from ccm_desktop.ui.labels import staff_label
-from ccm_desktop.ui.patient_detail import PatientDetailPage
-from ccm_desktop.ui.patient_form import PatientFormDialog
-from ccm_desktop.ui.patients_page import PatientsPage
-from ccm_desktop.ui.practice_page import PracticePage
-from ccm_desktop.ui.style import TEXT_SCALES, relative_font, set_text_scale, text_scale
+from ccm_desktop.ui.common.bridge import EventBridge
+from ccm_desktop.ui.common.labels import staff_label
+from ccm_desktop.ui.common.style import TEXT_SCALES, relative_font, set_text_scale, text_scale
+from ccm_desktop.ui.patients.import_dialog import ImportDialog
+from ccm_desktop.ui.patients.patient_detail import PatientDetailPage
+from ccm_desktop.ui.patients.patient_form import PatientFormDialog
+from ccm_desktop.ui.patients.patients_page import PatientsPage
+from ccm_desktop.ui.practice.practice_page import PracticePage
 
 GEOMETRY_KEY = "window/geometry"
 PATIENTS, PRACTICE = 0, 1

@@ -26,16 +26,16 @@ from ccm_desktop.paths import PASSPHRASE_ENV, DataPaths, resolve_data_dir
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.security.keys import KeyStore
 from ccm_desktop.services.practice import StaffInfo
-from ccm_desktop.ui.dialogs import (
+from ccm_desktop.ui.common.dialogs import (
     FirstRunChoice,
     FirstRunDialog,
     PassphraseDialog,
     StaffPickerDialog,
     describe,
 )
-from ccm_desktop.ui.progress import run_with_progress
-from ccm_desktop.ui.setup_wizard import SetupWizard, practice_creator
-from ccm_desktop.ui.tasks import Progress
+from ccm_desktop.ui.common.progress import run_with_progress
+from ccm_desktop.ui.common.tasks import Progress
+from ccm_desktop.ui.practice.setup_wizard import SetupWizard, practice_creator
 
 DEMO_PATIENTS = 200
 LAST_STAFF_KEY = "startup/last_staff_"

@@ -17,11 +17,11 @@ from ccm_desktop.security.audit import Actor
 from ccm_desktop.services.enrollment import ConsentInput
 from ccm_desktop.services.patients import PatientInput
 from ccm_desktop.services.timing import TimeInput
-from ccm_desktop.ui import style
-from ccm_desktop.ui.compat import pin_singletons
-from ccm_desktop.ui.tasks import wait_for_tasks
+from ccm_desktop.ui.common import style
+from ccm_desktop.ui.common.compat import pin_singletons
+from ccm_desktop.ui.common.tasks import wait_for_tasks
 
-pin_singletons()  # as run_gui does: PySide6 6.12 on CPython 3.11 (see ui/compat.py)
+pin_singletons()  # as run_gui does: PySide6 6.12 on CPython 3.11 (see ui/common/compat.py)
 
 
 @pytest.fixture
@@ -32,7 +32,7 @@ def settings(tmp_path: Path) -> QSettings:
 
 @pytest.fixture(autouse=True)
 def gui_thread_gc() -> Iterator[None]:
-    """As in the app (ui/compat.py): garbage is collected on the GUI thread only, never
+    """As in the app (ui/common/compat.py): garbage is collected on the GUI thread only, never
     by a worker thread that happens to allocate while a test's widgets are garbage."""
     global _frozen
     if not _frozen:  # long-lived modules and fixtures: never scanned again

@@ -1,4 +1,4 @@
-"""The PySide6 reference-count defect that ui/compat.py guards against, and the guard."""
+"""The PySide6 reference-count defect that ui/common/compat.py guards against, and the guard."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import sys
 import pytest
 from PySide6.QtWidgets import QComboBox
 
-from ccm_desktop.ui import compat
+from ccm_desktop.ui.common import compat
 
 pytestmark = pytest.mark.gui
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from ccm_desktop.ui.bridge import EventBridge
-from ccm_desktop.ui.condition_picker import ConditionPickerDialog
-from ccm_desktop.ui.patient_detail import CONDITIONS, PatientDetailPage
+from ccm_desktop.ui.common.bridge import EventBridge
+from ccm_desktop.ui.patients.condition_picker import ConditionPickerDialog
+from ccm_desktop.ui.patients.patient_detail import CONDITIONS, PatientDetailPage
 
 pytestmark = pytest.mark.gui
 

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPrintSupport import QPrinter
 
-from ccm_desktop.ui.consent_preview import ConsentPreviewDialog
+from ccm_desktop.ui.enrollment.consent_preview import ConsentPreviewDialog
 from tests.ui.enroll_helpers import full_consent, new_patient
 
 pytestmark = pytest.mark.gui

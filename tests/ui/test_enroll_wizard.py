@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog, QWizard
 
-from ccm_desktop.ui.enroll_wizard import EnrollWizard
-from ccm_desktop.ui.enrollment_actions import open_enrollment_wizard
-from ccm_desktop.ui.enrollment_dialogs import DeclineDialog
+from ccm_desktop.ui.enrollment.enroll_wizard import EnrollWizard
+from ccm_desktop.ui.enrollment.enrollment_actions import open_enrollment_wizard
+from ccm_desktop.ui.enrollment.enrollment_dialogs import DeclineDialog
 from tests.ui.conftest import when_modal
 from tests.ui.enroll_helpers import (
     TODAY,
@@ -249,7 +249,7 @@ def test_open_enrollment_wizard_cancelled_saves_nothing(qtbot, nurse_ctx):
 
 
 def test_preview_from_the_consent_step_uses_the_choices(qtbot, nurse_ctx):
-    from ccm_desktop.ui.consent_preview import ConsentPreviewDialog
+    from ccm_desktop.ui.enrollment.consent_preview import ConsentPreviewDialog
 
     ctx = nurse_ctx
     pid = new_patient(ctx, ctx.actor, "W9", language="vi")

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from ccm_desktop.ui.enrollment_actions import open_decline_dialog, open_disenroll_dialog
-from ccm_desktop.ui.enrollment_dialogs import DeclineDialog, DisenrollDialog
+from ccm_desktop.ui.enrollment.enrollment_actions import open_decline_dialog, open_disenroll_dialog
+from ccm_desktop.ui.enrollment.enrollment_dialogs import DeclineDialog, DisenrollDialog
 from tests.ui.conftest import when_modal
 from tests.ui.enroll_helpers import consents, full_consent, new_patient, staff_id
 

@@ -9,10 +9,10 @@ from PySide6.QtCore import QSettings, Qt
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.importers.patients import PATIENT_COLUMNS
-from ccm_desktop.ui import import_dialog
-from ccm_desktop.ui.import_dialog import FOLDER_KEY, ImportDialog
 from ccm_desktop.ui.main_window import MainWindow
-from ccm_desktop.ui.patient_model import NAME
+from ccm_desktop.ui.patients import import_dialog
+from ccm_desktop.ui.patients.import_dialog import FOLDER_KEY, ImportDialog
+from ccm_desktop.ui.patients.patient_model import NAME
 from tests.csvdata import patient_row, patients_csv, write_csv
 
 pytestmark = pytest.mark.gui

@@ -9,9 +9,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 
 from ccm_desktop.db.backup import key_sidecar
-from ccm_desktop.ui import style
+from ccm_desktop.ui.common import style
 from ccm_desktop.ui.main_window import PATIENTS, PRACTICE, MainWindow
-from ccm_desktop.ui.patient_model import NAME
+from ccm_desktop.ui.patients.patient_model import NAME
 
 pytestmark = pytest.mark.gui
 

@@ -8,9 +8,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from ccm_desktop.services.timing import TimeInput
-from ccm_desktop.ui.detail_data import age_on, audit_text
 from ccm_desktop.ui.main_window import DETAIL, PATIENTS, MainWindow
-from ccm_desktop.ui.patient_detail import (
+from ccm_desktop.ui.patients.detail_data import age_on, audit_text
+from ccm_desktop.ui.patients.patient_detail import (
     CARE_PLAN,
     CONDITIONS,
     ENROLLMENT,
@@ -141,7 +141,7 @@ def test_tabs_show_conditions_enrollment_time_history(qtbot, ctx, admin, sample,
 
 
 def test_refreshes_on_a_change_for_this_patient(qtbot, ctx, admin, sample):
-    from ccm_desktop.ui.bridge import EventBridge
+    from ccm_desktop.ui.common.bridge import EventBridge
 
     page = PatientDetailPage(ctx)
     qtbot.addWidget(page)

@@ -8,8 +8,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from ccm_desktop.services.patients import PatientInput
 from ccm_desktop.ui.main_window import DETAIL, PATIENTS, MainWindow
-from ccm_desktop.ui.patient_detail import HISTORY, PatientDetailPage
-from ccm_desktop.ui.patient_form import PatientFormDialog
+from ccm_desktop.ui.patients.patient_detail import HISTORY, PatientDetailPage
+from ccm_desktop.ui.patients.patient_form import PatientFormDialog
 from tests.ui.conftest import when_modal
 
 pytestmark = pytest.mark.gui

@@ -6,9 +6,9 @@ import pytest
 from PySide6.QtCore import Qt
 
 from ccm_desktop.services.patients import PatientInput
-from ccm_desktop.ui.bridge import EventBridge
-from ccm_desktop.ui.patient_model import MINUTES, NAME, PatientTableModel
-from ccm_desktop.ui.patients_page import PatientsPage
+from ccm_desktop.ui.common.bridge import EventBridge
+from ccm_desktop.ui.patients.patient_model import MINUTES, NAME, PatientTableModel
+from ccm_desktop.ui.patients.patients_page import PatientsPage
 
 pytestmark = pytest.mark.gui
 
@@ -189,7 +189,7 @@ def test_down_arrow_moves_from_search_to_list(qtbot, page):
 
 
 def test_record_model_passes_qmodeltester(qtmodeltester, ctx):
-    from ccm_desktop.ui.models import Column, RecordTableModel
+    from ccm_desktop.ui.common.models import Column, RecordTableModel
 
     model = RecordTableModel([Column("Name", lambda s: s.name), Column("Role", lambda s: s.role)])
     model.set_rows(ctx.practice.staff())

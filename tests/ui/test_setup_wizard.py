@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QWizard
 
 from ccm_desktop.app import open_practice
 from ccm_desktop.paths import DataPaths
-from ccm_desktop.ui.setup_wizard import SetupWizard, practice_creator
+from ccm_desktop.ui.practice.setup_wizard import SetupWizard, practice_creator
 
 pytestmark = pytest.mark.gui
 

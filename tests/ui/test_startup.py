@@ -10,12 +10,12 @@ from ccm_desktop.errors import DatabaseNewerThanApp
 from ccm_desktop.paths import DataPaths
 from ccm_desktop.ui import startup
 from ccm_desktop.ui.app import run_gui
-from ccm_desktop.ui.dialogs import (
+from ccm_desktop.ui.common.dialogs import (
     FirstRunDialog,
     PassphraseDialog,
     StaffPickerDialog,
 )
-from ccm_desktop.ui.progress import ProgressDialog
+from ccm_desktop.ui.common.progress import ProgressDialog
 from ccm_desktop.ui.startup import Abort, open_demo, open_existing, pick_staff
 from tests.conftest import PASSPHRASE
 from tests.ui.conftest import when_modal

@@ -8,8 +8,8 @@ import time
 import pytest
 
 from ccm_desktop.events import Change, EventBus
-from ccm_desktop.ui.bridge import EventBridge
-from ccm_desktop.ui.tasks import Task, run_task, running_tasks
+from ccm_desktop.ui.common.bridge import EventBridge
+from ccm_desktop.ui.common.tasks import Task, run_task, running_tasks
 
 pytestmark = pytest.mark.gui
 

@@ -25,7 +25,7 @@ def open_enrollment_wizard(parent: QWidget, ctx: AppContext, patient_id: int) ->
 
     True when an enrollment (or a decline, chosen from inside the wizard) was saved.
     """
-    from ccm_desktop.ui.enroll_wizard import EnrollWizard
+    from ccm_desktop.ui.enrollment.enroll_wizard import EnrollWizard
 
     try:
         wizard = EnrollWizard(ctx, patient_id, parent)
@@ -52,14 +52,14 @@ def _saved(parent: QWidget, make: Callable[[], QDialog]) -> bool:
 
 def open_decline_dialog(parent: QWidget, ctx: AppContext, patient_id: int) -> bool:
     """Record that the patient declined a program; True when saved."""
-    from ccm_desktop.ui.enrollment_dialogs import DeclineDialog
+    from ccm_desktop.ui.enrollment.enrollment_dialogs import DeclineDialog
 
     return _saved(parent, lambda: DeclineDialog(ctx, patient_id, parent))
 
 
 def open_disenroll_dialog(parent: QWidget, ctx: AppContext, enrollment_id: int) -> bool:
     """Stop an enrollment at the end of the month the patient asked in; True when saved."""
-    from ccm_desktop.ui.enrollment_dialogs import DisenrollDialog
+    from ccm_desktop.ui.enrollment.enrollment_dialogs import DisenrollDialog
 
     return _saved(parent, lambda: DisenrollDialog(ctx, enrollment_id, parent))
 
@@ -70,7 +70,7 @@ def open_consent_preview(parent: QWidget, ctx: AppContext, patient_id: int, prog
     The form names the billing practitioner of the patient's current ``program`` enrollment,
     else the patient's own practitioner.
     """
-    from ccm_desktop.ui.consent_preview import ConsentPreviewDialog
+    from ccm_desktop.ui.enrollment.consent_preview import ConsentPreviewDialog
 
     try:
         dialog = ConsentPreviewDialog.for_patient(ctx, patient_id, program, parent)

@@ -2,7 +2,7 @@
 for its codes (statuses, audit actions, local times).
 
 :func:`load_detail` calls services only (each opens and closes its own session), so it is
-safe to run in a worker through ``ui/tasks.py``.
+safe to run in a worker through ``ui/common/tasks.py``.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from ccm_desktop.services.careplans import CarePlanVersion
 from ccm_desktop.services.enrollment import PROGRAM_NAMES, EnrollmentView
 from ccm_desktop.services.patients import PatientDetail
 from ccm_desktop.services.timing import ACTIVITY_LABELS, TimeRow
-from ccm_desktop.ui.date_field import us_date
+from ccm_desktop.ui.common.date_field import us_date
 
 
 def _tr(text: str) -> str:

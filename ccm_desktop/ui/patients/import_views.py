@@ -7,8 +7,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 
 from ccm_desktop.importers import RowProblem
 from ccm_desktop.importers.csvfile import CsvPreview, CsvRow
-from ccm_desktop.ui.models import Column, RecordTableModel
-from ccm_desktop.ui.style import heading, note
+from ccm_desktop.ui.common.models import Column, RecordTableModel
+from ccm_desktop.ui.common.style import heading, note
 
 
 def table_view(name: str) -> QTableView:

@@ -24,7 +24,9 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
 from ccm_desktop.services.enrollment import PROGRAM_NAMES
 from ccm_desktop.services.patients import PatientFilter, PatientRow
-from ccm_desktop.ui.patient_model import (
+from ccm_desktop.ui.common.style import heading, relative_font
+from ccm_desktop.ui.common.tasks import Progress, Task, run_task
+from ccm_desktop.ui.patients.patient_model import (
     DOB,
     MINUTES,
     MRN,
@@ -35,10 +37,8 @@ from ccm_desktop.ui.patient_model import (
     MinutesDelegate,
     PatientTableModel,
 )
-from ccm_desktop.ui.style import heading, relative_font
-from ccm_desktop.ui.tasks import Progress, Task, run_task
 
-ALL = 0  # item data of "All providers": never None (see ui/compat.py)
+ALL = 0  # item data of "All providers": never None (see ui/common/compat.py)
 SEARCH_DELAY_MS = 150
 REFRESH_DELAY_MS = 100
 

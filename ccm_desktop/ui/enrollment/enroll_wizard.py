@@ -17,12 +17,12 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError, ValidationError, ValidationErrors
 from ccm_desktop.reports.consent import ConsentPatient
 from ccm_desktop.services.visits import VisitInput
-from ccm_desktop.ui.consent_preview import ConsentPreviewDialog
-from ccm_desktop.ui.enroll_consent_page import CONSENT_FIELDS, ConsentPage
-from ccm_desktop.ui.enroll_program_page import ProgramPage
-from ccm_desktop.ui.enroll_visit_page import VisitPage
-from ccm_desktop.ui.enrollment_common import load_facts
-from ccm_desktop.ui.forms import error_map
+from ccm_desktop.ui.common.forms import error_map
+from ccm_desktop.ui.enrollment.consent_preview import ConsentPreviewDialog
+from ccm_desktop.ui.enrollment.enroll_consent_page import CONSENT_FIELDS, ConsentPage
+from ccm_desktop.ui.enrollment.enroll_program_page import ProgramPage
+from ccm_desktop.ui.enrollment.enroll_visit_page import VisitPage
+from ccm_desktop.ui.enrollment.enrollment_common import load_facts
 
 VISIT_FIELDS = ("visit_date", "visit_type", "g0506", "initiating_visit")
 
@@ -77,7 +77,7 @@ class EnrollWizard(QWizard):
 
     def decline(self) -> bool:
         """Record a decline instead (prefilled from what was entered); closes when saved."""
-        from ccm_desktop.ui.enrollment_dialogs import DeclineDialog
+        from ccm_desktop.ui.enrollment.enrollment_dialogs import DeclineDialog
 
         consent = self.consent_page.consent_input()
         dialog = DeclineDialog(

@@ -1,5 +1,5 @@
 """The read-mostly tabs of the patient detail page: Details, Conditions, Care plan, Time,
-History. Each takes a :class:`~ccm_desktop.ui.detail_data.DetailData` in ``show_data``.
+History. Each takes a :class:`~ccm_desktop.ui.patients.detail_data.DetailData` in ``show_data``.
 """
 
 from __future__ import annotations
@@ -26,8 +26,13 @@ from ccm_desktop.security.audit import AuditRow
 from ccm_desktop.services.careplans import CarePlanVersion
 from ccm_desktop.services.patients import LANGUAGES, ConditionRow
 from ccm_desktop.services.timing import TimeRow
-from ccm_desktop.ui.condition_picker import chronic_text
-from ccm_desktop.ui.detail_data import (
+from ccm_desktop.ui.common.dialogs import describe
+from ccm_desktop.ui.common.forms import error_label
+from ccm_desktop.ui.common.labels import phone_text
+from ccm_desktop.ui.common.models import Column, RecordTableModel
+from ccm_desktop.ui.common.style import note
+from ccm_desktop.ui.patients.condition_picker import chronic_text
+from ccm_desktop.ui.patients.detail_data import (
     DetailData,
     activity_name,
     audit_text,
@@ -35,12 +40,7 @@ from ccm_desktop.ui.detail_data import (
     local_time,
     status_name,
 )
-from ccm_desktop.ui.dialogs import describe
-from ccm_desktop.ui.forms import error_label
-from ccm_desktop.ui.labels import phone_text
-from ccm_desktop.ui.models import Column, RecordTableModel
-from ccm_desktop.ui.patient_form import ERROR_PREFIX
-from ccm_desktop.ui.style import note
+from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX
 from ccm_desktop.validation import format_mbi
 
 Index = QModelIndex | QPersistentModelIndex

@@ -39,7 +39,7 @@ PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 MINUTES_ROLE = Qt.ItemDataRole.UserRole + 3
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 4
 
-# The first monthly time threshold of each time-based program (ccm-rules.md section 1),
+# The first monthly time threshold of each time-based program (docs/medicare-rules.md, section 1),
 # shown as a progress cue only; billing decisions belong to the billing engine.
 MONTHLY_TARGET_MINUTES = {"ccm": 20, "complex_ccm": 60, "pcm": 30}
 

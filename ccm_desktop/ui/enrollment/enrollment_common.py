@@ -25,7 +25,7 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES, EnrollmentView
 from ccm_desktop.services.patients import LANGUAGES, ConditionRow, PatientDetail
 from ccm_desktop.services.practice import PracticeInfo, ProviderInfo, StaffInfo
-from ccm_desktop.ui.labels import staff_label
+from ccm_desktop.ui.common.labels import staff_label
 
 
 def _tr(text: str) -> str:
@@ -162,7 +162,7 @@ def date_edit(value: date, earliest: date, latest: date, name: str) -> QDateEdit
 
 
 def staff_combo(staff: list[StaffInfo], selected_id: int | None, name: str) -> QComboBox:
-    """Active staff by name; item data is the staff id (never None: see ui/compat.py)."""
+    """Active staff by name; item data is the staff id (never None: see ui/common/compat.py)."""
     combo = QComboBox()
     combo.setObjectName(name)
     for s in staff:

@@ -31,10 +31,10 @@ from ccm_desktop.errors import CcmError
 from ccm_desktop.importers import ImportReport, RowProblem, import_patients
 from ccm_desktop.importers.csvfile import CsvPreview, read_preview
 from ccm_desktop.importers.patients import REQUIRED_COLUMNS
-from ccm_desktop.ui.forms import error_label
-from ccm_desktop.ui.import_views import PreviewTable, ProblemList
-from ccm_desktop.ui.style import heading, relative_font
-from ccm_desktop.ui.tasks import Progress, Task, run_task
+from ccm_desktop.ui.common.forms import error_label
+from ccm_desktop.ui.common.style import heading, relative_font
+from ccm_desktop.ui.common.tasks import Progress, Task, run_task
+from ccm_desktop.ui.patients.import_views import PreviewTable, ProblemList
 
 FOLDER_KEY = "import/last_folder"
 PREVIEW_ROWS = 100

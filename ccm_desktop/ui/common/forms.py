@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccm_desktop.errors import ValidationError, ValidationErrors
-from ccm_desktop.ui.style import ERROR_COLOUR, set_text_colour
+from ccm_desktop.ui.common.style import ERROR_COLOUR, set_text_colour
 
 
 def error_map(exc: ValidationError | ValidationErrors) -> dict[str, str]:

@@ -27,11 +27,11 @@ from PySide6.QtWidgets import (
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError, WrongKey
 from ccm_desktop.services.practice import StaffInfo
-from ccm_desktop.ui.forms import error_label
-from ccm_desktop.ui.labels import role_name
-from ccm_desktop.ui.models import Column, RecordTableModel
-from ccm_desktop.ui.style import heading, note
-from ccm_desktop.ui.tasks import Task, run_task
+from ccm_desktop.ui.common.forms import error_label
+from ccm_desktop.ui.common.labels import role_name
+from ccm_desktop.ui.common.models import Column, RecordTableModel
+from ccm_desktop.ui.common.style import heading, note
+from ccm_desktop.ui.common.tasks import Task, run_task
 
 
 class FirstRunChoice(enum.Enum):

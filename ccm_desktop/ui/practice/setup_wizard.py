@@ -28,10 +28,10 @@ from ccm_desktop.paths import DataPaths
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.security.keys import check_passphrase
 from ccm_desktop.services.practice import PracticeSetup
-from ccm_desktop.ui.forms import CompletionMarker, FieldErrors, error_label, error_map
-from ccm_desktop.ui.style import note
-from ccm_desktop.ui.tasks import Progress, Task, run_task
-from ccm_desktop.ui.wizard_pages import PracticeInfoPage, ProvidersPage, StaffPage
+from ccm_desktop.ui.common.forms import CompletionMarker, FieldErrors, error_label, error_map
+from ccm_desktop.ui.common.style import note
+from ccm_desktop.ui.common.tasks import Progress, Task, run_task
+from ccm_desktop.ui.practice.wizard_pages import PracticeInfoPage, ProvidersPage, StaffPage
 
 Creator = Callable[[PracticeSetup, str], AppContext]
 

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QProgressBar, QVBoxLayout, QWidget
 
-from ccm_desktop.ui.tasks import Progress, Task
+from ccm_desktop.ui.common.tasks import Progress, Task
 
 
 class ProgressDialog(QDialog):

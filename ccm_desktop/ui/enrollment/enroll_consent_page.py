@@ -26,7 +26,9 @@ from PySide6.QtWidgets import (
 from ccm_desktop.errors import ValidationErrors
 from ccm_desktop.reports.consent import consent_language
 from ccm_desktop.services.enrollment import ConsentInput, validate_consent
-from ccm_desktop.ui.enrollment_common import (
+from ccm_desktop.ui.common.forms import FieldErrors, error_label, error_map
+from ccm_desktop.ui.common.style import note
+from ccm_desktop.ui.enrollment.enrollment_common import (
     MethodChoice,
     PatientFacts,
     date_edit,
@@ -34,8 +36,6 @@ from ccm_desktop.ui.enrollment_common import (
     program_name,
     staff_combo,
 )
-from ccm_desktop.ui.forms import FieldErrors, error_label, error_map
-from ccm_desktop.ui.style import note
 
 DISCLOSURE_FIELDS = (
     "disclosed_service",

@@ -33,10 +33,10 @@ from PySide6.QtWidgets import (
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError, StaleEdit, ValidationErrors
 from ccm_desktop.services.patients import LANGUAGES, PatientInput, validate_patient
-from ccm_desktop.ui.date_field import DateField, us_date
-from ccm_desktop.ui.dialogs import describe
-from ccm_desktop.ui.forms import FieldErrors, error_label, error_map
-from ccm_desktop.ui.style import heading, note
+from ccm_desktop.ui.common.date_field import DateField, us_date
+from ccm_desktop.ui.common.dialogs import describe
+from ccm_desktop.ui.common.forms import FieldErrors, error_label, error_map
+from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.validation import US_STATES, format_mbi, format_phone, normalise_mbi
 
 ERROR_PREFIX = "⚠ "  # colour is never the only signal

@@ -1,7 +1,7 @@
 """Work-arounds for hazards of the Qt binding, each with the reason it exists.
 
 1. Python's garbage collector runs on whichever thread happens to allocate. When it
-   frees a cycle holding a Qt widget on a worker thread (``ui/tasks.py``), the widget
+   frees a cycle holding a Qt widget on a worker thread (``ui/common/tasks.py``), the widget
    is destroyed off the GUI thread and the process crashes (seen here: a segfault
    inside a worker running a patient query). :class:`GuiThreadGarbageCollector`
    turns automatic collection off and collects on the GUI thread from a timer.

@@ -3,8 +3,8 @@ and tabs for details, conditions, enrollment, care plan, time and history.
 
 It is a page of the main window's stack: Back (Alt+Left or Escape) returns to the patient
 list as it was left. Everything is read off the GUI thread in one go
-(:func:`~ccm_desktop.ui.detail_data.load_detail`), and the page reloads itself when a change
-for its patient arrives on the event bus.
+(:func:`~ccm_desktop.ui.patients.detail_data.load_detail`), and the page reloads itself when
+a change for its patient arrives on the event bus.
 """
 
 from __future__ import annotations
@@ -23,9 +23,14 @@ from PySide6.QtWidgets import (
 from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
-from ccm_desktop.ui.compat import freeze_long_lived
-from ccm_desktop.ui.condition_picker import ConditionPickerDialog
-from ccm_desktop.ui.detail_data import (
+from ccm_desktop.ui.common.compat import freeze_long_lived
+from ccm_desktop.ui.common.dialogs import describe
+from ccm_desktop.ui.common.forms import error_label
+from ccm_desktop.ui.common.style import heading, relative_font
+from ccm_desktop.ui.common.tasks import Progress, Task, run_task
+from ccm_desktop.ui.enrollment.enrollment_tab import EnrollmentTab
+from ccm_desktop.ui.patients.condition_picker import ConditionPickerDialog
+from ccm_desktop.ui.patients.detail_data import (
     DetailData,
     age_on,
     date_text,
@@ -33,13 +38,14 @@ from ccm_desktop.ui.detail_data import (
     program_name,
     status_name,
 )
-from ccm_desktop.ui.detail_tabs import CarePlanTab, ConditionsTab, DetailsTab, HistoryTab, TimeTab
-from ccm_desktop.ui.dialogs import describe
-from ccm_desktop.ui.enrollment_tab import EnrollmentTab
-from ccm_desktop.ui.forms import error_label
-from ccm_desktop.ui.patient_form import ERROR_PREFIX, PatientFormDialog
-from ccm_desktop.ui.style import heading, relative_font
-from ccm_desktop.ui.tasks import Progress, Task, run_task
+from ccm_desktop.ui.patients.detail_tabs import (
+    CarePlanTab,
+    ConditionsTab,
+    DetailsTab,
+    HistoryTab,
+    TimeTab,
+)
+from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX, PatientFormDialog
 
 DETAILS, CONDITIONS, ENROLLMENT, CARE_PLAN, TIME, HISTORY = range(6)
 RELOAD_KINDS = frozenset({"practice", "providers", "staff"})  # names shown on every tab

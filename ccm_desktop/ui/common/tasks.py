@@ -1,4 +1,4 @@
-"""The one helper for long work off the GUI thread (DESIGN principle 5).
+"""The one helper for long work off the GUI thread (docs/design.md, principle 5).
 
 ``run_task(fn)`` runs ``fn(progress)`` on a worker thread of a :class:`QThreadPool`
 and reports back on the GUI thread through the returned :class:`Task`'s signals:

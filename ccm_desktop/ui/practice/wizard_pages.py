@@ -33,10 +33,10 @@ from ccm_desktop.services.practice import (
     StaffInfo,
     validate_setup,
 )
-from ccm_desktop.ui.forms import CompletionMarker, FieldErrors, error_map
-from ccm_desktop.ui.labels import timezone_names
-from ccm_desktop.ui.models import Column, RecordTableModel
-from ccm_desktop.ui.style import note
+from ccm_desktop.ui.common.forms import CompletionMarker, FieldErrors, error_map
+from ccm_desktop.ui.common.labels import timezone_names
+from ccm_desktop.ui.common.models import Column, RecordTableModel
+from ccm_desktop.ui.common.style import note
 from ccm_desktop.validation import US_STATES
 
 PLACEHOLDER_PRACTICE = PracticeInfo("x", "1234567893", "123456789")  # valid; only for sub-checks

@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.services.visits import WINDOW_YEARS, VisitCheck
-from ccm_desktop.ui.enrollment_common import PatientFacts, date_edit, from_qdate, us_date
-from ccm_desktop.ui.forms import CompletionMarker, FieldErrors
-from ccm_desktop.ui.style import ERROR_COLOUR, note, set_text_colour
+from ccm_desktop.ui.common.forms import CompletionMarker, FieldErrors
+from ccm_desktop.ui.common.style import ERROR_COLOUR, note, set_text_colour
+from ccm_desktop.ui.enrollment.enrollment_common import PatientFacts, date_edit, from_qdate, us_date
 from ccm_desktop.validation import years_before
 
 

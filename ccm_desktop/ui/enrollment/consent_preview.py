@@ -36,9 +36,9 @@ from ccm_desktop.reports.consent import (
 )
 from ccm_desktop.services.patients import LANGUAGES
 from ccm_desktop.services.practice import PracticeInfo
-from ccm_desktop.ui.enrollment_common import load_facts, program_name
-from ccm_desktop.ui.forms import error_label
-from ccm_desktop.ui.style import heading, note
+from ccm_desktop.ui.common.forms import error_label
+from ccm_desktop.ui.common.style import heading, note
+from ccm_desktop.ui.enrollment.enrollment_common import load_facts, program_name
 
 PRINT_DPI_CAP = 300
 ZOOMS = (("width", 0.0), ("page", 0.0), ("75", 0.75), ("100", 1.0), ("150", 1.5), ("200", 2.0))

@@ -25,7 +25,9 @@ from ccm_desktop.db.models import PROGRAMS
 from ccm_desktop.errors import CcmError, NotFound, ValidationError, ValidationErrors
 from ccm_desktop.services.base import end_of_month
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES, ConsentInput, validate_consent
-from ccm_desktop.ui.enrollment_common import (
+from ccm_desktop.ui.common.forms import FieldErrors, error_label, error_map
+from ccm_desktop.ui.common.style import heading, note
+from ccm_desktop.ui.enrollment.enrollment_common import (
     MethodChoice,
     PatientFacts,
     date_edit,
@@ -37,8 +39,6 @@ from ccm_desktop.ui.enrollment_common import (
     staff_combo,
     us_date,
 )
-from ccm_desktop.ui.forms import FieldErrors, error_label, error_map
-from ccm_desktop.ui.style import heading, note
 
 
 def reason_combo(suggestions: list[str], name: str) -> QComboBox:

@@ -1,8 +1,8 @@
 """The Enrollment tab of the patient detail page: the current enrollment, every step of
 every enrollment with who recorded it and when, and the enrollment actions.
 
-The actions live in ``ccm_desktop.ui.enrollment_actions`` (built separately), imported when
-used; while it is missing the buttons are disabled and say why.
+The actions live in ``ccm_desktop.ui.enrollment.enrollment_actions`` (built separately),
+imported when used; while it is missing the buttons are disabled and say why.
 """
 
 from __future__ import annotations
@@ -16,14 +16,20 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES
-from ccm_desktop.ui.detail_data import DetailData, date_text, local_time, program_name, status_name
-from ccm_desktop.ui.detail_tabs import TablePanel
-from ccm_desktop.ui.forms import error_label
-from ccm_desktop.ui.models import Column, RecordTableModel
-from ccm_desktop.ui.patient_form import ERROR_PREFIX
-from ccm_desktop.ui.style import relative_font
+from ccm_desktop.ui.common.forms import error_label
+from ccm_desktop.ui.common.models import Column, RecordTableModel
+from ccm_desktop.ui.common.style import relative_font
+from ccm_desktop.ui.patients.detail_data import (
+    DetailData,
+    date_text,
+    local_time,
+    program_name,
+    status_name,
+)
+from ccm_desktop.ui.patients.detail_tabs import TablePanel
+from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX
 
-ACTIONS_MODULE = "ccm_desktop.ui.enrollment_actions"
+ACTIONS_MODULE = "ccm_desktop.ui.enrollment.enrollment_actions"
 
 
 def enrollment_actions() -> ModuleType | None:

@@ -29,14 +29,14 @@ from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError, ValidationError, ValidationErrors
 from ccm_desktop.icd10 import CodeHit
-from ccm_desktop.ui.compat import freeze_long_lived
-from ccm_desktop.ui.date_field import DateField
-from ccm_desktop.ui.dialogs import describe
-from ccm_desktop.ui.forms import error_label
-from ccm_desktop.ui.models import Column, RecordTableModel
-from ccm_desktop.ui.patient_form import ERROR_PREFIX
-from ccm_desktop.ui.style import heading, note
-from ccm_desktop.ui.tasks import Progress, Task, run_task
+from ccm_desktop.ui.common.compat import freeze_long_lived
+from ccm_desktop.ui.common.date_field import DateField
+from ccm_desktop.ui.common.dialogs import describe
+from ccm_desktop.ui.common.forms import error_label
+from ccm_desktop.ui.common.models import Column, RecordTableModel
+from ccm_desktop.ui.common.style import heading, note
+from ccm_desktop.ui.common.tasks import Progress, Task, run_task
+from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX
 
 CODE_LIKE = re.compile(r"[A-Za-z]{1,2}\d[0-9A-Za-z.]*")
 RESULT_LIMIT = 50

@@ -20,15 +20,15 @@ from PySide6.QtWidgets import (
 
 from ccm_desktop.db.models import PROGRAMS
 from ccm_desktop.services.enrollment import Eligibility, eligibility
-from ccm_desktop.ui.enrollment_common import (
+from ccm_desktop.ui.common.forms import CompletionMarker, error_label
+from ccm_desktop.ui.common.style import ERROR_COLOUR, note, set_text_colour
+from ccm_desktop.ui.enrollment.enrollment_common import (
     PatientFacts,
     program_description,
     program_name,
     provider_combo,
     us_date,
 )
-from ccm_desktop.ui.forms import CompletionMarker, error_label
-from ccm_desktop.ui.style import ERROR_COLOUR, note, set_text_colour
 
 
 class ProgramPage(QWizardPage):

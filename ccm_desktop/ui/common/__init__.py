@@ -1,0 +1,1 @@
+"""Shared Qt building blocks: the event bridge, tasks, forms, dialogs, models and style."""

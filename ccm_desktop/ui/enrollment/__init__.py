@@ -1,0 +1,1 @@
+"""The enrollment part: the wizard, its pages, decline/disenroll dialogs and the tab."""

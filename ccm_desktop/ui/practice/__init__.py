@@ -1,0 +1,1 @@
+"""The practice part: the practice page and the first-run setup wizard."""
