@@ -48,6 +48,14 @@ class ApcmLevel:
     qmb: bool
 
 
+@dataclass(frozen=True, order=True)
+class OfficeVisit:
+    """An office (E/M) visit level that can be an initiating visit, and its CPT code."""
+
+    level: int
+    code: str
+
+
 @dataclass(frozen=True)
 class ProgramRules:
     """One program's rules.
@@ -96,6 +104,7 @@ class Rules:
     effective: date
     time: TimeRules
     initiating_addon_code: str
+    office_visits: tuple[OfficeVisit, ...]
     programs: Mapping[Program, ProgramRules]
 
 
@@ -174,6 +183,16 @@ def _family(t: _Table | None) -> tuple[tuple[Threshold, ...], frozenset[str]]:
     return (Threshold(first, first_code), *addons), t.verify()
 
 
+def _office_visits(t: _Table) -> tuple[OfficeVisit, ...]:
+    levels = t.table("office_visit_codes")
+    if not levels.data:
+        raise t.fail("office_visit_codes", "must list at least one level")
+    for key in levels.data:
+        if not key.isdigit():
+            raise levels.fail(key, "is not a visit level (a whole number)")
+    return tuple(sorted(OfficeVisit(int(k), levels.text(k)) for k in levels.data))
+
+
 def _program(p: Program, t: _Table) -> ProgramRules:
     staff, staff_verify = _family(t.optional("staff"))
     own, own_verify = _family(t.optional("practitioner"))
@@ -213,7 +232,11 @@ def load(path: Path) -> Rules:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise RulesError(f"The rules file {path} cannot be read: {exc}.") from None
     root = _Table(path, data)
-    time, programs = root.table("time"), root.table("programs")
+    time, visit, programs = (
+        root.table("time"),
+        root.table("initiating_visit"),
+        root.table("programs"),
+    )
     unknown = sorted(set(programs.data) - {p.value for p in Program})
     if unknown:
         raise programs.fail(unknown[0], "is not a program code")
@@ -231,7 +254,8 @@ def load(path: Path) -> Rules:
             source=time.text("source"),
             verify=time.verify(),
         ),
-        initiating_addon_code=root.table("initiating_visit").text("addon_code"),
+        initiating_addon_code=visit.text("addon_code"),
+        office_visits=_office_visits(visit),
         programs={p: _program(p, programs.table(p.value)) for p in Program},
     )
 
@@ -308,6 +332,11 @@ def visit_window_start(p: Program | str, today: date) -> date:
 def initiating_addon_code() -> str:
     """The once-per-patient add-on code of the initiating visit (G0506)."""
     return current().initiating_addon_code
+
+
+def office_visits() -> tuple[OfficeVisit, ...]:
+    """The office-visit (E/M) levels that can initiate care management, lowest first."""
+    return current().office_visits
 
 
 def apcm_level(chronic_count: int, qmb: bool) -> ApcmLevel:

@@ -222,6 +222,7 @@ def test_not_toml_is_named(copy_of_rules):
         ("[programs.pcm]", "[programs.pcmx]", "programs.pcmx"),
         ("qmb = true", "qmb = 1", "programs.apcm.levels[3].qmb"),
         ("effective = 2026-01-01", 'effective = "soon"', "effective"),
+        ('{ 2 = "99212",', '{ two = "99212",', "initiating_visit.office_visit_codes.two"),
     ],
 )
 def test_malformed_values_name_the_file_and_key(copy_of_rules, old, new, key):
