@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from ccm_desktop import rules
-from ccm_desktop.rules import ApcmLevel, RulesError, Threshold
+from ccm_desktop.rules import ApcmLevel, OfficeVisit, RulesError, Threshold
 from ccm_desktop.validation import months_before
 from ccm_desktop.vocab import Credential, Program, Role
 
@@ -151,6 +151,12 @@ def test_initiating_visit_windows():
 def test_initiating_addon_and_entry_limit():
     assert rules.initiating_addon_code() == "G0506"
     assert rules.max_entry_minutes() == 240
+
+
+def test_office_visit_levels_that_initiate():
+    assert rules.office_visits() == tuple(
+        OfficeVisit(level, f"9921{level}") for level in (2, 3, 4, 5)
+    )
 
 
 @pytest.mark.parametrize(
