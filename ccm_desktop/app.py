@@ -1,6 +1,6 @@
 """The application context: one per open practice, built at start and passed down.
 
-Start-up order (engineering notes): single-instance lock; key from the keyring or
+Start-up order (docs/engineering-notes.md): single-instance lock; key from the keyring or
 the passphrase; open (a wrong key fails before anything is written); refuse a
 newer database; back up, then upgrade when due.
 """
@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from ccm_desktop.db.engine import Database
 from ccm_desktop.db.migrate import UpgradeResult, upgrade
 from ccm_desktop.errors import DatabaseExists, NoDatabase
 from ccm_desktop.events import EventBus
+from ccm_desktop.gate import Gate
 from ccm_desktop.lockfile import InstanceLock
 from ccm_desktop.paths import DataPaths
 from ccm_desktop.security.audit import Actor
@@ -22,9 +25,13 @@ from ccm_desktop.services.base import Clock
 from ccm_desktop.services.careplans import CarePlanService
 from ccm_desktop.services.enrollment import EnrollmentService
 from ccm_desktop.services.patients import PatientService
+from ccm_desktop.services.periods import PeriodService
 from ccm_desktop.services.practice import PracticeService, PracticeSetup, validate_setup
 from ccm_desktop.services.timing import TimeService
 from ccm_desktop.services.visits import VisitService
+
+if TYPE_CHECKING:
+    from ccm_desktop.importers.service import ImportService
 
 
 @dataclass
@@ -38,21 +45,32 @@ class AppContext:
     upgrade: UpgradeResult
     lock: InstanceLock | None = None
     actor: Actor | None = None
+    gate: Gate = field(init=False)
     practice: PracticeService = field(init=False)
     patients: PatientService = field(init=False)
     enrollment: EnrollmentService = field(init=False)
     time: TimeService = field(init=False)
     careplans: CarePlanService = field(init=False)
     visits: VisitService = field(init=False)
+    periods: PeriodService = field(init=False)
 
     def __post_init__(self) -> None:
-        args = (self.db, self.bus, self.clock)
+        self.gate = Gate(self.db, self.clock)
+        args = (self.db, self.bus, self.clock, self.gate)
         self.practice = PracticeService(*args)
         self.patients = PatientService(*args)
         self.enrollment = EnrollmentService(*args)
         self.time = TimeService(*args)
         self.careplans = CarePlanService(*args)
         self.visits = VisitService(*args)
+        self.periods = PeriodService(*args)
+
+    @cached_property
+    def imports(self) -> ImportService:
+        """CSV imports and the export, through the write gate."""
+        from ccm_desktop.importers.service import ImportService  # importers import this
+
+        return ImportService(self)
 
     def close(self) -> None:
         """Close the database and release the lock."""

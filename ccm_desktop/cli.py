@@ -21,7 +21,13 @@ from collections.abc import Callable
 
 from ccm_desktop import __version__
 from ccm_desktop.app import AppContext, demo_passphrase, open_practice
-from ccm_desktop.errors import CcmError, KeyUnavailable, NoDatabase, ValidationErrors
+from ccm_desktop.errors import (
+    CcmError,
+    KeyUnavailable,
+    NoDatabase,
+    UserRequired,
+    ValidationErrors,
+)
 from ccm_desktop.paths import PASSPHRASE_ENV, DataPaths, resolve_data_dir
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.security.keys import KeyStore
@@ -93,9 +99,12 @@ def load_key(store: KeyStore, secret: str | None) -> bytes:
         return store.load(ask_passphrase())
 
 
-def open_ctx(args: argparse.Namespace, *, demo: bool = False) -> AppContext:
-    """Open the practice with the acting user set (``--user``, ``CCM_DESKTOP_USER`` or the
-    command line itself)."""
+def open_ctx(
+    args: argparse.Namespace, *, demo: bool = False, user_required: bool = True
+) -> AppContext:
+    """Open the practice with the acting user set from ``--user`` or ``CCM_DESKTOP_USER``
+    (:class:`UserRequired` when neither is given and ``user_required``; otherwise the
+    command line acts as itself, which the write gate lets write nothing)."""
     paths = data_paths(args, demo=demo)
     secret = passphrase(args, demo=demo)
     try:
@@ -110,15 +119,33 @@ def open_ctx(args: argparse.Namespace, *, demo: bool = False) -> AppContext:
             f"{exc} Create it with: ccm-desktop init --practice practice.toml"
         ) from None
     try:
-        ctx.actor = acting_user(ctx, args)
+        ctx.actor = acting_user(ctx, args, required=user_required)
     except Exception:
         ctx.close()
         raise
     return ctx
 
 
-def acting_user(ctx: AppContext, args: argparse.Namespace) -> Actor:
-    username = args.user or os.environ.get(USER_ENV, "")
+def username_given(args: argparse.Namespace) -> str:
+    """The acting username from ``--user``, else ``CCM_DESKTOP_USER``; empty when neither."""
+    return (getattr(args, "user", None) or os.environ.get(USER_ENV, "")).strip()
+
+
+def required_username(args: argparse.Namespace) -> str:
+    """The acting username; :class:`UserRequired` naming both ways to give it."""
+    username = username_given(args)
+    if not username:
+        raise UserRequired(
+            f"This command changes the practice's data, so it must say which staff member "
+            f"is acting: add --user USERNAME or set the {USER_ENV} environment variable."
+        )
+    return username
+
+
+def acting_user(ctx: AppContext, args: argparse.Namespace, *, required: bool = True) -> Actor:
+    """The active staff user named on the command line (see :func:`required_username`);
+    the command line itself when none is named and ``required`` is False."""
+    username = required_username(args) if required else username_given(args)
     if username:
         return ctx.practice.actor_for(username)
     return Actor.system("command line")
@@ -136,7 +163,8 @@ def _global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--user",
         metavar="USERNAME",
         default=default,
-        help="the staff username acting (else CCM_DESKTOP_USER, else 'command line')",
+        help="the staff username acting (else CCM_DESKTOP_USER); every command that "
+        "changes data needs one",
     )
     parser.add_argument(
         "--demo",

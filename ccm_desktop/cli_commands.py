@@ -17,17 +17,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ccm_desktop.app import AppContext, create_practice, open_practice
+from ccm_desktop.app import create_practice, open_practice
 from ccm_desktop.cli import (
     EXIT_OK,
     EXIT_USER,
-    acting_user,
     ask_passphrase,
     data_paths,
     interactive,
     load_key,
     open_ctx,
     passphrase,
+    required_username,
     say,
     warn,
 )
@@ -37,15 +37,18 @@ from ccm_desktop.errors import (
     BackupError,
     CcmError,
     DatabaseExists,
+    DatabaseFailure,
     ValidationError,
     ValidationErrors,
     WrongKey,
 )
+from ccm_desktop.gate import Gate, Permission
 from ccm_desktop.lockfile import InstanceLock
 from ccm_desktop.paths import PASSPHRASE_ENV, DataPaths, default_data_dir
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.security.keys import KeyStore
-from ccm_desktop.services.practice import PracticeSetup, validate_setup
+from ccm_desktop.services.base import Clock
+from ccm_desktop.services.practice import PracticeSetup, actor_in_session, validate_setup
 
 T = TypeVar("T")
 _TOML_KEYS = {
@@ -132,8 +135,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 # -- demo ---------------------------------------------------------------------------
 def cmd_demo(args: argparse.Namespace) -> int:
-    from ccm_desktop.demo import build_demo
-    from ccm_desktop.demo_data import demo_setup
+    from ccm_desktop.demo import build_demo, demo_setup
 
     paths = data_paths(args, demo=True)
     if paths.root == default_data_dir().expanduser().resolve():
@@ -152,16 +154,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
                     f"The practice in {paths.root} is {name}, not the demo practice: "
                     "synthetic patients are only added to the demo."
                 )
-            ctx.actor = _optional_user(ctx, args)
         summary = build_demo(ctx, patients=args.patients, seed=args.seed)
     say(str(summary))
     say(f"Demo practice folder: {paths.root}")
     return EXIT_OK
-
-
-def _optional_user(ctx: AppContext, args: argparse.Namespace) -> Actor | None:
-    actor = acting_user(ctx, args)
-    return actor if actor.staff_id is not None else None
 
 
 # -- import / export ----------------------------------------------------------------
@@ -180,7 +176,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from ccm_desktop.importers import ROW_CONVENTION, import_patients, import_time
 
     run = import_patients if args.what == "patients" else import_time
-    with open_ctx(args) as ctx:
+    # A dry run writes nothing, so it may run without naming a user.
+    with open_ctx(args, user_required=not args.dry_run) as ctx:
         assert ctx.actor is not None
         report = run(ctx, Path(args.file), ctx.actor, dry_run=args.dry_run, progress=_progress())
     if report.problems:
@@ -198,7 +195,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     target = Path(args.file).expanduser().resolve()
     with open_ctx(args) as ctx:
-        n = export_patients(ctx, target)
+        assert ctx.actor is not None
+        n = export_patients(ctx, target, ctx.actor)
     say(f"Exported {n} patient{'' if n == 1 else 's'} to {target}.")
     say(
         "This file is not encrypted and holds patient information: keep it safe and delete "
@@ -213,6 +211,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
     if target.is_dir():
         target = target / f"practice-{datetime.now():%Y%m%d-%H%M%S}.ccmbak"
     with open_ctx(args) as ctx:
+        assert ctx.actor is not None
+        ctx.gate.authorize(ctx.actor, Permission.BACKUP_CREATE)
         written = backup_to(ctx.db, target, wrapped_key=ctx.paths.wrapped_key)
     say(f"Backup written to {written}")
     sidecar = key_sidecar(written)
@@ -258,10 +258,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
     if not source.is_file():
         raise BackupError(f"There is no backup file at {source}.")
     secret = passphrase(args)
+    username = required_username(args)
     paths.root.mkdir(parents=True, exist_ok=True)
     lock = InstanceLock(paths.lock)
     lock.acquire()  # nobody else may have the database open while it is replaced
     try:
+        accept = _restore_allowed(paths, secret, username)
         current = (
             load_key(KeyStore(paths.wrapped_key), secret)
             if paths.wrapped_key.exists() and paths.database.exists()
@@ -278,6 +280,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
                 paths.backups,
                 current_key=current,
                 wrapped_key=paths.wrapped_key,
+                accept=accept,
             ),
         )
         if own_key:  # the restored database opens with the backup's key file from now on
@@ -298,11 +301,34 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _restore_allowed(
+    paths: DataPaths, secret: str | None, username: str
+) -> Callable[[Database], None] | None:
+    """Check that ``username`` may restore: an active admin of the current practice, or,
+    where there is none (a new computer) or it is too damaged to open, of the backup (then
+    the returned check runs on the verified backup before anything is replaced)."""
+
+    def check(db: Database) -> None:
+        with db.read() as s:
+            actor = actor_in_session(s, username)
+        Gate(db, Clock()).authorize(actor, Permission.BACKUP_RESTORE)
+
+    if not (paths.database.exists() and paths.wrapped_key.exists()):
+        return check
+    try:
+        ctx = open_practice(paths, secret, lock=False)
+    except DatabaseFailure:
+        return check
+    with ctx:
+        ctx.gate.authorize(ctx.practice.actor_for(username), Permission.BACKUP_RESTORE)
+    return None
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     if args.path:
         report = _verify_backup(args, Path(args.path).expanduser().resolve())
     else:
-        with open_ctx(args) as ctx:
+        with open_ctx(args, user_required=False) as ctx:
             report = verify(ctx.db)
     _print_checks(report.checks)
     if report.ok:

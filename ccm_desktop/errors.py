@@ -69,3 +69,31 @@ class DatabaseLocked(CcmError):
 
 class BackupError(CcmError):
     """A backup, restore or verify could not be done."""
+
+
+class UserRequired(PermissionDenied):
+    """A command that writes was started without naming the staff member acting."""
+
+
+class PeriodClosed(CcmError):
+    """The change falls in a month that is closed for billing."""
+
+
+class DatabaseFailure(CcmError):
+    """The database could not do what was asked; nothing of this action was saved."""
+
+
+class DatabaseBusy(DatabaseFailure):
+    """Another program or task held the database longer than the wait allows."""
+
+
+class WriteConflict(DatabaseFailure):
+    """The change collides with data saved in the meantime (a duplicate, a stale record)."""
+
+
+class DatabaseDamaged(DatabaseFailure):
+    """The database file is damaged or is not a practice database."""
+
+
+class DiskFull(DatabaseFailure):
+    """There is no room left on the disk for the change."""

@@ -160,7 +160,9 @@ def parse(kind: type[E], value: object, field: str) -> E:
         return kind(value)
     except ValueError:
         codes = ", ".join(repr(m.value) if m.value == "" else m.value for m in kind)
-        raise ValidationError(field, f"'{value}' is not accepted here: use one of {codes}.") from None
+        raise ValidationError(
+            field, f"'{value}' is not accepted here: use one of {codes}."
+        ) from None
 
 
 def codes(kind: type[StrEnum]) -> tuple[str, ...]:

@@ -135,12 +135,30 @@ def practice_paths(_template: DataPaths, tmp_path: Path) -> DataPaths:
 def ctx(practice_paths: DataPaths) -> Iterator[AppContext]:
     """An open practice (two providers, four staff, no patients) with a fixed clock."""
     c = open_practice(practice_paths, PASSPHRASE, clock=Clock(lambda: FIXED_NOW))
-    c.actor = c.practice.actor_for("admin")
+    c.actor = c.practice.actor_for("dr.example")  # a provider: every clinical screen works
     yield c
     c.close()
 
 
 @pytest.fixture
 def admin(ctx: AppContext) -> Actor:
-    assert ctx.actor is not None
-    return ctx.actor
+    """The practice's administrator: staff, settings, backups, imports; nothing clinical."""
+    return ctx.practice.actor_for("admin")
+
+
+@pytest.fixture
+def clinician(ctx: AppContext) -> Actor:
+    """Dr. Dana Example, a provider: everything clinical, patients and enrollment."""
+    return ctx.practice.actor_for("dr.example")
+
+
+@pytest.fixture
+def nurse(ctx: AppContext) -> Actor:
+    """Kim Carewell, RN, a care manager: clinical work, time, care plans."""
+    return ctx.practice.actor_for("nurse.kim")
+
+
+@pytest.fixture
+def front(ctx: AppContext) -> Actor:
+    """Lee Frontdesk: patient details, enrollment and consent; no clinical work or time."""
+    return ctx.practice.actor_for("front")

@@ -14,16 +14,16 @@ from ccm_desktop.services.patients import PatientInput
 from tests.conftest import PASSPHRASE
 
 
-def _add(ctx, admin, mrn: str, last: str = "Backupson") -> int:
-    return ctx.patients.create(admin, PatientInput(mrn, last, "Ada", "1950-01-01", "F"))
+def _add(ctx, clinician, mrn: str, last: str = "Backupson") -> int:
+    return ctx.patients.create(clinician, PatientInput(mrn, last, "Ada", "1950-01-01", "F"))
 
 
-def test_backup_verify_restore_round_trip(ctx, admin, practice_paths, tmp_path):
-    _add(ctx, admin, "K1")
+def test_backup_verify_restore_round_trip(ctx, clinician, practice_paths, tmp_path):
+    _add(ctx, clinician, "K1")
     target = backup_to(ctx.db, tmp_path / "monday.ccmbak", practice_paths.wrapped_key)
     assert key_sidecar(target).exists(), "the wrapped key travels with the backup"
     assert b"Backupson" not in target.read_bytes(), "the backup is encrypted"
-    _add(ctx, admin, "K2", "AfterBackup")
+    _add(ctx, clinician, "K2", "AfterBackup")
     assert ctx.patients.count() == 2
     report = verify(ctx.db)
     assert report.ok, report
@@ -56,8 +56,8 @@ def test_backup_refuses_to_overwrite(ctx, tmp_path):
     assert target.read_text() == "something precious"
 
 
-def test_restore_of_damaged_backup_changes_nothing(ctx, admin, practice_paths, tmp_path):
-    _add(ctx, admin, "D1")
+def test_restore_of_damaged_backup_changes_nothing(ctx, clinician, practice_paths, tmp_path):
+    _add(ctx, clinician, "D1")
     target = backup_to(ctx.db, tmp_path / "b.ccmbak")
     ctx.close()
     data = bytearray(target.read_bytes())
@@ -78,9 +78,9 @@ def test_restore_with_other_key_is_refused(ctx, practice_paths, tmp_path):
         restore_from(target, practice_paths.database, b"\x01" * 32, practice_paths.backups)
 
 
-def test_verify_reports_broken_links(ctx, admin):
-    pid = _add(ctx, admin, "V1")
-    ctx.patients.add_condition(admin, pid, "I10")
+def test_verify_reports_broken_links(ctx, clinician):
+    pid = _add(ctx, clinician, "V1")
+    ctx.patients.add_condition(clinician, pid, "I10")
     with ctx.db.engine.connect() as conn:
         raw = conn.connection.dbapi_connection
         raw.execute("PRAGMA foreign_keys = OFF")

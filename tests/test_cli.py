@@ -36,6 +36,7 @@ TIME_ROW = {
 @pytest.fixture
 def data(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("CCM_DESKTOP_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("CCM_DESKTOP_USER", "admin")  # the acting staff member of each command
     return tmp_path / "data"
 
 
@@ -318,3 +319,58 @@ def test_demo_flag_never_uses_the_practice_folder(tmp_path, monkeypatch):
     assert resolve_data_dir(None).root == (tmp_path / "clinic").resolve()
     assert resolve_data_dir(None, demo=True).root == (tmp_path / "clinic Demo").resolve()
     assert resolve_data_dir(str(tmp_path / "x"), demo=True).root == (tmp_path / "x").resolve()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("import", "patients", "p.csv"),
+        ("import", "time", "t.csv"),
+        ("export", "patients", "out.csv"),
+        ("backup", "b.ccmbak"),
+        ("restore", "b.ccmbak"),
+    ],
+)
+def test_a_command_that_writes_needs_a_named_user(practice, tmp_path, monkeypatch, capsys, command):
+    monkeypatch.delenv("CCM_DESKTOP_USER")
+    (tmp_path / "b.ccmbak").write_bytes(b"")
+    before = counts(practice)
+    args = [str(tmp_path / a) if a.endswith((".csv", ".ccmbak")) else a for a in command]
+    assert run(practice, *args) == 1
+    err = capsys.readouterr().err
+    assert "--user USERNAME" in err and "CCM_DESKTOP_USER" in err
+    assert counts(practice) == before
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_dry_run_needs_no_user(practice, tmp_path, monkeypatch, capsys):
+    monkeypatch.delenv("CCM_DESKTOP_USER")
+    f = write_csv(tmp_path / "p.csv", PATIENT_COLUMNS, [patient_row(1)])
+    assert run(practice, "import", "patients", str(f), "--dry-run") == 0
+    assert "Dry run: nothing was written" in capsys.readouterr().out
+
+
+def test_roles_are_refused_in_words_naming_role_and_action(practice, tmp_path, capsys):
+    before = counts(practice)
+    f = write_csv(tmp_path / "t.csv", TIME_COLUMNS, [TIME_ROW])
+    assert run(practice, "--user", "front", "import", "time", str(f)) == 1
+    err = capsys.readouterr().err
+    assert "Lee Frontdesk (front desk) may not import care-management time" in err
+    assert "care manager, billing or admin role" in err
+    assert run(practice, "--user", "nurse.kim", "backup", str(tmp_path / "b.ccmbak")) == 1
+    assert "Kim Carewell (care manager) may not make a backup" in capsys.readouterr().err
+    assert not (tmp_path / "b.ccmbak").exists()
+    assert run(practice, "--user", "nobody", "export", "patients", str(tmp_path / "o.csv")) == 1
+    assert "no active staff user 'nobody'" in capsys.readouterr().err
+    assert counts(practice) == before
+
+
+def test_a_time_row_of_staff_whose_minutes_do_not_count_is_a_row_error(practice, tmp_path, capsys):
+    f = write_csv(tmp_path / "p.csv", PATIENT_COLUMNS, [patient_row(1)])
+    assert run(practice, "import", "patients", str(f)) == 0
+    row = dict(TIME_ROW, mrn="T000001", staff="front")
+    t = write_csv(tmp_path / "t.csv", TIME_COLUMNS, [row])
+    capsys.readouterr()
+    assert run(practice, "import", "time", str(t)) == 1
+    err = capsys.readouterr().err
+    assert "row 2, staff: Lee Frontdesk (front desk) is not clinical staff" in err

@@ -17,10 +17,10 @@ from ccm_desktop.services.patients import PatientInput
 SECRET_NAME = "Quillanova"
 
 
-def test_patient_name_not_in_database_wal_or_shm(ctx, admin, practice_paths):
+def test_patient_name_not_in_database_wal_or_shm(ctx, clinician, practice_paths):
     for i in range(50):
         ctx.patients.create(
-            admin,
+            clinician,
             PatientInput(
                 f"Q{i}",
                 SECRET_NAME,
@@ -72,14 +72,14 @@ def test_pragmas_per_connection(ctx):
         assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -65536
 
 
-def test_threads_share_the_pool_safely(ctx, admin):
+def test_threads_share_the_pool_safely(ctx, clinician):
     errors: list[BaseException] = []
 
     def work(n: int) -> None:
         try:
             for i in range(10):
                 ctx.patients.create(
-                    admin, PatientInput(f"T{n}-{i}", "Thread", f"N{n}", "1950-01-01", "M")
+                    clinician, PatientInput(f"T{n}-{i}", "Thread", f"N{n}", "1950-01-01", "M")
                 )
                 ctx.patients.rows()
         except BaseException as exc:
@@ -94,7 +94,7 @@ def test_threads_share_the_pool_safely(ctx, admin):
     assert ctx.patients.count() == 80
 
 
-def test_failed_write_rolls_back_everything(ctx, admin):
+def test_failed_write_rolls_back_everything(ctx, clinician):
     from ccm_desktop.db.models import Patient
 
     with pytest.raises(RuntimeError), ctx.db.write() as s:

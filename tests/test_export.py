@@ -43,7 +43,7 @@ def read(path) -> list[dict[str, str]]:
 
 
 @pytest.fixture
-def varied(ctx, admin, tmp_path) -> None:
+def varied(ctx, admin, clinician, tmp_path) -> None:
     """Patients in many states: enrolled, changed, disenrolled, declined, retired conditions."""
     rows = [
         patient_row(1),
@@ -80,15 +80,15 @@ def varied(ctx, admin, tmp_path) -> None:
     ).updated
     p1 = ctx.patients.find_by_mrn("T000001")
     ctx.enrollment.disenroll(
-        admin, ctx.enrollment.history(p1.id)[0].id, "moved away", date(2025, 5, 3)
+        clinician, ctx.enrollment.history(p1.id)[0].id, "moved away", date(2025, 5, 3)
     )
-    ctx.patients.set_condition_status(admin, p1.conditions[0].id, "resolved")
+    ctx.patients.set_condition_status(clinician, p1.conditions[0].id, "resolved")
     p4 = ctx.patients.find_by_mrn("T000004")
-    ctx.careplans.add_version(admin, p4.id, date(2025, 7, 1), {"problem_list": "COPD"})
+    ctx.careplans.add_version(clinician, p4.id, date(2025, 7, 1), {"problem_list": "COPD"})
 
 
 def test_export_then_import_changes_nothing(ctx, admin, tmp_path, varied):
-    n = export_patients(ctx, tmp_path / "out.csv")
+    n = export_patients(ctx, tmp_path / "out.csv", admin)
     assert n == 5
     before, acts = dump(ctx), audit_actions(ctx)
     report = import_patients(ctx, tmp_path / "out.csv", admin)
@@ -97,8 +97,8 @@ def test_export_then_import_changes_nothing(ctx, admin, tmp_path, varied):
     assert audit_actions(ctx)[len(acts) :] == ["import.patients"]
 
 
-def test_export_columns_follow_the_current_enrollment(ctx, tmp_path, varied):
-    export_patients(ctx, tmp_path / "out.csv")
+def test_export_columns_follow_the_current_enrollment(ctx, admin, tmp_path, varied):
+    export_patients(ctx, tmp_path / "out.csv", admin)
     assert (tmp_path / "out.csv").read_bytes().startswith(b"\xef\xbb\xbfmrn,last_name,")
     rows = {r["mrn"]: r for r in read(tmp_path / "out.csv")}
     assert list(rows) == ["T000001", "T000002", "T000003", "T000004", "T000005"]
@@ -116,17 +116,17 @@ def test_export_columns_follow_the_current_enrollment(ctx, tmp_path, varied):
     assert five["care_plan_date"] == "2025-03-02" and five["phone"] == "(555) 105-0005"
 
 
-def test_export_is_audited_and_refuses_the_database_file(ctx, tmp_path, varied):
-    export_patients(ctx, tmp_path / "out.csv")
+def test_export_is_audited_and_refuses_the_database_file(ctx, admin, tmp_path, varied):
+    export_patients(ctx, tmp_path / "out.csv", admin)
     assert audit_actions(ctx)[-1] == "export.patients"
     with pytest.raises(CcmError, match="file of the practice database"):
-        export_patients(ctx, ctx.paths.database)
+        export_patients(ctx, ctx.paths.database, admin)
     with pytest.raises(CcmError, match="folder"):
-        export_patients(ctx, tmp_path)
+        export_patients(ctx, tmp_path, admin)
 
 
-def test_empty_practice_exports_a_header(ctx, tmp_path):
-    assert export_patients(ctx, tmp_path / "none.csv") == 0
+def test_empty_practice_exports_a_header(ctx, admin, tmp_path):
+    assert export_patients(ctx, tmp_path / "none.csv", admin) == 0
     assert (tmp_path / "none.csv").read_text(encoding="utf-8-sig").strip() == ",".join(
         PATIENT_COLUMNS
     )
@@ -204,11 +204,11 @@ def patient_rows(draw: st.DrawFn) -> dict[str, str]:
 )
 @given(row=patient_rows())
 def test_any_valid_patient_row_round_trips(ctx, admin, tmp_path, row):
-    export_patients(ctx, tmp_path / "all.csv")
+    export_patients(ctx, tmp_path / "all.csv", admin)
     assume(not row["mbi"] or row["mbi"] not in {r["mbi"] for r in read(tmp_path / "all.csv")})
     report = import_patients(ctx, write_csv(tmp_path / "in.csv", PATIENT_COLUMNS, [row]), admin)
     assert report.created == 1, report.problems
-    export_patients(ctx, tmp_path / "out.csv")
+    export_patients(ctx, tmp_path / "out.csv", admin)
     out = {r["mrn"]: r for r in read(tmp_path / "out.csv")}[row["mrn"].upper()]
     for col in set(PATIENT_COLUMNS) - {"mrn", "phone", "conditions"}:
         assert out[col] == row[col], col

@@ -72,11 +72,11 @@ def _scripts_with_extra_revision(tmp_path: Path, body: str) -> Path:
 
 
 def test_upgrade_backs_up_first_and_batch_rebuild_keeps_child_rows(
-    ctx, admin, practice_paths, tmp_path, monkeypatch
+    ctx, clinician, practice_paths, tmp_path, monkeypatch
 ):
     old = migrate.head_revision()  # the template practice's revision
-    pid = ctx.patients.create(admin, PatientInput("B1", "Batch", "Kept", "1950-01-01", "F"))
-    ctx.patients.add_condition(admin, pid, "I10")
+    pid = ctx.patients.create(clinician, PatientInput("B1", "Batch", "Kept", "1950-01-01", "F"))
+    ctx.patients.add_condition(clinician, pid, "I10")
     ctx.close()
     # A batch migration that rebuilds the parent table "patient".
     scripts = _scripts_with_extra_revision(
@@ -100,8 +100,8 @@ def test_upgrade_backs_up_first_and_batch_rebuild_keeps_child_rows(
     backup.close()
 
 
-def test_failed_upgrade_rolls_back_whole(ctx, admin, practice_paths, tmp_path, monkeypatch):
-    ctx.patients.create(admin, PatientInput("F1", "Fail", "Safe", "1950-01-01", "F"))
+def test_failed_upgrade_rolls_back_whole(ctx, clinician, practice_paths, tmp_path, monkeypatch):
+    ctx.patients.create(clinician, PatientInput("F1", "Fail", "Safe", "1950-01-01", "F"))
     ctx.close()
     scripts = _scripts_with_extra_revision(
         tmp_path,

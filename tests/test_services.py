@@ -9,11 +9,11 @@ from sqlalchemy import func, select
 
 from ccm_desktop.db.models import AuditEvent, Consent, Enrollment
 from ccm_desktop.errors import DatabaseExists, NotFound, ValidationError, ValidationErrors
-from ccm_desktop.security.audit import events_for
+from ccm_desktop.security.audit import Actor, events_for
 from ccm_desktop.services.enrollment import ConsentInput, eligibility
 from ccm_desktop.services.patients import PatientFilter, PatientInput
 from ccm_desktop.services.practice import PracticeSetup, validate_setup
-from ccm_desktop.services.timing import TimeInput
+from ccm_desktop.services.timing import TimeEdit, TimeInput
 from tests.conftest import practice_setup
 
 
@@ -52,10 +52,10 @@ def _audit_count(ctx) -> int:
         return s.scalar(select(func.count()).select_from(AuditEvent))
 
 
-def test_every_patient_error_named_at_once(ctx, admin):
+def test_every_patient_error_named_at_once(ctx, clinician):
     with pytest.raises(ValidationErrors) as e:
         ctx.patients.create(
-            admin,
+            clinician,
             PatientInput(
                 "", "", "Al", "2030-01-01", "Q", mbi="12345", billing_provider_npi="1999999999"
             ),
@@ -65,14 +65,14 @@ def test_every_patient_error_named_at_once(ctx, admin):
     assert ctx.patients.count() == 0
 
 
-def test_duplicate_mrn_is_a_field_error(ctx, admin):
-    _patient(ctx, admin, "DUP1")
+def test_duplicate_mrn_is_a_field_error(ctx, clinician):
+    _patient(ctx, clinician, "DUP1")
     with pytest.raises(ValidationErrors) as e:
-        _patient(ctx, admin, "dup1", last_name="Other")
+        _patient(ctx, clinician, "dup1", last_name="Other")
     assert e.value.errors[0].field == "mrn" and "already has MRN DUP1" in str(e.value)
 
 
-def test_changes_write_audit_events_with_actor(ctx, admin):
+def test_changes_write_audit_events_with_actor(ctx, clinician):
     nurse = ctx.practice.actor_for("nurse.kim")
     pid = _patient(ctx, nurse)
     ctx.patients.add_condition(nurse, pid, "E11.65")
@@ -102,25 +102,25 @@ def test_changes_write_audit_events_with_actor(ctx, admin):
     assert rows[0].detail == {"changed": ["phone"]}
 
 
-def test_failed_change_leaves_no_audit_event(ctx, admin):
-    pid = _patient(ctx, admin)
+def test_failed_change_leaves_no_audit_event(ctx, clinician):
+    pid = _patient(ctx, clinician)
     before = _audit_count(ctx)
     with pytest.raises(ValidationError):
-        ctx.enrollment.enroll(admin, pid, "ccm", _consent(admin))  # no conditions yet
+        ctx.enrollment.enroll(clinician, pid, "ccm", _consent(clinician))  # no conditions yet
     with pytest.raises(ValidationError):
-        ctx.patients.add_condition(admin, pid, "E11")  # a category header
+        ctx.patients.add_condition(clinician, pid, "E11")  # a category header
     assert _audit_count(ctx) == before
 
 
-def test_stale_edit_is_refused(ctx, admin):
-    pid = _patient(ctx, admin)
+def test_stale_edit_is_refused(ctx, clinician):
+    pid = _patient(ctx, clinician)
     first = ctx.patients.get(pid)
     second = ctx.patients.get(pid)
     first.data.phone = "5552010001"
-    ctx.patients.update(admin, pid, first.data, first.version)
+    ctx.patients.update(clinician, pid, first.data, first.version)
     second.data.city = "Dayton"
     with pytest.raises(Exception, match="changed by someone else"):
-        ctx.patients.update(admin, pid, second.data, second.version)
+        ctx.patients.update(clinician, pid, second.data, second.version)
 
 
 def test_eligibility_explains_itself():
@@ -132,31 +132,31 @@ def test_eligibility_explains_itself():
     assert "G0556" in eligibility("apcm", 1).reason
 
 
-def test_consent_rules(ctx, admin):
-    pid = _patient(ctx, admin)
+def test_consent_rules(ctx, clinician):
+    pid = _patient(ctx, clinician)
     for code in ("E11.9", "I10"):
-        ctx.patients.add_condition(admin, pid, code)
+        ctx.patients.add_condition(clinician, pid, code)
     with pytest.raises(ValidationErrors) as e:
         ctx.enrollment.enroll(
-            admin, pid, "ccm", _consent(admin, disclosed_cost_sharing=False, witness="")
+            clinician, pid, "ccm", _consent(clinician, disclosed_cost_sharing=False, witness="")
         )
     assert {x.field for x in e.value.errors} == {"disclosures", "witness"}
     assert "cost sharing" in str(e.value)
     with pytest.raises(ValidationErrors, match="cannot be in the future"):
-        ctx.enrollment.enroll(admin, pid, "ccm", _consent(admin, d=date(2026, 11, 17)))
+        ctx.enrollment.enroll(clinician, pid, "ccm", _consent(clinician, d=date(2026, 11, 17)))
     with pytest.raises(ValidationErrors, match="before the patient's date of birth"):
-        ctx.enrollment.enroll(admin, pid, "ccm", _consent(admin, d=date(1940, 1, 1)))
+        ctx.enrollment.enroll(clinician, pid, "ccm", _consent(clinician, d=date(1940, 1, 1)))
     with ctx.db.read() as s:
         assert s.scalar(select(func.count()).select_from(Consent)) == 0
         assert s.scalar(select(func.count()).select_from(Enrollment)) == 0
 
 
-def test_disenroll_takes_effect_end_of_month_and_history_kept(ctx, admin):
-    pid = _patient(ctx, admin)
+def test_disenroll_takes_effect_end_of_month_and_history_kept(ctx, clinician):
+    pid = _patient(ctx, clinician)
     for code in ("E11.9", "I10"):
-        ctx.patients.add_condition(admin, pid, code)
-    eid = ctx.enrollment.enroll(admin, pid, "ccm", _consent(admin))
-    effective = ctx.enrollment.disenroll(admin, eid, "Moving away", date(2026, 11, 10))
+        ctx.patients.add_condition(clinician, pid, code)
+    eid = ctx.enrollment.enroll(clinician, pid, "ccm", _consent(clinician))
+    effective = ctx.enrollment.disenroll(clinician, eid, "Moving away", date(2026, 11, 10))
     assert effective == date(2026, 11, 30)
     hist = ctx.enrollment.history(pid)[0]
     assert [(h.status, h.effective_date) for h in hist.history] == [
@@ -168,18 +168,18 @@ def test_disenroll_takes_effect_end_of_month_and_history_kept(ctx, admin):
     assert row.status == "disenrolled"
 
 
-def test_patient_of_an_enrollment(ctx, admin):
-    pid = _patient(ctx, admin)
+def test_patient_of_an_enrollment(ctx, clinician):
+    pid = _patient(ctx, clinician)
     for code in ("E11.9", "I10"):
-        ctx.patients.add_condition(admin, pid, code)
-    eid = ctx.enrollment.enroll(admin, pid, "ccm", _consent(admin))
+        ctx.patients.add_condition(clinician, pid, code)
+    eid = ctx.enrollment.enroll(clinician, pid, "ccm", _consent(clinician))
     assert ctx.enrollment.patient_of(eid) == pid
     with pytest.raises(NotFound):
         ctx.enrollment.patient_of(eid + 100)
 
 
-def test_month_minutes_use_practice_time_zone(ctx, admin):
-    pid = _patient(ctx, admin)
+def test_month_minutes_use_practice_time_zone(ctx, clinician):
+    pid = _patient(ctx, clinician)
     nurse = ctx.practice.actor_for("nurse.kim")
     # 02:30 UTC on Nov 1 is still Oct 31 in New York: it belongs to October.
     ctx.time.add(
@@ -199,34 +199,34 @@ def test_month_minutes_use_practice_time_zone(ctx, admin):
     assert ctx.patients.rows()[0].minutes_this_month == 12
 
 
-def test_time_edit_keeps_history_and_void_removes_from_totals(ctx, admin):
-    pid = _patient(ctx, admin)
+def test_time_edit_keeps_history_and_void_removes_from_totals(ctx, clinician):
+    pid = _patient(ctx, clinician)
     nurse = ctx.practice.actor_for("nurse.kim")
     eid = ctx.time.add(
         nurse, TimeInput(pid, nurse.staff_id, datetime(2026, 11, 2, 15, tzinfo=UTC), 12, "other")
     )
     with pytest.raises(ValidationError, match="Say why"):
-        ctx.time.edit(nurse, eid, "", minutes=30)
+        ctx.time.edit(nurse, eid, "", TimeEdit(minutes=30))
     with pytest.raises(ValidationError, match="between 1 and 240"):
-        ctx.time.edit(nurse, eid, "typo", minutes=0)
-    ctx.time.edit(nurse, eid, "typed 12 for 21", minutes=21)
+        ctx.time.edit(nurse, eid, "typo", TimeEdit(minutes=0))
+    ctx.time.edit(nurse, eid, "typed 12 for 21", TimeEdit(minutes=21))
     assert ctx.time.month_minutes(2026, 11) == {pid: 21}
     ctx.time.void(nurse, eid, "wrong patient")
     assert ctx.time.month_minutes(2026, 11) == {}
     assert ctx.time.entries(pid)[0].voided
 
 
-def test_future_time_refused(ctx, admin):
-    pid = _patient(ctx, admin)
+def test_future_time_refused(ctx, clinician):
+    pid = _patient(ctx, clinician)
     with pytest.raises(ValidationError, match="future"):
-        ctx.time.add(admin, TimeInput(pid, 1, datetime(2026, 11, 17, tzinfo=UTC), 5, "other"))
+        ctx.time.add(clinician, TimeInput(pid, 1, datetime(2026, 11, 17, tzinfo=UTC), 5, "other"))
 
 
-def test_search_by_name_part_mrn_dob_and_mbi(ctx, admin):
-    a = _patient(ctx, admin, "MRN-100", last_name="Vasquez-Holt", first_name="Rosa")
+def test_search_by_name_part_mrn_dob_and_mbi(ctx, clinician):
+    a = _patient(ctx, clinician, "MRN-100", last_name="Vasquez-Holt", first_name="Rosa")
     b = _patient(
         ctx,
-        admin,
+        clinician,
         "MRN-200",
         last_name="Holtby",
         first_name="Ernest",
@@ -244,7 +244,7 @@ def test_search_by_name_part_mrn_dob_and_mbi(ctx, admin):
     assert ids("3/4/1950") == [b] and ids("1950-03-04") == [b]
     assert ids("2aa9-aa9") == [b]
     assert ids("nobody") == []
-    c = _patient(ctx, admin, "MRN-300", last_name="O'Brien", first_name="Sean")
+    c = _patient(ctx, clinician, "MRN-300", last_name="O'Brien", first_name="Sean")
     assert ids("obrien") == [c] and ids("o'bri") == [c]
     assert ids("ros") == [a]  # first names too
     assert ids("%") == ids("") and ids("_") == ids("")  # LIKE wildcards are plain text
@@ -273,23 +273,23 @@ def test_setup_from_toml_reports_unknown_and_missing_keys():
     assert {x.field for x in e.value.errors} == {"practice.colour", "practice.npi", "practice.tin"}
 
 
-def test_second_setup_refused(ctx, admin):
+def test_second_setup_refused(ctx, clinician):
     with pytest.raises(DatabaseExists):
-        ctx.practice.setup(admin, practice_setup())
+        ctx.practice.setup(Actor.system("test"), practice_setup())
 
 
-def test_condition_onset_checked(ctx, admin):
-    pid = _patient(ctx, admin)
+def test_condition_onset_checked(ctx, clinician):
+    pid = _patient(ctx, clinician)
     with pytest.raises(ValidationError, match="onset date cannot be in the future"):
-        ctx.patients.add_condition(admin, pid, "I10", date(2026, 12, 1))
+        ctx.patients.add_condition(clinician, pid, "I10", date(2026, 12, 1))
     with pytest.raises(ValidationError, match="before the patient's date of birth"):
-        ctx.patients.add_condition(admin, pid, "I10", date(1940, 1, 1))
-    assert ctx.patients.add_condition(admin, pid, "I10", date(2015, 5, 1))
+        ctx.patients.add_condition(clinician, pid, "I10", date(1940, 1, 1))
+    assert ctx.patients.add_condition(clinician, pid, "I10", date(2015, 5, 1))
 
 
-def test_search_ignores_accents_and_case(ctx, admin):
-    a = _patient(ctx, admin, "ACC1", last_name="Núñez", first_name="María José")
-    b = _patient(ctx, admin, "ACC2", last_name="Ölmez-Çelik", first_name="Ayşe")
+def test_search_ignores_accents_and_case(ctx, clinician):
+    a = _patient(ctx, clinician, "ACC1", last_name="Núñez", first_name="María José")
+    b = _patient(ctx, clinician, "ACC2", last_name="Ölmez-Çelik", first_name="Ayşe")
 
     def ids(text: str) -> list[int]:
         return [r.id for r in ctx.patients.rows(PatientFilter(text))]
@@ -299,5 +299,5 @@ def test_search_ignores_accents_and_case(ctx, admin):
     assert ids("celik") == [b] and ids("olmez-celik ayse") == [b]
     detail = ctx.patients.get(a)
     detail.data.last_name = "Nuñez-Ríos"
-    ctx.patients.update(admin, a, detail.data, detail.version)
+    ctx.patients.update(clinician, a, detail.data, detail.version)
     assert ids("rios") == [a], "the key follows an edit"

@@ -10,9 +10,9 @@ from ccm_desktop.errors import ValidationError
 from ccm_desktop.services.patients import PatientInput
 
 
-def _patient(ctx, admin, last_visit: str = "") -> int:
+def _patient(ctx, clinician, last_visit: str = "") -> int:
     return ctx.patients.create(
-        admin,
+        clinician,
         PatientInput(
             "IV1",
             "Visitor",
@@ -25,15 +25,15 @@ def _patient(ctx, admin, last_visit: str = "") -> int:
     )
 
 
-def test_recent_visit_satisfies_ccm(ctx, admin):
-    pid = _patient(ctx, admin, "2026-01-20")
+def test_recent_visit_satisfies_ccm(ctx, clinician):
+    pid = _patient(ctx, clinician, "2026-01-20")
     check = ctx.visits.check(pid, "ccm")
     assert check.satisfied
     assert "Seen face to face on 01/20/2026, within 12 months" in check.reason
 
 
-def test_old_visit_needs_initiating_visit_then_recording_it_satisfies(ctx, admin):
-    pid = _patient(ctx, admin, "2025-11-15")  # one year and one day before 2026-11-16
+def test_old_visit_needs_initiating_visit_then_recording_it_satisfies(ctx, clinician):
+    pid = _patient(ctx, clinician, "2025-11-15")  # one year and one day before 2026-11-16
     check = ctx.visits.check(pid, "ccm")
     assert not check.satisfied
     assert "Not seen by the billing practitioner within 12 months (last visit 11/15/2025)" in (
@@ -42,71 +42,73 @@ def test_old_visit_needs_initiating_visit_then_recording_it_satisfies(ctx, admin
     provider = ctx.patients.get(pid)
     assert provider.billing_provider == "Dana Example, MD"
     pid_provider = next(p.id for p in ctx.practice.providers() if p.npi == "1234567893")
-    ctx.visits.record(admin, pid, pid_provider, date(2026, 11, 10), "awv", g0506=True)
+    ctx.visits.record(clinician, pid, pid_provider, date(2026, 11, 10), "awv", g0506=True)
     assert ctx.visits.check(pid, "ccm").satisfied
     assert ctx.patients.get(pid).data.last_visit_date == date(2026, 11, 10)
 
 
-def test_apcm_window_is_three_years(ctx, admin):
-    pid = _patient(ctx, admin, "2024-02-01")
+def test_apcm_window_is_three_years(ctx, clinician):
+    pid = _patient(ctx, clinician, "2024-02-01")
     assert not ctx.visits.check(pid, "ccm").satisfied
     check = ctx.visits.check(pid, "apcm")
     assert check.satisfied and "within 3 years" in check.reason
 
 
-def test_no_visit_on_record(ctx, admin):
-    pid = _patient(ctx, admin)
+def test_no_visit_on_record(ctx, clinician):
+    pid = _patient(ctx, clinician)
     assert "no visit on record" in ctx.visits.check(pid, "pcm").reason
 
 
-def test_visit_with_other_practitioner_does_not_count(ctx, admin):
-    pid = _patient(ctx, admin, "2026-10-01")
+def test_visit_with_other_practitioner_does_not_count(ctx, clinician):
+    pid = _patient(ctx, clinician, "2026-10-01")
     other = next(p.id for p in ctx.practice.providers() if p.npi == "1000000004")
     assert not ctx.visits.check(pid, "ccm", other).satisfied  # a transfer needs its own visit
 
 
-def test_g0506_once_per_patient_and_dates_checked(ctx, admin):
-    pid = _patient(ctx, admin)
-    ctx.visits.record(admin, pid, None, date(2026, 3, 2), "em", g0506=True)
+def test_g0506_once_per_patient_and_dates_checked(ctx, clinician):
+    pid = _patient(ctx, clinician)
+    ctx.visits.record(clinician, pid, None, date(2026, 3, 2), "em", g0506=True)
     with pytest.raises(ValidationError, match="once per patient") as e:
-        ctx.visits.record(admin, pid, None, date(2026, 11, 2), "awv", g0506=True)
+        ctx.visits.record(clinician, pid, None, date(2026, 11, 2), "awv", g0506=True)
     assert e.value.field == "g0506"
     with pytest.raises(ValidationError, match="future"):
-        ctx.visits.record(admin, pid, None, date(2026, 11, 17), "awv")
+        ctx.visits.record(clinician, pid, None, date(2026, 11, 17), "awv")
     with pytest.raises(ValidationError, match="kind of visit"):
-        ctx.visits.record(admin, pid, None, date(2026, 11, 2), "phone")
+        ctx.visits.record(clinician, pid, None, date(2026, 11, 2), "phone")
     assert ctx.visits.check(pid, "ccm").g0506_used_on == date(2026, 3, 2)
 
 
-def test_enrollment_refused_until_initiating_visit_recorded(ctx, admin):
+def test_enrollment_refused_until_initiating_visit_recorded(ctx, clinician):
     from ccm_desktop.services.enrollment import ConsentInput
 
-    pid = _patient(ctx, admin, "2024-05-01")
+    pid = _patient(ctx, clinician, "2024-05-01")
     for code in ("E11.9", "I10"):
-        ctx.patients.add_condition(admin, pid, code)
-    consent = ConsentInput(date(2026, 11, 12), "written", admin.staff_id, True, True, True, True)
+        ctx.patients.add_condition(clinician, pid, code)
+    consent = ConsentInput(
+        date(2026, 11, 12), "written", clinician.staff_id, True, True, True, True
+    )
     with pytest.raises(ValidationError, match="must start at a face-to-face visit") as e:
-        ctx.enrollment.enroll(admin, pid, "ccm", consent)
+        ctx.enrollment.enroll(clinician, pid, "ccm", consent)
     assert e.value.field == "initiating_visit"
     assert ctx.enrollment.history(pid) == []
-    ctx.visits.record(admin, pid, None, date(2026, 11, 12), "em", g0506=True)
-    assert ctx.enrollment.enroll(admin, pid, "ccm", consent)
+    ctx.visits.record(clinician, pid, None, date(2026, 11, 12), "em", g0506=True)
+    assert ctx.enrollment.enroll(clinician, pid, "ccm", consent)
 
 
-def test_visit_and_enrollment_saved_together_or_not_at_all(ctx, admin):
+def test_visit_and_enrollment_saved_together_or_not_at_all(ctx, clinician):
     from ccm_desktop.services.enrollment import ConsentInput
     from ccm_desktop.services.visits import VisitInput
 
-    pid = _patient(ctx, admin, "2023-01-01")
+    pid = _patient(ctx, clinician, "2023-01-01")
     for code in ("E11.9", "I10"):
-        ctx.patients.add_condition(admin, pid, code)
+        ctx.patients.add_condition(clinician, pid, code)
     visit = VisitInput(date(2026, 11, 12), "awv", g0506=True)
-    bad = ConsentInput(date(2026, 11, 12), "verbal", admin.staff_id, True, True, True, True)
+    bad = ConsentInput(date(2026, 11, 12), "verbal", clinician.staff_id, True, True, True, True)
     with pytest.raises(Exception, match="witness"):  # verbal consent without a witness
-        ctx.enrollment.enroll(admin, pid, "ccm", bad, visit=visit)
+        ctx.enrollment.enroll(clinician, pid, "ccm", bad, visit=visit)
     assert ctx.visits.check(pid, "ccm").g0506_used_on is None, "the visit was not kept"
     good = ConsentInput(
-        date(2026, 11, 12), "verbal", admin.staff_id, True, True, True, True, witness="Lee F"
+        date(2026, 11, 12), "verbal", clinician.staff_id, True, True, True, True, witness="Lee F"
     )
-    ctx.enrollment.enroll(admin, pid, "ccm", good, visit=visit)
+    ctx.enrollment.enroll(clinician, pid, "ccm", good, visit=visit)
     assert ctx.visits.check(pid, "ccm").g0506_used_on == date(2026, 11, 12)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -121,6 +122,7 @@ def restore_from(
     *,
     current_key: bytes | None = None,
     wrapped_key: Path | None = None,
+    accept: Callable[[Database], None] | None = None,
 ) -> tuple[Path | None, VerifyReport]:
     """Replace the database at ``database`` with the backup ``source`` (same ``key``).
 
@@ -129,7 +131,8 @@ def restore_from(
     to ``backups_dir`` (returned). The caller must have closed every connection.
     A backup made under another key is restored with that ``key``; then the current
     database is opened with ``current_key`` for its kept copy, and ``wrapped_key`` (the
-    current key file) is kept next to that copy.
+    current key file) is kept next to that copy. ``accept``, when given, is called with the
+    verified backup before anything is replaced; whatever it raises stops the restore.
     """
     from ccm_desktop.db.migrate import _check_known, current_revision
 
@@ -152,6 +155,8 @@ def restore_from(
             _check_known(current_revision(candidate))
             report = verify(candidate)
             integrity_ok = all(c.ok for c in report.checks if c.name != "migration level")
+            if integrity_ok and accept is not None:
+                accept(candidate)
         except DatabaseError as exc:
             raise BackupError(f"The backup file is damaged: {exc.orig}") from None
         finally:

@@ -240,7 +240,7 @@ class EnrollmentStatusEvent(Base):
 
 
 class Consent(Base):
-    """A consent (or decline) with the four required disclosures (ccm-rules.md section 3)."""
+    """A consent (or decline) with the four disclosures of docs/medicare-rules.md, section 3."""
 
     __tablename__ = "consent"
     __table_args__ = (
@@ -360,3 +360,21 @@ class Setting(Base):
     __tablename__ = "setting"
     key: Mapped[str] = mapped_column(String(100), primary_key=True)
     value: Mapped[Any] = mapped_column(JSONType)
+
+
+class ClosedPeriod(Base):
+    """A calendar month closed for billing: the write gate refuses changes dated in it.
+
+    Reopening deletes the row; both are audit events (``period.close``/``period.reopen``).
+    """
+
+    __tablename__ = "closed_period"
+    __table_args__ = (
+        UniqueConstraint("year", "month", name="uq_closed_period_month"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -22,16 +22,19 @@ from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.db.models import CarePlan, Condition, Consent, Enrollment, Patient, Provider
 from ccm_desktop.errors import CcmError
+from ccm_desktop.gate import Permission
 from ccm_desktop.importers.patients import PATIENT_COLUMNS
 from ccm_desktop.security.audit import Actor, record
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES
 from ccm_desktop.validation import format_phone
+from ccm_desktop.vocab import AuditAction
 
 
-def export_patients(ctx: AppContext, path: Path) -> int:
+def export_patients(ctx: AppContext, path: Path, actor: Actor) -> int:
     """Write all patients (sorted by MRN) to ``path``, replacing a file that is there;
-    returns how many. Refuses to write over the practice's own files. The export is
-    audited (``export.patients``, by ``ctx.actor``): patient data left the database."""
+    returns how many. Refuses to write over the practice's own files. ``actor`` must be
+    allowed ``export.patients``; the export is audited: patient data left the database."""
+    ctx.gate.authorize(actor, Permission.EXPORT_PATIENTS)
     target = Path(path).expanduser().resolve()
     own = {*ctx.paths.sidecars(), ctx.paths.wrapped_key, ctx.paths.lock}
     if target in {p.resolve() for p in own}:
@@ -52,12 +55,11 @@ def export_patients(ctx: AppContext, path: Path) -> int:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise CcmError(f"The file {target} could not be written: {exc.strerror}.") from None
-    with ctx.db.write() as s:
-        actor = ctx.actor or Actor.system("export")
+    with ctx.gate.write(actor, Permission.EXPORT_PATIENTS) as w:
         record(
-            s,
+            w.session,
             actor,
-            "export.patients",
+            AuditAction.EXPORT_PATIENTS,
             "export",
             detail={"file": target.name, "patients": len(rows)},
         )

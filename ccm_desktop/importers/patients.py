@@ -20,16 +20,19 @@ the patient's newest plan adds no version. ``qmb`` is yes or no.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.db.models import CarePlan, Condition, Enrollment, Patient, Provider
+from ccm_desktop.errors import WriteConflict
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission
 from ccm_desktop.importers.csvfile import CsvRow, read_table
 from ccm_desktop.importers.patient_rows import Known, RowPlan, check_row
 from ccm_desktop.importers.report import ImportReport, Progress, ProgressSteps, audit_summary
@@ -43,6 +46,9 @@ from ccm_desktop.services.patients import (
     update_in_session,
 )
 from ccm_desktop.validation import normalise_mbi
+from ccm_desktop.vocab import AuditAction, ChangeKind
+
+T = TypeVar("T")
 
 PATIENT_COLUMNS = (
     "mrn",
@@ -79,12 +85,18 @@ def import_patients(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Check every row of ``path`` against the database and the earlier rows; when no row
-    has a problem (and not ``dry_run``) write them all in one transaction, with an audit
-    event per change plus one ``import.patients`` event.
+    has a problem (and not ``dry_run``) write them all in one gated transaction, with an
+    audit event per change plus one ``import.patients`` event.
 
-    Raises :class:`ImportFileError` for a file that is not a CSV table; every other
-    problem is a :class:`RowProblem` in the report, and then nothing is written.
+    The acting user and their role are checked first; the rows are checked in a read
+    session, so the write lock is held only while writing. A patient changed by someone
+    else between the check and the write makes the whole import a :class:`WriteConflict`
+    (nothing written). Raises :class:`ImportFileError` for a file that is not a CSV table;
+    every other problem is a :class:`RowProblem` in the report, and then nothing is
+    written.
     """
+    if not (dry_run and actor.is_system):  # a dry run by the command line writes nothing
+        ctx.gate.authorize(actor, Permission.IMPORT_PATIENTS)
     path = Path(path)
     table = read_table(path, PATIENT_COLUMNS, REQUIRED_COLUMNS, "patient")
     report = ImportReport(
@@ -94,34 +106,116 @@ def import_patients(
     if table.header_problems:
         steps.finish()
         return report
-    opener = ctx.db.read if dry_run else ctx.db.write
-    with opener() as s:
+    plans: list[RowPlan] = []
+    with ctx.db.read() as s:
         known = _load(s, ctx, table.rows)
-        plans: list[RowPlan] = []
         for i, row in enumerate(table.rows, 1):
             plan, problems = check_row(row, table.columns, known)
             report.problems.extend(problems)
             if plan is not None:
                 plans.append(plan)
             steps.at(i)
-        for plan in plans:
-            if plan.is_new:
-                report.created += 1
-            elif plan.touches:
-                report.updated += 1
-            else:
-                report.unchanged += 1
-        if report.problems or dry_run:
-            report.problems.sort(key=lambda p: p.row)
-            steps.finish()
-            return report
+        seen = _Seen.of(plans, known)
+    for plan in plans:
+        if plan.is_new:
+            report.created += 1
+        elif plan.touches:
+            report.updated += 1
+        else:
+            report.unchanged += 1
+    if report.problems or dry_run:
+        report.problems.sort(key=lambda p: p.row)
+        steps.finish()
+        return report
+    days = [
+        d for plan in plans for d in (plan.consent and plan.consent.consent_date, plan.care_plan)
+    ]
+    with ctx.gate.write(actor, Permission.IMPORT_PATIENTS, on=days) as w:
+        s = w.session
+        seen.rebind(s, plans)
         touched = _write(s, actor, plans, steps, len(table.rows))
-        record(s, actor, "import.patients", "import", detail=audit_summary(report, path.name))
+        record(
+            s,
+            actor,
+            AuditAction.IMPORT_PATIENTS,
+            "import",
+            detail=audit_summary(report, path.name),
+        )
     report.written = True
     steps.finish()
     if touched:
-        ctx.bus.publish(Change("patients", frozenset(touched), frozenset(touched)))
+        ctx.bus.publish(Change(ChangeKind.PATIENTS, frozenset(touched), frozenset(touched)))
     return report
+
+
+@dataclass
+class _Seen:
+    """The records a check relied on, by id, with what it saw of them: the write re-reads
+    them in its own transaction and refuses the import if any changed in between."""
+
+    patients: dict[int, int]  # patient id -> version seen
+    latest: dict[int, tuple[int, str]]  # patient id -> (latest enrollment id, its status)
+    conditions: dict[int, str]  # condition id -> status seen
+
+    @classmethod
+    def of(cls, plans: list[RowPlan], known: Known) -> _Seen:
+        """Read inside the check's session, while the loaded records are still live."""
+        patients = {p.patient.id: p.patient.version for p in plans if p.patient is not None}
+        latest = {pid: (e.id, e.status) for pid, e in known.current.items() if pid in patients}
+        conditions = {c.id: c.status for p in plans for c in p.reactivate}
+        return cls(patients, latest, conditions)
+
+    def rebind(self, s: Session, plans: list[RowPlan]) -> None:
+        """Point every plan at the records of session ``s``; :class:`WriteConflict` when a
+        patient, their latest enrollment or a condition changed since the check."""
+        patients = _fetch(s, Patient, self.patients)
+        conditions = _fetch(s, Condition, self.conditions)
+        enrollments = _fetch(s, Enrollment, {e: None for e, _ in self.latest.values()})
+        now: dict[int, int] = {}
+        for chunk in _chunks(sorted(self.patients)):
+            q = (
+                select(Enrollment.patient_id, func.max(Enrollment.id))
+                .where(Enrollment.patient_id.in_(chunk))
+                .group_by(Enrollment.patient_id)
+            )
+            now.update((int(pid), int(eid)) for pid, eid in s.execute(q))
+        stale = (
+            any(patients[i].version != v for i, v in self.patients.items())
+            or any(conditions[i].status != v for i, v in self.conditions.items())
+            or now != {pid: eid for pid, (eid, _) in self.latest.items()}
+            or any(enrollments[e].status != st for e, st in self.latest.values())
+        )
+        if stale:
+            raise WriteConflict(
+                "Some of these patients were changed while the file was being checked: "
+                "nothing was imported. Run the import again."
+            )
+        for plan in plans:
+            if plan.patient is not None:
+                plan.patient = patients[_id(plan.patient)]
+            if plan.current is not None:
+                plan.current = enrollments[_id(plan.current)]
+            plan.reactivate = [conditions[_id(c)] for c in plan.reactivate]
+
+
+def _id(obj: object) -> int:
+    """The primary key of a loaded (possibly detached, expired) record."""
+    identity = inspect(obj).identity
+    assert identity is not None
+    return int(identity[0])
+
+
+def _fetch(s: Session, model: type[T], ids: dict[int, object]) -> dict[int, T]:
+    """Records of ``model`` by id, in batches; :class:`WriteConflict` if one is gone."""
+    found: dict[int, T] = {}
+    for chunk in _chunks(sorted(ids)):
+        found.update((r.id, r) for r in s.scalars(select(model).where(model.id.in_(chunk))))  # type: ignore[attr-defined]
+    if len(found) != len(ids):
+        raise WriteConflict(
+            "A record this file updates was removed while it was being checked: nothing was "
+            "imported. Run the import again."
+        )
+    return found
 
 
 def _chunks(items: list, n: int = 500) -> list[list]:  # type: ignore[type-arg]

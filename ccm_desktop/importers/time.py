@@ -25,10 +25,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ccm_desktop import rules
 from ccm_desktop.app import AppContext
 from ccm_desktop.db.models import ACTIVITIES, Patient, StaffUser, TimeEntry
 from ccm_desktop.errors import ValidationError
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission, role_words
 from ccm_desktop.importers.csvfile import CsvRow, read_table
 from ccm_desktop.importers.report import (
     ImportReport,
@@ -47,6 +49,7 @@ from ccm_desktop.services.timing import (
     revise_in_session,
 )
 from ccm_desktop.validation import check_yes_no, parse_date
+from ccm_desktop.vocab import AuditAction, ChangeKind
 
 TIME_COLUMNS = ("mrn", "staff", "date", "start_time", "minutes", "activity", "contact", "note")
 REQUIRED_COLUMNS = ("mrn", "staff", "date", "start_time", "minutes", "activity")
@@ -98,6 +101,8 @@ def import_time(
 
     Raises :class:`ImportFileError` for a file that is not a CSV table.
     """
+    if not (dry_run and actor.is_system):  # a dry run by the command line writes nothing
+        ctx.gate.authorize(actor, Permission.IMPORT_TIME)
     path = Path(path)
     table = read_table(path, TIME_COLUMNS, REQUIRED_COLUMNS, "time entry")
     report = ImportReport(
@@ -107,12 +112,11 @@ def import_time(
     if table.header_problems:
         steps.finish()
         return report
-    opener = ctx.db.read if dry_run else ctx.db.write
-    with opener() as s:
+    with ctx.db.read() as s:
         tz = ctx.practice.practice_tz(s)
         now = ctx.clock.now()
         patients = _patients(s, table.rows)
-        staff = {u: i for i, u in s.execute(select(StaffUser.id, StaffUser.username))}
+        staff = {u.username: u for u in s.scalars(select(StaffUser))}
         parsed: list[_Row] = []
         for i, row in enumerate(table.rows, 1):
             got = _check(row, patients, staff, tz, now, report.problems)
@@ -120,17 +124,20 @@ def import_time(
                 parsed.append(got)
             steps.at(i)
         new, changed = _classify(s, parsed, report)
-        report.created, report.updated = len(new), len(changed)
-        if report.problems or dry_run:
-            report.problems.sort(key=lambda p: p.row)
-            steps.finish()
-            return report
+    report.created, report.updated = len(new), len(changed)
+    if report.problems or dry_run:
+        report.problems.sort(key=lambda p: p.row)
+        steps.finish()
+        return report
+    days = [r.key[2] for r in new] + [r.key[2] for r, _ in changed]
+    with ctx.gate.write(actor, Permission.IMPORT_TIME, on=days) as w:
+        s = w.session
         touched = _write(s, actor, new, changed, path.name, steps, len(table.rows))
-        record(s, actor, "import.time", "import", detail=audit_summary(report, path.name))
+        record(s, actor, AuditAction.IMPORT_TIME, "import", detail=audit_summary(report, path.name))
     report.written = True
     steps.finish()
     if touched:
-        ctx.bus.publish(Change("time", frozenset(), frozenset(touched)))
+        ctx.bus.publish(Change(ChangeKind.TIME, frozenset(), frozenset(touched)))
     return report
 
 
@@ -146,7 +153,7 @@ def _patients(s: Session, rows: list[CsvRow]) -> dict[str, int]:
 def _check(
     row: CsvRow,
     patients: dict[str, int],
-    staff: dict[str, int],
+    staff: dict[str, StaffUser],
     tz: ZoneInfo,
     now: datetime,
     problems: list[RowProblem],
@@ -163,13 +170,22 @@ def _check(
         bad("mrn", "Enter the patient's MRN.")
     elif pid is None:
         bad("mrn", f"No patient has MRN {mrn}: import the patient first.")
-    sid = staff.get(username)
+    user = staff.get(username)
+    sid = user.id if user is not None else None
     if not username:
         bad("staff", "Enter the username of the staff member who did the work.")
-    elif sid is None:
+    elif user is None:
         bad(
             "staff",
             f"There is no staff user '{username}': use a username from the practice's staff list.",
+        )
+    elif not user.active:
+        bad("staff", f"{user.name} ({username}) is no longer an active user of this practice.")
+    elif not rules.counts_time(user.role, user.credential):
+        bad(
+            "staff",
+            f"{user.name} ({role_words(user.role)}) is not clinical staff: only minutes of "
+            "clinical staff and billing practitioners count toward care management.",
         )
     started: datetime | None = None
     try:

@@ -13,19 +13,35 @@ from sqlalchemy.orm import Session
 from ccm_desktop.db.models import AuditEvent
 from ccm_desktop.db.types import utcnow
 
+SYSTEM_ROLE = "system"
+AUDITED = "audit_events"  # Session.info key: audit events added in this transaction
+
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting: a staff user (``staff_id``) or a named system process."""
+    """Who is acting: a staff user (``staff_id``) or the application itself.
+
+    ``role`` is what the actor claimed when it was made; the write gate never trusts it
+    and reads the staff member's current role from the database.
+    """
 
     staff_id: int | None
     label: str
-    role: str = "admin"
+    role: str = SYSTEM_ROLE
 
     @classmethod
     def system(cls, label: str) -> Actor:
-        """An action with no staff member (first set-up, a command-line import)."""
-        return cls(None, label, "admin")
+        """The application itself (set-up, the demo generator): only the narrow rights of
+        the ``system`` role in the permission table."""
+        return cls(None, label, SYSTEM_ROLE)
+
+    @property
+    def is_system(self) -> bool:
+        return self.staff_id is None
+
+
+def _count(session: Session, n: int) -> None:
+    session.info[AUDITED] = session.info.get(AUDITED, 0) + n
 
 
 def record(
@@ -50,6 +66,7 @@ def record(
         detail=detail or {},
     )
     session.add(event)
+    _count(session, 1)
     return event
 
 
@@ -96,6 +113,7 @@ def record_many(session: Session, actor: Actor, items: Iterable[AuditItem]) -> i
     ]
     if rows:
         session.execute(insert(AuditEvent.__table__), rows)
+        _count(session, len(rows))
     return len(rows)
 
 

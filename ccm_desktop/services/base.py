@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -13,6 +14,9 @@ from ccm_desktop.db.engine import Database
 from ccm_desktop.db.models import Practice
 from ccm_desktop.errors import NotFound
 from ccm_desktop.events import EventBus
+
+if TYPE_CHECKING:
+    from ccm_desktop.gate import Gate
 
 
 class Clock:
@@ -43,12 +47,14 @@ def end_of_month(d: date) -> date:
 
 
 class Service:
-    """Base of the services: holds the database, the bus and the clock."""
+    """Base of the services: the database (for reading), the write gate (for every
+    change), the event bus and the clock."""
 
-    def __init__(self, db: Database, bus: EventBus, clock: Clock) -> None:
+    def __init__(self, db: Database, bus: EventBus, clock: Clock, gate: Gate) -> None:
         self.db = db
         self.bus = bus
         self.clock = clock
+        self.gate = gate
 
     def practice_tz(self, session: Session) -> ZoneInfo:
         """The practice's time zone (America/New_York style)."""

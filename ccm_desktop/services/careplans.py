@@ -16,11 +16,13 @@ from sqlalchemy.orm import Session
 from ccm_desktop.db.models import CarePlan, Patient
 from ccm_desktop.errors import NotFound
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission
 from ccm_desktop.security.audit import Actor, AuditItem, record_item
 from ccm_desktop.services.base import Service
 from ccm_desktop.validation import check_after_birth, check_not_future
+from ccm_desktop.vocab import AuditAction, ChangeKind
 
-# The elements of a comprehensive care plan (ccm-rules.md section 4): each has a place.
+# The elements of a comprehensive care plan (docs/medicare-rules.md, section 4): each has a place.
 CARE_PLAN_ELEMENTS = (
     "problem_list",
     "expected_outcome_prognosis",
@@ -97,7 +99,7 @@ def new_version(
 def version_audit(plan: CarePlan) -> AuditItem:
     """The audit event of a new (flushed) care-plan version."""
     return AuditItem(
-        "careplan.version",
+        AuditAction.CAREPLAN_VERSION,
         "care_plan",
         plan.id,
         plan.patient_id,
@@ -114,15 +116,16 @@ class CarePlanService(Service):
         content: dict[str, Any] | None = None,
         kept_elsewhere: bool = False,
     ) -> int:
-        with self.db.write() as s:
+        with self.gate.write(actor, Permission.CAREPLAN_EDIT, on=[established]) as w:
+            s = w.session
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
             plan = add_version_in_session(
-                s, actor, p, established, self.today(s), content, kept_elsewhere
+                s, actor, p, established, w.today(), content, kept_elsewhere
             )
             pid = plan.id
-        self.bus.publish(Change("careplan", frozenset({pid}), frozenset({patient_id})))
+        self.bus.publish(Change(ChangeKind.CAREPLAN, frozenset({pid}), frozenset({patient_id})))
         return pid
 
     def versions(self, patient_id: int) -> list[CarePlanVersion]:

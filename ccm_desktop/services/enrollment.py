@@ -1,6 +1,6 @@
 """Enrollment in CCM, complex CCM, PCM or APCM: eligibility, consent, status history.
 
-Rules from shared/domain/ccm-rules.md section 3. The status is a history of
+Rules from docs/medicare-rules.md, section 3. The status is a history of
 :class:`EnrollmentStatusEvent` rows; ``Enrollment.status`` caches the latest one.
 A disenrollment takes effect at the end of the calendar month.
 """
@@ -15,8 +15,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ccm_desktop.db.models import (
-    CONSENT_METHODS,
-    PROGRAMS,
     Condition,
     Consent,
     Enrollment,
@@ -26,6 +24,7 @@ from ccm_desktop.db.models import (
 )
 from ccm_desktop.errors import NotFound, ValidationError, ValidationErrors
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission
 from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
 from ccm_desktop.services.base import Service, end_of_month
 
@@ -33,9 +32,20 @@ if TYPE_CHECKING:
     from ccm_desktop.services.visits import VisitInput
 
 from ccm_desktop.validation import check_after_birth, check_not_future
+from ccm_desktop.vocab import ACTIVE_STATUSES as VOCAB_ACTIVE
+from ccm_desktop.vocab import (
+    AuditAction,
+    ChangeKind,
+    ConditionStatus,
+    ConsentMethod,
+    EnrollmentStatus,
+    Program,
+    codes,
+    parse,
+)
 
 PROGRAM_NAMES = {"ccm": "CCM", "complex_ccm": "Complex CCM", "pcm": "PCM", "apcm": "APCM"}
-ACTIVE_STATUSES = ("enrolled", "transferred", "program_changed")
+ACTIVE_STATUSES = tuple(sorted(VOCAB_ACTIVE))
 
 
 @dataclass(frozen=True)
@@ -108,7 +118,7 @@ def validate_consent(c: ConsentInput, today: date, dob: date, *, declined: bool 
         check_after_birth(c.consent_date, dob, "consent_date", "consent")
     except ValidationError as exc:
         errors.append(exc)
-    if c.method not in CONSENT_METHODS:
+    if c.method not in codes(ConsentMethod):
         errors.append(ValidationError("consent_method", "Choose verbal or written."))
     if not declined:
         missing = [
@@ -160,7 +170,7 @@ def chronic_count(s: Session, patient_id: int) -> int:
         s.scalar(
             select(func.count())
             .select_from(Condition)
-            .where(Condition.patient_id == patient_id, Condition.status == "active")
+            .where(Condition.patient_id == patient_id, Condition.status == ConditionStatus.ACTIVE)
         )
         or 0
     )
@@ -208,16 +218,19 @@ def begin_enrollment(
     enr = Enrollment(
         patient_id=p.id,
         program=program,
-        status="enrolled",
+        status=EnrollmentStatus.ENROLLED,
         billing_provider_id=provider_id,
         start_date=consent.consent_date,
     )
     s.add(enr)
     if current is not None and current.status in ACTIVE_STATUSES:
         if current.billing_provider_id != provider_id:
-            status, reason = "transferred", "new billing practitioner"
+            status, reason = EnrollmentStatus.TRANSFERRED, "new billing practitioner"
         else:
-            status, reason = "program_changed", f"changed to {PROGRAM_NAMES[program]}"
+            status, reason = (
+                EnrollmentStatus.PROGRAM_CHANGED,
+                f"changed to {PROGRAM_NAMES[program]}",
+            )
         add_step(s, actor, current, status, consent.consent_date, reason)
         current.end_date = consent.consent_date
     return enr
@@ -228,14 +241,14 @@ def finish_enrollment(
 ) -> AuditItem:
     """Add the enrolled step and the consent row of a flushed enrollment; returns its audit
     event for the caller to record (one by one or in bulk)."""
-    add_step(s, actor, enr, "enrolled", consent.consent_date)
+    add_step(s, actor, enr, EnrollmentStatus.ENROLLED, consent.consent_date)
     s.add(
         _consent_row(
             enr.patient_id, enr.id, enr.program, enr.billing_provider_id, True, consent, ""
         )
     )
     return AuditItem(
-        "enrollment.enroll",
+        AuditAction.ENROLLMENT_ENROLL,
         "enrollment",
         enr.id,
         enr.patient_id,
@@ -256,8 +269,7 @@ def enroll_in_session(
 
     Raises :class:`ValidationError` / :class:`ValidationErrors`; flushes once.
     """
-    if program not in PROGRAMS:
-        raise ValidationError("program", f"Choose one of {', '.join(PROGRAMS)}.")
+    program = parse(Program, program, "program")
     el = eligibility(program, chronic_count(s, p.id), p.qmb)
     if not el.eligible:
         raise ValidationError("program", el.reason)
@@ -287,14 +299,15 @@ class EnrollmentService(Service):
         both are saved or neither is. Returns the enrollment id."""
         from ccm_desktop.services.visits import check_in_session, record_in_session
 
-        if program not in PROGRAMS:
-            raise ValidationError("program", f"Choose one of {', '.join(PROGRAMS)}.")
-        with self.db.write() as s:
+        program = parse(Program, program, "program")
+        days = [consent.consent_date, visit.visit_date if visit else None]
+        with self.gate.write(actor, Permission.ENROLLMENT_EDIT, on=days) as w:
+            s = w.session
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
             provider_id = billing_provider_id or p.billing_provider_id
-            today = self.today(s)
+            today = w.today()
             if visit is not None:
                 record_in_session(
                     s,
@@ -311,69 +324,79 @@ class EnrollmentService(Service):
                 raise ValidationError("initiating_visit", check.reason)
             enr = enroll_in_session(s, actor, p, program, consent, today, billing_provider_id)
             eid = enr.id
-        self.bus.publish(Change("enrollment", frozenset({eid}), frozenset({patient_id})))
+        self.bus.publish(Change(ChangeKind.ENROLLMENT, frozenset({eid}), frozenset({patient_id})))
+        if visit is not None:
+            self.bus.publish(Change(ChangeKind.VISITS, frozenset(), frozenset({patient_id})))
         return eid
 
     def decline(
         self, actor: Actor, patient_id: int, program: str, consent: ConsentInput, reason: str
     ) -> int:
         """Record that the patient declined ``program`` (the decline is kept as history)."""
-        with self.db.write() as s:
+        program = parse(Program, program, "program")
+        if not reason.strip():
+            raise ValidationError("reason", "Say why the patient declined.")
+        with self.gate.write(actor, Permission.ENROLLMENT_EDIT) as w:
+            s = w.session
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
-            validate_consent(consent, self.today(s), p.dob, declined=True)
+            validate_consent(consent, w.today(), p.dob, declined=True)
             enr = Enrollment(
                 patient_id=patient_id,
                 program=program,
-                status="declined",
+                status=EnrollmentStatus.DECLINED,
                 billing_provider_id=p.billing_provider_id,
             )
             s.add(enr)
             s.flush()
-            add_step(s, actor, enr, "declined", consent.consent_date, reason)
+            add_step(s, actor, enr, EnrollmentStatus.DECLINED, consent.consent_date, reason)
             s.add(
                 _consent_row(p.id, enr.id, program, p.billing_provider_id, False, consent, reason)
             )
             record(
                 s,
                 actor,
-                "enrollment.decline",
+                AuditAction.ENROLLMENT_DECLINE,
                 "enrollment",
                 enr.id,
                 patient_id=patient_id,
                 detail={"program": program, "reason": reason},
             )
             eid = enr.id
-        self.bus.publish(Change("enrollment", frozenset({eid}), frozenset({patient_id})))
+        self.bus.publish(Change(ChangeKind.ENROLLMENT, frozenset({eid}), frozenset({patient_id})))
         return eid
 
     def disenroll(self, actor: Actor, enrollment_id: int, reason: str, asked_on: date) -> date:
         """Stop an enrollment; effective the last day of ``asked_on``'s month (returned)."""
         if not reason.strip():
             raise ValidationError("reason", "Say why the patient is leaving the program.")
-        with self.db.write() as s:
+        with self.gate.write(actor, Permission.ENROLLMENT_EDIT) as w:
+            s = w.session
             enr = s.get(Enrollment, enrollment_id)
             if enr is None:
                 raise NotFound("This enrollment no longer exists.")
             if enr.status not in ACTIVE_STATUSES:
                 raise ValidationError("status", "The patient is not enrolled.")
-            if asked_on > self.today(s):
+            if asked_on > w.today():
                 raise ValidationError("date", "The date cannot be in the future.")
             effective = end_of_month(asked_on)
-            add_step(s, actor, enr, "disenrolled", effective, reason.strip())
+            w.require_open(effective)
+            add_step(s, actor, enr, EnrollmentStatus.DISENROLLED, effective, reason.strip())
             enr.end_date = effective
             record(
                 s,
                 actor,
-                "enrollment.disenroll",
+                AuditAction.ENROLLMENT_DISENROLL,
                 "enrollment",
                 enr.id,
                 patient_id=enr.patient_id,
                 detail={"reason": reason.strip(), "effective": effective.isoformat()},
             )
             pid = enr.patient_id
-        self.bus.publish(Change("enrollment", frozenset({enrollment_id}), frozenset({pid})))
+        self.bus.publish(
+            Change(ChangeKind.ENROLLMENT, frozenset({enrollment_id}), frozenset({pid}))
+        )
         return effective
 
     def patient_of(self, enrollment_id: int) -> int:

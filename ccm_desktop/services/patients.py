@@ -11,9 +11,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ccm_desktop import icd10
-from ccm_desktop.db.models import SEXES, Condition, Patient, Provider
+from ccm_desktop.db.models import Condition, Patient, Provider
 from ccm_desktop.errors import NotFound, StaleEdit, ValidationError, ValidationErrors
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission
 from ccm_desktop.security.audit import Actor, AuditItem, AuditRow, events_for, record, record_item
 from ccm_desktop.services.base import Service, month_bounds
 from ccm_desktop.services.patient_list import (
@@ -32,6 +33,7 @@ from ccm_desktop.validation import (
     check_state,
     check_zip,
 )
+from ccm_desktop.vocab import AuditAction, ChangeKind, ConditionStatus, Sex, codes, parse
 
 LANGUAGES = {
     "en": "English",
@@ -64,9 +66,9 @@ def check_language(value: str, field: str = "preferred_language") -> str:
 
 def check_sex(value: str, field: str = "sex") -> str:
     v = (value or "").strip().upper()[:1]
-    if v not in SEXES:
+    if v not in codes(Sex):
         raise ValidationError(field, "Use F, M, X (other) or U (unknown).")
-    return v
+    return Sex(v)
 
 
 @dataclass
@@ -208,19 +210,21 @@ class PatientService(Service):
     # -- writing --------------------------------------------------------------
     def create(self, actor: Actor, data: PatientInput) -> int:
         """Add a patient; a duplicate MRN is a field error. Returns the new id."""
-        with self.db.write() as s:
-            clean = validate_patient(data, self.today(s), self.providers_by_npi(s))
+        with self.gate.write(actor, Permission.PATIENT_EDIT) as w:
+            s = w.session
+            clean = validate_patient(data, w.today(), self.providers_by_npi(s))
             pid = create_in_session(s, actor, clean).id
-        self.bus.publish(Change("patients", frozenset({pid}), frozenset({pid})))
+        self.bus.publish(Change(ChangeKind.PATIENTS, frozenset({pid}), frozenset({pid})))
         return pid
 
     def update(self, actor: Actor, patient_id: int, data: PatientInput, version: int) -> None:
         """Save an edit made on ``version``; :class:`StaleEdit` if someone saved in between."""
-        with self.db.write() as s:
+        with self.gate.write(actor, Permission.PATIENT_EDIT) as w:
+            s = w.session
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
-            clean = validate_patient(data, self.today(s), self.providers_by_npi(s))
+            clean = validate_patient(data, w.today(), self.providers_by_npi(s))
             _check_mrn_free(s, clean.mrn, patient_id)
             if p.version != version:
                 raise StaleEdit("This patient was changed by someone else: reload and try again.")
@@ -232,42 +236,49 @@ class PatientService(Service):
                 raise StaleEdit(
                     "This patient was changed by someone else: reload and try again."
                 ) from None
-        self.bus.publish(Change("patients", frozenset({patient_id}), frozenset({patient_id})))
+        self.bus.publish(
+            Change(ChangeKind.PATIENTS, frozenset({patient_id}), frozenset({patient_id}))
+        )
 
     def add_condition(
         self, actor: Actor, patient_id: int, code: str, onset: date | None = None
     ) -> int:
         """Record a chronic condition by billable ICD-10-CM code (re-activates a retired one)."""
         c = icd10.check_code(code, "code")
-        with self.db.write() as s:
+        with self.gate.write(actor, Permission.CONDITION_EDIT) as w:
+            s = w.session
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
             if onset is not None:
-                check_not_future(onset, self.today(s), "onset_date", "onset")
+                check_not_future(onset, w.today(), "onset_date", "onset")
                 check_after_birth(onset, p.dob, "onset_date", "onset")
             cid = add_condition_in_session(s, actor, patient_id, c, onset).id
-        self.bus.publish(Change("conditions", frozenset({cid}), frozenset({patient_id})))
+        self.bus.publish(Change(ChangeKind.CONDITIONS, frozenset({cid}), frozenset({patient_id})))
         return cid
 
     def set_condition_status(self, actor: Actor, condition_id: int, status: str) -> None:
         """Mark a condition active, resolved or inactive (never deleted)."""
-        with self.db.write() as s:
+        new = parse(ConditionStatus, status, "status")
+        with self.gate.write(actor, Permission.CONDITION_EDIT) as w:
+            s = w.session
             cond = s.get(Condition, condition_id)
             if cond is None:
                 raise NotFound("This condition no longer exists.")
-            old, cond.status = cond.status, status
+            if cond.status == new:
+                return
+            old, cond.status = cond.status, new
             record(
                 s,
                 actor,
-                "condition.status",
+                AuditAction.CONDITION_STATUS,
                 "condition",
                 cond.id,
                 patient_id=cond.patient_id,
-                detail={"from": old, "to": status},
+                detail={"from": old, "to": new.value},
             )
             pid = cond.patient_id
-        self.bus.publish(Change("conditions", frozenset({condition_id}), frozenset({pid})))
+        self.bus.publish(Change(ChangeKind.CONDITIONS, frozenset({condition_id}), frozenset({pid})))
 
     # -- reading --------------------------------------------------------------
     def get(self, patient_id: int) -> PatientDetail:
@@ -313,7 +324,7 @@ def _check_mrn_free(s: Session, mrn: str, patient_id: int | None = None) -> None
 
 def created_audit(p: Patient) -> AuditItem:
     """The audit event of a new (flushed) patient."""
-    return AuditItem("patient.create", "patient", p.id, p.id, {"mrn": p.mrn})
+    return AuditItem(AuditAction.PATIENT_CREATE, "patient", p.id, p.id, {"mrn": p.mrn})
 
 
 def create_in_session(s: Session, actor: Actor, clean: CleanPatient) -> Patient:
@@ -338,7 +349,13 @@ def update_in_session(s: Session, actor: Actor, p: Patient, clean: CleanPatient)
     for k in changed:
         setattr(p, k, getattr(clean, k))
     record(
-        s, actor, "patient.update", "patient", p.id, patient_id=p.id, detail={"changed": changed}
+        s,
+        actor,
+        AuditAction.PATIENT_UPDATE,
+        "patient",
+        p.id,
+        patient_id=p.id,
+        detail={"changed": changed},
     )
     return changed
 
@@ -350,13 +367,15 @@ def new_condition(patient_id: int, code: str, onset: date | None = None) -> Cond
         code=code,
         description=icd10.description(code),
         onset_date=onset,
-        status="active",
+        status=ConditionStatus.ACTIVE,
     )
 
 
 def condition_audit(cond: Condition) -> AuditItem:
     """The audit event of an added or re-activated (flushed) condition."""
-    return AuditItem("condition.add", "condition", cond.id, cond.patient_id, {"code": cond.code})
+    return AuditItem(
+        AuditAction.CONDITION_ADD, "condition", cond.id, cond.patient_id, {"code": cond.code}
+    )
 
 
 def add_condition_in_session(
@@ -370,9 +389,9 @@ def add_condition_in_session(
         select(Condition).where(Condition.patient_id == patient_id, Condition.code == code)
     )
     if existing is not None:
-        if existing.status == "active":
+        if existing.status == ConditionStatus.ACTIVE:
             raise ValidationError("code", f"{icd10.with_dot(code)} is already recorded.")
-        existing.status = "active"
+        existing.status = ConditionStatus.ACTIVE
         cond = existing
     else:
         cond = new_condition(patient_id, code, onset)

@@ -20,6 +20,7 @@ from ccm_desktop.db.models import (
 )
 from ccm_desktop.errors import DatabaseExists, NotFound, ValidationError, ValidationErrors
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission
 from ccm_desktop.security.audit import Actor, record
 from ccm_desktop.services.base import Service
 from ccm_desktop.validation import (
@@ -30,6 +31,7 @@ from ccm_desktop.validation import (
     check_tin,
     check_zip,
 )
+from ccm_desktop.vocab import AuditAction, ChangeKind
 
 US_TIMEZONES = (
     "America/New_York",
@@ -237,7 +239,8 @@ class PracticeService(Service):
     def setup(self, actor: Actor, setup: PracticeSetup) -> None:
         """Load a validated practice; refuses when the database already has one."""
         clean = validate_setup(setup)
-        with self.db.write() as s:
+        with self.gate.write(actor, Permission.PRACTICE_SETUP) as w:
+            s = w.session
             if s.scalar(select(func.count()).select_from(Practice)):
                 raise DatabaseExists("This database already holds a practice; nothing was changed.")
             p = clean.practice
@@ -264,7 +267,7 @@ class PracticeService(Service):
             record(
                 s,
                 actor,
-                "practice.setup",
+                AuditAction.PRACTICE_SETUP,
                 "practice",
                 practice.id,
                 detail={
@@ -273,7 +276,7 @@ class PracticeService(Service):
                     "staff": len(clean.staff),
                 },
             )
-        self.bus.publish(Change("practice"))
+        self.bus.publish(Change(ChangeKind.PRACTICE))
 
     def practice(self) -> PracticeInfo:
         with self.db.read() as s:

@@ -6,27 +6,21 @@ Entries are never deleted: a void or an edit keeps the previous values.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ccm_desktop.db.models import (
-    ACTIVITIES,
-    TIME_SOURCES,
-    Patient,
-    StaffUser,
-    TimeEntry,
-    TimeEntryRevision,
-)
+from ccm_desktop import rules
+from ccm_desktop.db.models import Patient, StaffUser, TimeEntry, TimeEntryRevision
 from ccm_desktop.errors import NotFound, ValidationError
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission, role_words
 from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
 from ccm_desktop.services.base import Service, month_bounds
-
-MAX_MINUTES = 240
+from ccm_desktop.vocab import Activity, AuditAction, ChangeKind, TimeSource, parse
 
 ACTIVITY_LABELS = {
     "call_patient": "Call with patient",
@@ -68,14 +62,32 @@ class TimeRow:
     voided: bool
 
 
+@dataclass(frozen=True)
+class TimeEdit:
+    """The fields of a time entry an edit may change; None leaves a field as it is.
+
+    The patient and the staff member are not here on purpose: an entry never moves to
+    another patient or person (void it and add a new one).
+    """
+
+    started_at: datetime | None = None
+    minutes: int | None = None
+    activity: str | None = None
+    patient_contact: bool | None = None
+    note: str | None = None
+
+    def changes(self) -> dict[str, object]:
+        """The fields given, by name."""
+        return {f.name: v for f in fields(self) if (v := getattr(self, f.name)) is not None}
+
+
 def check_time(t: TimeInput, now: datetime) -> None:
-    """Minutes 1-240, a known activity and source, not starting in the future."""
-    if not 1 <= t.minutes <= MAX_MINUTES:
-        raise ValidationError("minutes", f"Minutes must be between 1 and {MAX_MINUTES}.")
-    if t.activity not in ACTIVITIES:
-        raise ValidationError("activity", f"The activity must be one of {', '.join(ACTIVITIES)}.")
-    if t.source not in TIME_SOURCES:
-        raise ValidationError("source", "Unknown source.")
+    """Minutes 1 to the rules' maximum, a known activity and source, not in the future."""
+    top = rules.max_entry_minutes()
+    if isinstance(t.minutes, bool) or not isinstance(t.minutes, int) or not 1 <= t.minutes <= top:
+        raise ValidationError("minutes", f"Minutes must be between 1 and {top}.")
+    t.activity = parse(Activity, t.activity, "activity")
+    t.source = parse(TimeSource, t.source, "source")
     if t.started_at.tzinfo is None:
         raise ValueError("started_at must be an aware datetime")
     if t.started_at > now:
@@ -104,7 +116,7 @@ def new_entry(t: TimeInput) -> TimeEntry:
 def added_audit(entry_id: int, values: dict[str, Any]) -> AuditItem:
     """The audit event of a new time entry with ``values`` (see :func:`entry_values`)."""
     return AuditItem(
-        "time.add",
+        AuditAction.TIME_ADD,
         "time_entry",
         entry_id,
         values["patient_id"],
@@ -149,7 +161,7 @@ def revise_in_session(
     record(
         s,
         actor,
-        "time.revise",
+        AuditAction.TIME_REVISE,
         "time_entry",
         entry.id,
         patient_id=entry.patient_id,
@@ -157,41 +169,83 @@ def revise_in_session(
     )
 
 
+def check_staff_counts(s: Session, staff_id: int, field: str = "staff") -> StaffUser:
+    """The staff member whose minutes these are, if their time counts toward care
+    management (clinical staff or a billing practitioner: docs/medicare-rules.md, section
+    1); a :class:`ValidationError` naming ``field`` otherwise."""
+    u = s.get(StaffUser, staff_id)
+    if u is None:
+        raise ValidationError(field, "This staff member is not a user of this practice.")
+    if not rules.counts_time(u.role, u.credential):
+        raise ValidationError(
+            field,
+            f"{u.name} ({role_words(u.role)}{', ' + u.credential if u.credential else ''}) "
+            "is not clinical staff: only minutes of clinical staff and billing practitioners "
+            "count toward care management.",
+        )
+    return u
+
+
 class TimeService(Service):
     """Add, edit, void and total care-management minutes."""
 
     def add(self, actor: Actor, t: TimeInput) -> int:
-        with self.db.write() as s:
+        """Add an entry for a staff member whose time counts, in an open month."""
+        check_time(t, self.clock.now())
+        with self.gate.write(actor, Permission.TIME_EDIT, on=[t.started_at]) as w:
+            s = w.session
             if s.get(Patient, t.patient_id) is None:
                 raise NotFound("This patient no longer exists.")
+            check_staff_counts(s, t.staff_id)
             eid = add_in_session(s, actor, t, self.clock.now()).id
-        self.bus.publish(Change("time", frozenset({eid}), frozenset({t.patient_id})))
+        self.bus.publish(Change(ChangeKind.TIME, frozenset({eid}), frozenset({t.patient_id})))
         return eid
 
-    def edit(self, actor: Actor, entry_id: int, reason: str, **changes: object) -> None:
-        """Change minutes, activity, contact, note or start; the old values stay as history."""
+    def edit(self, actor: Actor, entry_id: int, reason: str, edit: TimeEdit) -> None:
+        """Change the fields ``edit`` names; the old values stay as a revision. Both the
+        entry's month and, when it moves, its new month must be open."""
         if not reason.strip():
             raise ValidationError("reason", "Say why this time entry is changed.")
-        with self.db.write() as s:
+        changes = edit.changes()
+        if not changes:
+            raise ValidationError("reason", "Nothing to change.")
+        with self.gate.write(actor, Permission.TIME_EDIT, on=[edit.started_at]) as w:
+            s = w.session
             entry = s.get(TimeEntry, entry_id)
             if entry is None:
                 raise NotFound("This time entry no longer exists.")
+            w.require_open(entry.started_at)
             merged = TimeInput(
                 entry.patient_id,
                 entry.staff_id,
-                changes.get("started_at", entry.started_at),  # type: ignore[arg-type]
-                changes.get("minutes", entry.minutes),  # type: ignore[arg-type]
-                changes.get("activity", entry.activity),  # type: ignore[arg-type]
+                edit.started_at or entry.started_at,
+                entry.minutes if edit.minutes is None else edit.minutes,
+                edit.activity or entry.activity,
                 source=entry.source,
             )
             check_time(merged, self.clock.now())
+            if edit.activity is not None:
+                changes["activity"] = merged.activity
+            if edit.note is not None:
+                changes["note"] = edit.note.strip()
             revise_in_session(s, actor, entry, changes, reason.strip())
             pid = entry.patient_id
-        self.bus.publish(Change("time", frozenset({entry_id}), frozenset({pid})))
+        self.bus.publish(Change(ChangeKind.TIME, frozenset({entry_id}), frozenset({pid})))
 
     def void(self, actor: Actor, entry_id: int, reason: str) -> None:
         """Take an entry out of every total; it stays visible in the history."""
-        self.edit(actor, entry_id, reason, voided=True)
+        if not reason.strip():
+            raise ValidationError("reason", "Say why this time entry is voided.")
+        with self.gate.write(actor, Permission.TIME_EDIT) as w:
+            entry = w.session.get(TimeEntry, entry_id)
+            if entry is None:
+                raise NotFound("This time entry no longer exists.")
+            if entry.voided:
+                raise ValidationError("voided", "This time entry is already voided.")
+            w.require_open(entry.started_at)
+            revise_in_session(w.session, actor, entry, {"voided": True}, reason.strip())
+            pid = entry.patient_id
+        self.bus.publish(Change(ChangeKind.TIME, frozenset({entry_id}), frozenset({pid})))
 
     def entries(self, patient_id: int) -> list[TimeRow]:
         with self.db.read() as s:
