@@ -28,10 +28,10 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError, WrongKey
 from ccm_desktop.services.practice import StaffInfo
 from ccm_desktop.ui.common.forms import error_label
-from ccm_desktop.ui.common.labels import role_name
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.tasks import Task, run_task
+from ccm_desktop.ui.common.vocabulary import role_label
 
 
 class FirstRunChoice(enum.Enum):
@@ -232,7 +232,7 @@ class StaffPickerDialog(QDialog):
         self.model: RecordTableModel[StaffInfo] = RecordTableModel(
             [
                 Column(self.tr("Name"), lambda s: s.name),
-                Column(self.tr("Role"), lambda s: role_name(s.role)),
+                Column(self.tr("Role"), lambda s: role_label(s.role)),
                 Column(self.tr("Credential"), lambda s: s.credential),
             ],
             self,

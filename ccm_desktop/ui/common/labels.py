@@ -1,10 +1,14 @@
-"""Plain-language names for the core's codes (roles, staff), translated once here."""
+"""Plain-language names for staff, phone numbers, TINs and time zones, translated once here.
+
+Labels of the domain's codes (roles, programs, statuses ...) are in ``vocabulary.py``.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication
 
 from ccm_desktop.services.practice import StaffInfo
+from ccm_desktop.ui.common.vocabulary import role_label
 from ccm_desktop.validation import format_phone
 
 
@@ -12,21 +16,9 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("labels", text)
 
 
-def role_name(role: str) -> str:
-    """Front desk, Care manager ... for a role code."""
-    names = {
-        "front_desk": _tr("Front desk"),
-        "care_manager": _tr("Care manager"),
-        "provider": _tr("Provider"),
-        "billing": _tr("Billing"),
-        "admin": _tr("Administrator"),
-    }
-    return names.get(role, role.replace("_", " ").capitalize())
-
-
 def staff_label(staff: StaffInfo) -> str:
     """How the status bar names someone: "Kim Carewell (RN)", "Pat Admin (Administrator)"."""
-    return f"{staff.name} ({staff.credential or role_name(staff.role)})"
+    return f"{staff.name} ({staff.credential or role_label(staff.role)})"
 
 
 def phone_text(digits: str) -> str:

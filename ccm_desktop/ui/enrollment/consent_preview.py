@@ -38,7 +38,8 @@ from ccm_desktop.services.patients import LANGUAGES
 from ccm_desktop.services.practice import PracticeInfo
 from ccm_desktop.ui.common.forms import error_label
 from ccm_desktop.ui.common.style import heading, note
-from ccm_desktop.ui.enrollment.enrollment_common import load_facts, program_name
+from ccm_desktop.ui.common.vocabulary import program_label
+from ccm_desktop.ui.enrollment.enrollment_common import load_facts
 
 PRINT_DPI_CAP = 300
 ZOOMS = (("width", 0.0), ("page", 0.0), ("75", 0.75), ("100", 1.0), ("150", 1.5), ("200", 2.0))
@@ -125,7 +126,7 @@ class ConsentPreviewDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(
             heading(
-                self.tr("Consent form for {program}").format(program=program_name(self.program))
+                self.tr("Consent form for {program}").format(program=program_label(self.program))
             )
         )
         layout.addWidget(
@@ -290,7 +291,7 @@ class ConsentPreviewDialog(QDialog):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
         printer.setDocName(
-            self.tr("Consent form {program}").format(program=program_name(self.program))
+            self.tr("Consent form {program}").format(program=program_label(self.program))
         )
         return printer
 

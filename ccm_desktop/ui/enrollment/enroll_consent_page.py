@@ -28,12 +28,12 @@ from ccm_desktop.reports.consent import consent_language
 from ccm_desktop.services.enrollment import ConsentInput, validate_consent
 from ccm_desktop.ui.common.forms import FieldErrors, error_label, error_map
 from ccm_desktop.ui.common.style import note
+from ccm_desktop.ui.common.vocabulary import program_label
 from ccm_desktop.ui.enrollment.enrollment_common import (
     MethodChoice,
     PatientFacts,
     date_edit,
     from_qdate,
-    program_name,
     staff_combo,
 )
 
@@ -136,7 +136,7 @@ class ConsentPage(QWizardPage):
             self.tr(
                 "Record how {name} agreed to {program}. If the patient says no, press "
                 "“Patient declined…” below."
-            ).format(name=self.facts.name, program=program_name(self._program()))
+            ).format(name=self.facts.name, program=program_label(self._program()))
         )
         self._changed()
 

@@ -18,17 +18,13 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from ccm_desktop.db.models import PROGRAMS
+from ccm_desktop import rules
 from ccm_desktop.services.enrollment import Eligibility, eligibility
 from ccm_desktop.ui.common.forms import CompletionMarker, error_label
 from ccm_desktop.ui.common.style import ERROR_COLOUR, note, set_text_colour
-from ccm_desktop.ui.enrollment.enrollment_common import (
-    PatientFacts,
-    program_description,
-    program_name,
-    provider_combo,
-    us_date,
-)
+from ccm_desktop.ui.common.vocabulary import program_description, program_label
+from ccm_desktop.ui.enrollment.enrollment_common import PatientFacts, provider_combo, us_date
+from ccm_desktop.vocab import Program
 
 
 class ProgramPage(QWizardPage):
@@ -50,11 +46,11 @@ class ProgramPage(QWizardPage):
         box_layout = QVBoxLayout(box)
         self.group = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
-        for index, program in enumerate(PROGRAMS):
+        for index, program in enumerate(Program):
             button = QRadioButton(
                 self.tr("&{n}  {name}: {description}").format(
                     n=index + 1,
-                    name=program_name(program),
+                    name=program_label(program),
                     description=program_description(program),
                 )
             )
@@ -93,7 +89,8 @@ class ProgramPage(QWizardPage):
         if current is not None:
             return current.program
         count = len(self.facts.active_conditions)
-        return "ccm" if count >= 2 else ("pcm" if count == 1 else "")
+        fits = (p for p in (Program.CCM, Program.PCM) if count >= rules.eligibility_minimum(p))
+        return next(fits, "")
 
     def _default_provider(self) -> int | None:
         current = self.facts.current
@@ -139,11 +136,11 @@ class ProgramPage(QWizardPage):
         current, program = self.facts.current, self.program()
         if current is None or not program:
             return "", False
-        old = program_name(current.program)
+        old = program_label(current.program)
         old_provider = self.facts.provider_name(current.billing_provider_id) or self.tr(
             "the practitioner on record"
         )
-        new = program_name(program)
+        new = program_label(program)
         if current.billing_provider_id != self.provider_id():
             return self.tr(
                 "This is a transfer: it ends the current {old} enrollment with {old_provider} "

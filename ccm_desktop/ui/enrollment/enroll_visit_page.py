@@ -22,12 +22,14 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from ccm_desktop import rules
 from ccm_desktop.app import AppContext
-from ccm_desktop.services.visits import WINDOW_YEARS, VisitCheck
+from ccm_desktop.services.visits import VisitCheck
 from ccm_desktop.ui.common.forms import CompletionMarker, FieldErrors
 from ccm_desktop.ui.common.style import ERROR_COLOUR, note, set_text_colour
+from ccm_desktop.ui.common.vocabulary import visit_label
 from ccm_desktop.ui.enrollment.enrollment_common import PatientFacts, date_edit, from_qdate, us_date
-from ccm_desktop.validation import years_before
+from ccm_desktop.vocab import Program, VisitKind
 
 
 class ProgramChoice(Protocol):
@@ -85,11 +87,14 @@ class VisitPage(QWizardPage):
         self.errors.add_row(form, self.tr("&Visit date:"), self.visit_date, "visit_date")
         self.visit_type = QComboBox(objectName="visitType")
         self.visit_type.addItem(self.tr("(choose the kind of visit)"), "")
-        self.visit_type.addItem(self.tr("Annual wellness visit (AWV)"), "awv")
-        self.visit_type.addItem(self.tr("Welcome to Medicare visit (IPPE)"), "ippe")
-        for level in (2, 3, 4, 5):
+        for kind in (VisitKind.AWV, VisitKind.IPPE):
+            self.visit_type.addItem(visit_label(kind), kind.value)
+        for office in rules.office_visits():
             self.visit_type.addItem(
-                self.tr("Office visit, level {level} (9921{level})").format(level=level), "em"
+                self.tr("Office visit, level {level} ({code})").format(
+                    level=office.level, code=office.code
+                ),
+                VisitKind.EM.value,
             )
         self.visit_type.currentIndexChanged.connect(self.revalidate)
         self.errors.add_row(form, self.tr("&Kind of visit:"), self.visit_type, "visit_type")
@@ -99,7 +104,9 @@ class VisitPage(QWizardPage):
         self.discussed.setObjectName("visitDiscussed")
         self.discussed.toggled.connect(self.revalidate)
         self.errors.add_row(form, "", self.discussed, "visit_discussed")
-        self.g0506 = QCheckBox(self.tr("Add &G0506 to this visit"))
+        self.g0506 = QCheckBox(
+            self.tr("Add &{code} to this visit").format(code=rules.initiating_addon_code())
+        )
         self.g0506.setObjectName("g0506")
         self.g0506.toggled.connect(self.revalidate)
         self.errors.add_row(form, "", self.g0506, "g0506")
@@ -135,11 +142,16 @@ class VisitPage(QWizardPage):
         if entry is None:
             return {}
         errors: dict[str, str] = {}
-        program = self.choice.program()
-        years = WINDOW_YEARS.get(program, 1)
-        earliest = years_before(self.facts.today, years)
+        program = self.choice.program() or Program.CCM
+        earliest = rules.visit_window_start(program, self.facts.today)
         if entry.visit_date < earliest:
-            span = self.tr("12 months") if years == 1 else self.tr("{n} years").format(n=years)
+            months = rules.visit_window_months(program)
+            years, rest = divmod(months, 12)
+            span = (
+                self.tr("{n} years").format(n=years)
+                if years > 1 and not rest
+                else self.tr("{n} months").format(n=months)
+            )
             errors["visit_date"] = self.tr(
                 "That visit is more than {span} ago, so it cannot start the program. "
                 "Enter a visit on or after {date}."
@@ -173,18 +185,18 @@ class VisitPage(QWizardPage):
             self.g0506.setEnabled(False)
             self.g0506_note.setText(
                 self.tr(
-                    "Not available: G0506 was already billed for this patient on {date}, and "
+                    "Not available: {code} was already billed for this patient on {date}, and "
                     "Medicare pays it once per patient."
-                ).format(date=us_date(used))
+                ).format(code=rules.initiating_addon_code(), date=us_date(used))
             )
         else:
             self.g0506.setEnabled(True)
             self.g0506_note.setText(
                 self.tr(
-                    "G0506 pays the practitioner for the extra work of a full assessment and "
+                    "{code} pays the practitioner for the extra work of a full assessment and "
                     "care planning at this visit. Tick it only if that work was done; it can be "
                     "billed once per patient, ever."
-                )
+                ).format(code=rules.initiating_addon_code())
             )
         self.revalidate()
 

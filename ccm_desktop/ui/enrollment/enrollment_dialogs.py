@@ -21,12 +21,12 @@ from PySide6.QtWidgets import (
 )
 
 from ccm_desktop.app import AppContext
-from ccm_desktop.db.models import PROGRAMS
 from ccm_desktop.errors import CcmError, NotFound, ValidationError, ValidationErrors
 from ccm_desktop.services.base import end_of_month
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES, ConsentInput, validate_consent
 from ccm_desktop.ui.common.forms import FieldErrors, error_label, error_map
 from ccm_desktop.ui.common.style import heading, note
+from ccm_desktop.ui.common.vocabulary import program_description, program_label
 from ccm_desktop.ui.enrollment.enrollment_common import (
     MethodChoice,
     PatientFacts,
@@ -34,11 +34,10 @@ from ccm_desktop.ui.enrollment.enrollment_common import (
     from_qdate,
     load_facts,
     long_date,
-    program_description,
-    program_name,
     staff_combo,
     us_date,
 )
+from ccm_desktop.vocab import Program
 
 
 def reason_combo(suggestions: list[str], name: str) -> QComboBox:
@@ -152,8 +151,8 @@ class DeclineDialog(_ReasonDialog):
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.errors = FieldErrors(self)
         self.program = QComboBox(objectName="declineProgram")
-        for p in PROGRAMS:
-            self.program.addItem(f"{program_name(p)}: {program_description(p)}", p)
+        for p in Program:
+            self.program.addItem(f"{program_label(p)}: {program_description(p)}", p.value)
         self.program.setCurrentIndex(max(self.program.findData(program), 0))
         self.errors.add_row(form, self.tr("&Program:"), self.program, "program")
         self.reason = reason_combo(
@@ -236,11 +235,11 @@ class DisenrollDialog(_ReasonDialog):
             raise NotFound("This enrollment no longer exists.")
         if view.status not in ACTIVE_STATUSES:
             raise CcmError(
-                f"This {program_name(view.program)} enrollment has already ended: nothing to stop."
+                f"This {program_label(view.program)} enrollment has already ended: nothing to stop."
             )
         self.view = view
         self.effective: date | None = None
-        name = program_name(view.program)
+        name = program_label(view.program)
         self.setWindowTitle(self.tr("Stop {program}").format(program=name))
         layout = QVBoxLayout(self)
         layout.addWidget(
@@ -301,7 +300,7 @@ class DisenrollDialog(_ReasonDialog):
 
     def _changed(self) -> None:
         last = long_date(self.last_day())
-        name = program_name(self.view.program)
+        name = program_label(self.view.program)
         self.statement.setText(
             self.tr(
                 "The patient stays enrolled until {last}, as Medicare requires: a patient who "

@@ -19,13 +19,8 @@ from ccm_desktop.services.enrollment import ACTIVE_STATUSES
 from ccm_desktop.ui.common.forms import error_label
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.style import relative_font
-from ccm_desktop.ui.patients.detail_data import (
-    DetailData,
-    date_text,
-    local_time,
-    program_name,
-    status_name,
-)
+from ccm_desktop.ui.common.vocabulary import program_label, status_label
+from ccm_desktop.ui.patients.detail_data import DetailData, date_text, local_time
 from ccm_desktop.ui.patients.detail_tabs import TablePanel
 from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX
 
@@ -86,8 +81,8 @@ class EnrollmentTab(QWidget):
         self._tz_holder = tz_holder
         model: RecordTableModel[StepRow] = RecordTableModel(
             [
-                Column(self.tr("Program"), lambda r: program_name(r.program)),
-                Column(self.tr("Status"), lambda r: status_name(r.status)),
+                Column(self.tr("Program"), lambda r: program_label(r.program)),
+                Column(self.tr("Status"), lambda r: status_label(r.status)),
                 Column(self.tr("Effective"), lambda r: date_text(r.effective_date)),
                 Column(self.tr("Recorded by"), lambda r: r.recorded_by),
                 Column(
@@ -133,7 +128,7 @@ class EnrollmentTab(QWidget):
         else:
             self.current.setText(
                 self.tr("{program}: {status}").format(
-                    program=program_name(cur.program), status=status_name(cur.status)
+                    program=program_label(cur.program), status=status_label(cur.status)
                 )
             )
             parts = []

@@ -1,5 +1,5 @@
 """What the patient detail page shows, read in one go off the GUI thread, and plain words
-for its codes (statuses, audit actions, local times).
+for its audit events and local times (labels of codes come from ``ui/common/vocabulary.py``).
 
 :func:`load_detail` calls services only (each opens and closes its own session), so it is
 safe to run in a worker through ``ui/common/tasks.py``.
@@ -18,10 +18,18 @@ from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.security.audit import AuditRow
 from ccm_desktop.services.careplans import CarePlanVersion
-from ccm_desktop.services.enrollment import PROGRAM_NAMES, EnrollmentView
+from ccm_desktop.services.enrollment import EnrollmentView
 from ccm_desktop.services.patients import PatientDetail
-from ccm_desktop.services.timing import ACTIVITY_LABELS, TimeRow
+from ccm_desktop.services.timing import TimeRow
 from ccm_desktop.ui.common.date_field import us_date
+from ccm_desktop.ui.common.vocabulary import (
+    activity_label,
+    audit_label,
+    condition_status_label,
+    consent_method_label,
+    program_label,
+)
+from ccm_desktop.vocab import AuditAction
 
 
 def _tr(text: str) -> str:
@@ -80,29 +88,6 @@ def date_text(d: date | str | None) -> str:
     return d or _tr("not recorded")
 
 
-def program_name(code: str) -> str:
-    return PROGRAM_NAMES.get(code, code)
-
-
-def status_name(status: str) -> str:
-    """Plain words for an enrollment or condition status code."""
-    names = {
-        "enrolled": _tr("Enrolled"),
-        "declined": _tr("Declined"),
-        "disenrolled": _tr("Disenrolled"),
-        "transferred": _tr("Transferred"),
-        "program_changed": _tr("Program changed"),
-        "active": _tr("Active"),
-        "resolved": _tr("Resolved"),
-        "inactive": _tr("Inactive"),
-    }
-    return names.get(status, status.replace("_", " ").capitalize())
-
-
-def activity_name(code: str) -> str:
-    return _tr(ACTIVITY_LABELS.get(code, code.replace("_", " ").capitalize()))
-
-
 FIELD_NAMES = {
     "mrn": "MRN",
     "last_name": "last name",
@@ -137,52 +122,53 @@ def audit_text(row: AuditRow, condition_codes: dict[int, str] | None = None) -> 
     d: dict[str, Any] = row.detail
     codes = condition_codes or {}
     a = row.action
-    if a == "patient.create":
+    if a == AuditAction.PATIENT_CREATE:
         return _tr("Patient added (MRN {mrn})").format(mrn=d.get("mrn", ""))
-    if a == "patient.update":
+    if a == AuditAction.PATIENT_UPDATE:
         return _tr("Details edited: {fields}").format(fields=_fields(d.get("changed", [])))
-    if a == "condition.add":
+    if a == AuditAction.CONDITION_ADD:
         return _tr("Condition added: {code}").format(code=icd10.with_dot(str(d.get("code", ""))))
-    if a == "condition.status":
+    if a == AuditAction.CONDITION_STATUS:
         code = codes.get(row.entity_id or 0, "")
         return (
             _tr("Condition {code} marked {to} (was {old})")
             .format(
                 code=icd10.with_dot(code) if code else "",
-                to=status_name(str(d.get("to", ""))).lower(),
-                old=status_name(str(d.get("from", ""))).lower(),
+                to=condition_status_label(str(d.get("to", ""))).lower(),
+                old=condition_status_label(str(d.get("from", ""))).lower(),
             )
             .replace("  ", " ")
         )
-    if a == "enrollment.enroll":
+    if a == AuditAction.ENROLLMENT_ENROLL:
         return _tr("Enrolled in {program} ({method} consent)").format(
-            program=program_name(str(d.get("program", ""))), method=d.get("method", "")
+            program=program_label(str(d.get("program", ""))),
+            method=consent_method_label(str(d.get("method", ""))).lower(),
         )
-    if a == "enrollment.decline":
+    if a == AuditAction.ENROLLMENT_DECLINE:
         return _tr("Declined {program}: {reason}").format(
-            program=program_name(str(d.get("program", ""))), reason=d.get("reason", "")
+            program=program_label(str(d.get("program", ""))), reason=d.get("reason", "")
         )
-    if a == "enrollment.disenroll":
+    if a == AuditAction.ENROLLMENT_DISENROLL:
         effective = d.get("effective", "")
         if effective:
             effective = us_date(date.fromisoformat(effective))
         return _tr("Disenrolled, effective {date}: {reason}").format(
             date=effective, reason=d.get("reason", "")
         )
-    if a == "careplan.version":
+    if a == AuditAction.CAREPLAN_VERSION:
         text = _tr("Care plan version {n} added").format(n=d.get("version", ""))
         return text + (_tr(" (kept elsewhere)") if d.get("kept_elsewhere") else "")
-    if a == "time.add":
+    if a == AuditAction.TIME_ADD:
         return _tr("Time added: {minutes} min, {activity}").format(
-            minutes=d.get("minutes", ""), activity=activity_name(str(d.get("activity", "")))
+            minutes=d.get("minutes", ""), activity=activity_label(str(d.get("activity", "")))
         )
-    if a == "time.revise":
+    if a == AuditAction.TIME_REVISE:
         return _tr("Time entry changed ({fields}): {reason}").format(
             fields=_fields(d.get("changed", [])), reason=d.get("reason", "")
         )
-    if a == "visit.initiating":
+    if a == AuditAction.VISIT_INITIATING:
         when = d.get("date", "")
         return _tr("Initiating visit recorded: {date}").format(
             date=us_date(date.fromisoformat(when)) if when else ""
         )
-    return a.replace(".", ": ").replace("_", " ")
+    return audit_label(a)

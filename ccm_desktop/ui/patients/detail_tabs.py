@@ -31,26 +31,18 @@ from ccm_desktop.ui.common.forms import error_label
 from ccm_desktop.ui.common.labels import phone_text
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.style import note
+from ccm_desktop.ui.common.vocabulary import activity_label, condition_status_label, sex_label
 from ccm_desktop.ui.patients.condition_picker import chronic_text
-from ccm_desktop.ui.patients.detail_data import (
-    DetailData,
-    activity_name,
-    audit_text,
-    date_text,
-    local_time,
-    status_name,
-)
+from ccm_desktop.ui.patients.detail_data import DetailData, audit_text, date_text, local_time
 from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX
 from ccm_desktop.validation import format_mbi
+from ccm_desktop.vocab import ConditionStatus
 
 Index = QModelIndex | QPersistentModelIndex
 
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("detail_tabs", text)
-
-
-SEX_NAMES = {"F": "Female", "M": "Male", "X": "Other (X)", "U": "Unknown"}
 
 
 def read_only_table(name: str, accessible: str) -> QTableView:
@@ -155,7 +147,7 @@ class DetailsTab(QWidget):
         texts = {
             "name": f"{d.first_name} {d.last_name}",
             "dob": date_text(d.dob),
-            "sex": self.tr(SEX_NAMES.get(d.sex, d.sex)),
+            "sex": sex_label(d.sex),
             "mrn": d.mrn,
             "language": self.tr(LANGUAGES.get(d.preferred_language, d.preferred_language)),
             "phone": phone_text(d.phone),
@@ -185,7 +177,7 @@ class ConditionsTab(QWidget):
                 Column(self.tr("Code"), lambda c: c.display_code),
                 Column(self.tr("Description"), lambda c: c.description),
                 Column(self.tr("Chronic"), lambda c: chronic_text(c.chronic_group) or "—"),
-                Column(self.tr("Status"), lambda c: status_name(c.status)),
+                Column(self.tr("Status"), lambda c: condition_status_label(c.status)),
                 Column(self.tr("Onset"), lambda c: date_text(c.onset_date) if c.onset_date else ""),
             ],
             self,
@@ -208,9 +200,9 @@ class ConditionsTab(QWidget):
         self.inactive_button = QPushButton(self.tr("Mar&k inactive"))
         self.active_button = QPushButton(self.tr("Mark active a&gain"))
         for button, status in (
-            (self.resolved_button, "resolved"),
-            (self.inactive_button, "inactive"),
-            (self.active_button, "active"),
+            (self.resolved_button, ConditionStatus.RESOLVED),
+            (self.inactive_button, ConditionStatus.INACTIVE),
+            (self.active_button, ConditionStatus.ACTIVE),
         ):
             button.clicked.connect(lambda _=False, s=status: self.set_status(s))
         self.message = error_label()
@@ -227,8 +219,9 @@ class ConditionsTab(QWidget):
 
     def show_data(self, data: DetailData) -> None:
         keep = self.selected()
-        order = {"active": 0, "inactive": 1, "resolved": 2}
-        rows = sorted(data.detail.conditions, key=lambda c: (order.get(c.status, 3), c.code))
+        order = (ConditionStatus.ACTIVE, ConditionStatus.INACTIVE, ConditionStatus.RESOLVED)
+        rank = {s: n for n, s in enumerate(order)}
+        rows = sorted(data.detail.conditions, key=lambda c: (rank.get(c.status, 3), c.code))
         self.panel.set_rows(rows)
         if keep is not None:
             for i, c in enumerate(rows):
@@ -242,9 +235,9 @@ class ConditionsTab(QWidget):
 
     def _update_buttons(self) -> None:
         c = self.selected()
-        self.resolved_button.setEnabled(c is not None and c.status != "resolved")
-        self.inactive_button.setEnabled(c is not None and c.status != "inactive")
-        self.active_button.setEnabled(c is not None and c.status != "active")
+        self.resolved_button.setEnabled(c is not None and c.status != ConditionStatus.RESOLVED)
+        self.inactive_button.setEnabled(c is not None and c.status != ConditionStatus.INACTIVE)
+        self.active_button.setEnabled(c is not None and c.status != ConditionStatus.ACTIVE)
 
     def set_status(self, status: str) -> None:
         """Retire or re-activate the selected condition (kept in the history either way)."""
@@ -316,7 +309,7 @@ class TimeTab(TablePanel):
                     _tr("Minutes"),
                     lambda t: f"{t.minutes} min" + (_tr(" (voided)") if t.voided else ""),
                 ),
-                Column(_tr("Activity"), lambda t: activity_name(t.activity)),
+                Column(_tr("Activity"), lambda t: activity_label(t.activity)),
                 Column(
                     _tr("Contact"),
                     lambda t: _tr("Yes") if t.patient_contact else _tr("No"),

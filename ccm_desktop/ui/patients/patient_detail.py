@@ -28,16 +28,10 @@ from ccm_desktop.ui.common.dialogs import describe
 from ccm_desktop.ui.common.forms import error_label
 from ccm_desktop.ui.common.style import heading, relative_font
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
+from ccm_desktop.ui.common.vocabulary import program_label, status_label
 from ccm_desktop.ui.enrollment.enrollment_tab import EnrollmentTab
 from ccm_desktop.ui.patients.condition_picker import ConditionPickerDialog
-from ccm_desktop.ui.patients.detail_data import (
-    DetailData,
-    age_on,
-    date_text,
-    load_detail,
-    program_name,
-    status_name,
-)
+from ccm_desktop.ui.patients.detail_data import DetailData, age_on, date_text, load_detail
 from ccm_desktop.ui.patients.detail_tabs import (
     CarePlanTab,
     ConditionsTab,
@@ -195,7 +189,7 @@ class PatientDetailPage(QWidget):
         cur = data.current
         program = (
             self.tr("{program}: {status}").format(
-                program=program_name(cur.program), status=status_name(cur.status)
+                program=program_label(cur.program), status=status_label(cur.status)
             )
             if cur is not None
             else self.tr("Not enrolled")

@@ -37,7 +37,9 @@ from ccm_desktop.ui.common.date_field import DateField, us_date
 from ccm_desktop.ui.common.dialogs import describe
 from ccm_desktop.ui.common.forms import FieldErrors, error_label, error_map
 from ccm_desktop.ui.common.style import heading, note
+from ccm_desktop.ui.common.vocabulary import options
 from ccm_desktop.validation import US_STATES, format_mbi, format_phone, normalise_mbi
+from ccm_desktop.vocab import Sex
 
 ERROR_PREFIX = "⚠ "  # colour is never the only signal
 DATE_FIELDS = ("dob", "last_visit_date")
@@ -86,14 +88,9 @@ class PatientFormDialog(QDialog):
         self.first_name = self._line("first_name")
         self.dob = DateField(self.tr("Date of birth"))
         self.sex = QComboBox(objectName="sex")
-        for text, code in (
-            (self.tr("(choose)"), ""),
-            (self.tr("Female"), "F"),
-            (self.tr("Male"), "M"),
-            (self.tr("Other (X)"), "X"),
-            (self.tr("Unknown"), "U"),
-        ):
-            self.sex.addItem(text, code)
+        self.sex.addItem(self.tr("(choose)"), "")
+        for sex, name in options(Sex):
+            self.sex.addItem(name, sex.value)
         self.mrn = self._line("mrn", 40)
         self.phone = self._line("phone", 20)
         self.address = self._line("address", 120)

@@ -27,10 +27,11 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.db.backup import VerifyReport, backup_to, verify
 from ccm_desktop.events import Change
 from ccm_desktop.services.practice import PracticeInfo, ProviderInfo, StaffInfo
-from ccm_desktop.ui.common.labels import phone_text, role_name, timezone_name, tin_text
+from ccm_desktop.ui.common.labels import phone_text, timezone_name, tin_text
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.style import ERROR_COLOUR, heading, note, set_text_colour
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
+from ccm_desktop.ui.common.vocabulary import role_label
 
 BACKUP_FOLDER_KEY = "backup/last_folder"
 BACKUP_SUFFIX = ".ccmbak"
@@ -90,7 +91,7 @@ class PracticePage(QWidget):
             [
                 Column(self.tr("Name"), lambda s: s.name),
                 Column(self.tr("Username"), lambda s: s.username),
-                Column(self.tr("Role"), lambda s: role_name(s.role)),
+                Column(self.tr("Role"), lambda s: role_label(s.role)),
                 Column(self.tr("Credential"), lambda s: s.credential),
             ],
             self,

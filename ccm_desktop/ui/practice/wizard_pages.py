@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from ccm_desktop.db.models import CREDENTIALS, PRACTITIONER_CREDENTIALS
+from ccm_desktop import rules
 from ccm_desktop.errors import ValidationErrors
 from ccm_desktop.services.practice import (
     US_TIMEZONES,
@@ -37,7 +37,9 @@ from ccm_desktop.ui.common.forms import CompletionMarker, FieldErrors, error_map
 from ccm_desktop.ui.common.labels import timezone_names
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.style import note
+from ccm_desktop.ui.common.vocabulary import credential_label, options
 from ccm_desktop.validation import US_STATES
+from ccm_desktop.vocab import Credential, Role
 
 PLACEHOLDER_PRACTICE = PracticeInfo("x", "1234567893", "123456789")  # valid; only for sub-checks
 
@@ -178,8 +180,8 @@ class ProvidersPage(QWizardPage):
         self.name = QLineEdit(objectName="provider_name")
         self.name.setPlaceholderText(self.tr("name and credential, like Dana Example, MD"))
         self.credential = QComboBox(objectName="provider_credential")
-        for c in PRACTITIONER_CREDENTIALS:
-            self.credential.addItem(c, c)
+        for c in rules.billing_practitioner_credentials():
+            self.credential.addItem(credential_label(c), c.value)
         self.npi = QLineEdit(objectName="provider_npi")
         self.npi.setPlaceholderText(self.tr("10 digits"))
         self.npi.setMaxLength(12)
@@ -296,8 +298,8 @@ class StaffPage(QWizardPage):
         self.username = QLineEdit(objectName="staff_username")
         self.username.setPlaceholderText(self.tr("made from the name; you can change it"))
         self.credential = QComboBox(objectName="staff_credential")
-        for c in CREDENTIALS:
-            self.credential.addItem(c or self.tr("(none)"), c)
+        for c, name in options(Credential):
+            self.credential.addItem(name, c.value)
         self.credential.setCurrentIndex(self.credential.findData(""))
         self.provider = QComboBox(objectName="staff_provider")
         self.errors.add_row(form, self.tr("&Full name:"), self.name, "staff[1].name")
@@ -334,7 +336,7 @@ class StaffPage(QWizardPage):
         return StaffInfo(
             self.username.text(),
             self.name.text(),
-            "admin",
+            Role.ADMIN,
             self.credential.currentData() or "",
             self.provider.currentData() or "",
         )
