@@ -65,7 +65,7 @@ def test_lists_patients_sorted_with_columns(page, shots):
         "Dana Example, MD",
     ]
     nguyen = [page.model.index(3, c).data() for c in range(7)]
-    assert nguyen[3:6] == ["Complex CCM", "Enrolled", "65 / 60 min"]
+    assert nguyen[3:6] == ["Complex CCM", "Enrolled", "65 / 90 min"]  # 99487 met, 99489 next
     assert page.model.index(2, 4).data() == "Not enrolled"
     assert page.model.index(2, MINUTES).data() == "0 min"
     assert page.model.index(1, 4).data() == "Declined"

@@ -29,8 +29,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ccm_desktop.services.enrollment import ACTIVE_STATUSES, PROGRAM_NAMES
+from ccm_desktop import rules
+from ccm_desktop.rules import Threshold
 from ccm_desktop.services.patients import PatientRow
+from ccm_desktop.ui.common.vocabulary import program_label, status_label
+from ccm_desktop.vocab import ACTIVE_STATUSES, Program, codes
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -39,18 +42,33 @@ PATIENT_ID_ROLE = Qt.ItemDataRole.UserRole + 2
 MINUTES_ROLE = Qt.ItemDataRole.UserRole + 3
 TARGET_ROLE = Qt.ItemDataRole.UserRole + 4
 
-# The first monthly time threshold of each time-based program (docs/medicare-rules.md, section 1),
-# shown as a progress cue only; billing decisions belong to the billing engine.
-MONTHLY_TARGET_MINUTES = {"ccm": 20, "complex_ccm": 60, "pcm": 30}
-
 NAME, DOB, MRN, PROGRAM, STATUS, MINUTES, PROVIDER = range(7)
 
 
-def monthly_target(row: PatientRow) -> int:
-    """Minutes the patient's active program asks for this month; 0 when none applies."""
-    if row.status not in ACTIVE_STATUSES:
+def _thresholds(row: PatientRow) -> tuple[Threshold, ...]:
+    """The time thresholds of the patient's active program (none: no bar)."""
+    if row.status not in ACTIVE_STATUSES or row.program not in codes(Program):
+        return ()
+    return rules.program(row.program).thresholds
+
+
+def next_threshold(row: PatientRow) -> Threshold | None:
+    """The next monthly time threshold ahead of the patient's minutes (docs/medicare-rules.md,
+    section 1), as a progress cue only: billing decisions belong to the billing engine.
+    None when not enrolled, the program is not time-based, or every threshold is met."""
+    if not _thresholds(row):
+        return None
+    return rules.next_threshold(row.program, row.minutes_this_month)
+
+
+def bar_target(row: PatientRow) -> int:
+    """The bar's full length in minutes: the next threshold, or the last one once all are met
+    (a full bar); 0 for no bar."""
+    thresholds = _thresholds(row)
+    if not thresholds:
         return 0
-    return MONTHLY_TARGET_MINUTES.get(row.program, 0)
+    ahead = next_threshold(row)
+    return ahead.minutes if ahead else thresholds[-1].minutes
 
 
 class PatientTableModel(QAbstractTableModel):
@@ -72,14 +90,6 @@ class PatientTableModel(QAbstractTableModel):
         self._header_tips = {
             DOB: self.tr("Date of birth (month/day/year)"),
             MINUTES: self.tr("Care-management minutes this calendar month, and the program's goal"),
-        }
-        self._status_names = {
-            "enrolled": self.tr("Enrolled"),
-            "declined": self.tr("Declined"),
-            "disenrolled": self.tr("Disenrolled"),
-            "transferred": self.tr("Transferred"),
-            "program_changed": self.tr("Program changed"),
-            "": self.tr("Not enrolled"),
         }
 
     # -- content ---------------------------------------------------------------
@@ -123,14 +133,12 @@ class PatientTableModel(QAbstractTableModel):
                 return i
         return -1
 
-    def status_name(self, status: str) -> str:
-        return self._status_names.get(status, status.replace("_", " ").capitalize())
-
     def minutes_text(self, row: PatientRow) -> str:
-        target = monthly_target(row)
-        if target:
+        """ "14 / 20 min" toward the next threshold; "70 min" when there is none ahead."""
+        ahead = next_threshold(row)
+        if ahead:
             return self.tr("{minutes} / {target} min").format(
-                minutes=row.minutes_this_month, target=target
+                minutes=row.minutes_this_month, target=ahead.minutes
             )
         return self.tr("{minutes} min").format(minutes=row.minutes_this_month)
 
@@ -142,9 +150,9 @@ class PatientTableModel(QAbstractTableModel):
         if column == MRN:
             return row.mrn
         if column == PROGRAM:
-            return PROGRAM_NAMES.get(row.program, row.program)
+            return program_label(row.program)
         if column == STATUS:
-            return self.status_name(row.status)
+            return status_label(row.status)
         if column == MINUTES:
             return self.minutes_text(row)
         return row.billing_provider
@@ -160,10 +168,14 @@ class PatientTableModel(QAbstractTableModel):
 
     def _tooltip(self, row: PatientRow, column: int) -> str:
         if column == MINUTES:
-            target = monthly_target(row)
-            if target:
-                return self.tr("{minutes} of {target} minutes this month").format(
-                    minutes=row.minutes_this_month, target=target
+            ahead = next_threshold(row)
+            if ahead:
+                return self.tr("{minutes} of {target} minutes this month (next: {code})").format(
+                    minutes=row.minutes_this_month, target=ahead.minutes, code=ahead.code
+                )
+            if bar_target(row):
+                return self.tr("{minutes} minutes this month: every time threshold is met").format(
+                    minutes=row.minutes_this_month
                 )
             return self.tr("{minutes} minutes this month").format(minutes=row.minutes_this_month)
         return self._text(row, column)
@@ -190,7 +202,7 @@ class PatientTableModel(QAbstractTableModel):
         if role == MINUTES_ROLE:
             return row.minutes_this_month
         if role == TARGET_ROLE:
-            return monthly_target(row)
+            return bar_target(row)
         return None
 
     def headerData(
@@ -214,9 +226,12 @@ class PatientTableModel(QAbstractTableModel):
 
 
 class MinutesDelegate(QStyledItemDelegate):
-    """A short bar followed by the words ("[████░░] 14 / 20 min"): colour is never alone."""
+    """A short bar followed by the words ("[████░░] 14 / 20 min"): colour is never alone.
 
-    SAMPLE = "000 / 60 min"
+    The bar runs to the next time threshold (``TARGET_ROLE``); it is full, with the minutes
+    alone as words, once every threshold is met."""
+
+    SAMPLE = "000 / 000 min"
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         target = int(index.data(TARGET_ROLE) or 0)
