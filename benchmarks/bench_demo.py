@@ -24,8 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from ccm_desktop.app import create_practice  # noqa: E402
-from ccm_desktop.demo import build_demo  # noqa: E402
-from ccm_desktop.demo_people import checked_conditions  # noqa: E402
+from ccm_desktop.demo import build_demo, checked_conditions  # noqa: E402
 from ccm_desktop.paths import DataPaths  # noqa: E402
 from ccm_desktop.security.audit import Actor  # noqa: E402
 from ccm_desktop.services.base import Clock  # noqa: E402

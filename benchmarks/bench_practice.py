@@ -41,9 +41,7 @@ sys.path.insert(0, str(ROOT))
 from ccm_desktop.app import AppContext, create_practice, open_practice  # noqa: E402
 from ccm_desktop.db.engine import Database, _on_connect  # noqa: E402
 from ccm_desktop.db.migrate import upgrade  # noqa: E402
-from ccm_desktop.demo import build_demo  # noqa: E402
-from ccm_desktop.demo_data import demo_setup  # noqa: E402
-from ccm_desktop.demo_people import checked_conditions  # noqa: E402
+from ccm_desktop.demo import build_demo, checked_conditions, demo_setup  # noqa: E402
 from ccm_desktop.events import EventBus  # noqa: E402
 from ccm_desktop.paths import DataPaths  # noqa: E402
 from ccm_desktop.security.audit import Actor  # noqa: E402

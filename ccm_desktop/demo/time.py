@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
 
-from ccm_desktop.demo_data import ACTIVITY_WEIGHTS, CONTACT_CHANCE, NOTES
-from ccm_desktop.demo_people import PatientPlan, Row, World
+from ccm_desktop.demo.data import ACTIVITY_WEIGHTS, CONTACT_CHANCE, NOTES
+from ccm_desktop.demo.people import PatientPlan, Row, World
 from ccm_desktop.services.base import end_of_month
 
 SLOT_MINUTES = 5

@@ -1,5 +1,5 @@
 """The demo practice: a fictional clinic filled with synthetic patients, for trying the
-application, screenshots and benchmarks. Never real people: see ``demo_data``.
+application, screenshots and benchmarks. Never real people: see ``data``.
 
 :func:`build_demo` creates or fills: with no practice in the database it first sets up
 the fictional "Riverbend Family Medicine" through :meth:`PracticeService.setup`; then
@@ -37,9 +37,9 @@ from ccm_desktop.db.models import (
     TimeEntry,
     TimeEntryRevision,
 )
-from ccm_desktop.demo_data import DEMO_AREA_CODES, demo_setup
-from ccm_desktop.demo_people import PatientMaker, PatientPlan, World
-from ccm_desktop.demo_time import TimeMaker
+from ccm_desktop.demo.data import DEMO_AREA_CODES, demo_setup
+from ccm_desktop.demo.people import PatientMaker, PatientPlan, World
+from ccm_desktop.demo.time import TimeMaker
 from ccm_desktop.errors import ValidationError
 from ccm_desktop.events import Change
 from ccm_desktop.security.audit import Actor, record

@@ -15,7 +15,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ccm_desktop import icd10
-from ccm_desktop.demo_data import (
+from ccm_desktop.demo.data import (
     CONDITIONS,
     DECLINE_REASONS,
     DISENROLL_REASONS,
