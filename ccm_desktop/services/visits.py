@@ -1,4 +1,4 @@
-"""The initiating visit (ccm-rules.md section 3): when CCM or PCM may start without one,
+"""The initiating visit (docs/medicare-rules.md, section 3): when CCM or PCM may start without one,
 and recording it, with the once-per-patient G0506 add-on.
 
 A patient not seen face to face by the billing practitioner within 12 months (3 years
@@ -14,13 +14,15 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ccm_desktop.db.models import VISIT_TYPES, InitiatingVisit, Patient
+from ccm_desktop.db.models import InitiatingVisit, Patient
 from ccm_desktop.errors import NotFound, ValidationError
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission
 from ccm_desktop.security.audit import Actor, record
 from ccm_desktop.services.base import Service
 from ccm_desktop.services.enrollment import PROGRAM_NAMES
 from ccm_desktop.validation import check_after_birth, check_not_future
+from ccm_desktop.vocab import AuditAction, ChangeKind, VisitKind, codes
 
 VISIT_NAMES = {
     "awv": "Annual wellness visit",
@@ -110,8 +112,9 @@ def record_in_session(
     """Record an initiating visit; G0506 is refused when this patient already had it."""
     check_not_future(visit_date, today, "visit_date", "visit")
     check_after_birth(visit_date, p.dob, "visit_date", "visit")
-    if visit_type not in VISIT_TYPES:
+    if visit_type not in codes(VisitKind):
         raise ValidationError("visit_type", "Choose the kind of visit.")
+    visit_type = VisitKind(visit_type)
     if g0506:
         used = g0506_date(s, p.id)
         if used is not None:
@@ -135,7 +138,7 @@ def record_in_session(
     record(
         s,
         actor,
-        "visit.initiating",
+        AuditAction.VISIT_INITIATING,
         "initiating_visit",
         visit.id,
         patient_id=p.id,
@@ -165,12 +168,13 @@ class VisitService(Service):
         visit_type: str,
         g0506: bool = False,
     ) -> int:
-        with self.db.write() as s:
+        with self.gate.write(actor, Permission.VISIT_RECORD, on=[visit_date]) as w:
+            s = w.session
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
             vid = record_in_session(
-                s, actor, p, provider_id, visit_date, visit_type, g0506, self.today(s)
+                s, actor, p, provider_id, visit_date, visit_type, g0506, w.today()
             ).id
-        self.bus.publish(Change("visits", frozenset({vid}), frozenset({patient_id})))
+        self.bus.publish(Change(ChangeKind.VISITS, frozenset({vid}), frozenset({patient_id})))
         return vid
