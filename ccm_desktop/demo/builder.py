@@ -42,8 +42,10 @@ from ccm_desktop.demo.people import PatientMaker, PatientPlan, World
 from ccm_desktop.demo.time import TimeMaker
 from ccm_desktop.errors import ValidationError
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission
 from ccm_desktop.security.audit import Actor, record
 from ccm_desktop.services.enrollment import PROGRAM_NAMES
+from ccm_desktop.vocab import AuditAction, ChangeKind
 
 BATCH = 500  # patients per write transaction
 MRN_PREFIX = "DM"
@@ -169,7 +171,7 @@ def build_demo(
     if not 1 <= months <= 120:
         raise ValidationError("months", "The number of months must be between 1 and 120.")
     started = _time.perf_counter()
-    actor = ctx.actor or Actor.system("demo generator")
+    actor = Actor.system("demo generator")  # the demo.generate right is the system's alone
     created = False
     if not ctx.practice.is_set_up():
         ctx.practice.setup(actor, demo_setup())
@@ -195,29 +197,43 @@ def build_demo(
             for plan in plans:
                 timer.fill(plan)
                 summary.count(plan)
-            with ctx.db.write() as s:
-                _insert(s, plans)
+            with ctx.gate.write(actor, Permission.DEMO_GENERATE) as w:
+                _insert(w.session, plans)
                 if n == len(batches):
                     summary.seconds = _time.perf_counter() - started
-                    record(
-                        s, actor, "demo.generate", "practice", practice_id, detail=summary.detail()
-                    )
+                    detail = summary.detail()
+                else:  # every committed batch leaves its trace
+                    detail = {"batch": n, "of": len(batches), "patients": len(chunk), "seed": seed}
+                record(
+                    w.session,
+                    actor,
+                    AuditAction.DEMO_GENERATE,
+                    "practice",
+                    practice_id,
+                    detail=detail,
+                )
             written += len(chunk)
             if progress:
                 progress(written, patients)
     except Exception:
         if written:
-            with ctx.db.write() as s:
+            with ctx.gate.write(actor, Permission.DEMO_GENERATE) as w:
                 record(
-                    s,
+                    w.session,
                     actor,
-                    "demo.generate",
+                    AuditAction.DEMO_GENERATE,
                     "practice",
                     practice_id,
                     detail={"partial": True, "patients_written": written, "seed": seed},
                 )
         raise
-    for kind in ("patients", "conditions", "enrollment", "careplan", "time"):
+    for kind in (
+        ChangeKind.PATIENTS,
+        ChangeKind.CONDITIONS,
+        ChangeKind.ENROLLMENT,
+        ChangeKind.CAREPLAN,
+        ChangeKind.TIME,
+    ):
         ctx.bus.publish(Change(kind))
     return summary
 

@@ -9,8 +9,10 @@ from PySide6.QtWidgets import QApplication
 
 from ccm_desktop.paths import resolve_data_dir
 from ccm_desktop.ui.common import style
-from ccm_desktop.ui.common.compat import GuiThreadGarbageCollector, pin_singletons
+from ccm_desktop.ui.common.compat import GuiThreadGarbageCollector
+from ccm_desktop.ui.common.errors import install_exception_hook
 from ccm_desktop.ui.common.tasks import wait_for_tasks
+from ccm_desktop.ui.common.writer import wait_for_writes
 from ccm_desktop.ui.main_window import MainWindow
 from ccm_desktop.ui.startup import Abort, start
 
@@ -36,7 +38,6 @@ def run_gui(
     Returns the process exit code: 0 after a normal quit or when the user quit at a
     start-up step, 1 when the practice could not be opened (the reason was shown).
     """
-    pin_singletons()  # PySide6 6.12 on CPython 3.11: see ui/common/compat.py
     app = create_application(argv)
     collector = GuiThreadGarbageCollector(app)  # never free Qt objects on a worker thread
     try:
@@ -49,17 +50,21 @@ def run_gui(
 def _run(app: QApplication, settings: QSettings, data_dir: str | None, demo: bool) -> int:
     style.apply_style(app, settings)
     paths = resolve_data_dir(data_dir, demo=demo)
+    hook = install_exception_hook(paths.root / "logs")  # a plain dialog, details logged
     app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
     try:
         started = start(paths, settings, demo=demo)
     except Abort as stop:
+        hook.uninstall()
         return stop.code
     app.setQuitOnLastWindowClosed(True)
     try:
         window = MainWindow(started.ctx, settings, staff=started.staff, demo=started.demo)
         window.show()
         code = app.exec()
+        wait_for_writes()  # a queued save finishes before the database closes
         wait_for_tasks()  # nothing may still use the database when it closes
     finally:
         started.ctx.close()
+        hook.uninstall()
     return int(code)

@@ -18,10 +18,8 @@ from ccm_desktop.services.enrollment import ConsentInput
 from ccm_desktop.services.patients import PatientInput
 from ccm_desktop.services.timing import TimeInput
 from ccm_desktop.ui.common import style
-from ccm_desktop.ui.common.compat import pin_singletons
 from ccm_desktop.ui.common.tasks import wait_for_tasks
-
-pin_singletons()  # as run_gui does: PySide6 6.12 on CPython 3.11 (see ui/common/compat.py)
+from ccm_desktop.ui.common.writer import wait_for_writes
 
 
 @pytest.fixture
@@ -41,6 +39,7 @@ def gui_thread_gc() -> Iterator[None]:
         _frozen = True
     gc.disable()
     yield
+    wait_for_writes()
     wait_for_tasks()
     gc.collect()
     gc.enable()
@@ -131,8 +130,8 @@ def add_sample_patients(ctx: AppContext, actor: Actor) -> Sample:
 
 
 @pytest.fixture
-def sample(ctx: AppContext, admin: Actor) -> Sample:
-    return add_sample_patients(ctx, admin)
+def sample(ctx: AppContext, clinician: Actor) -> Sample:
+    return add_sample_patients(ctx, clinician)
 
 
 def when_modal(cls: type, action, timeout_ms: int = 10000) -> list:

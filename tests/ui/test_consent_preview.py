@@ -31,8 +31,8 @@ def preview(qtbot, ctx, pid, program="ccm") -> ConsentPreviewDialog:
     return d
 
 
-def test_english_form_loads_from_memory(qtbot, ctx, admin, shots):
-    pid = new_patient(ctx, admin, "C1")
+def test_english_form_loads_from_memory(qtbot, ctx, clinician, shots):
+    pid = new_patient(ctx, clinician, "C1")
     d = preview(qtbot, ctx, pid)
     assert d.document.status() == QPdfDocument.Status.Ready
     n = d.document.pageCount()
@@ -50,8 +50,8 @@ def test_english_form_loads_from_memory(qtbot, ctx, admin, shots):
     assert d.view.zoomFactor() == 1.5
 
 
-def test_spanish_patient_gets_spanish_and_english_on_request(qtbot, ctx, admin):
-    pid = new_patient(ctx, admin, "C2", language="es", first="Rosa")
+def test_spanish_patient_gets_spanish_and_english_on_request(qtbot, ctx, clinician):
+    pid = new_patient(ctx, clinician, "C2", language="es", first="Rosa")
     d = preview(qtbot, ctx, pid)
     assert d.chosen_language() == "es" and d.fallback_note.isHidden()
     assert d.document.pageCount() == pdf_pages(d.pdf_bytes)
@@ -62,8 +62,8 @@ def test_spanish_patient_gets_spanish_and_english_on_request(qtbot, ctx, admin):
     assert pdf_text(d.pdf_bytes) != spanish
 
 
-def test_language_without_a_form_falls_back_with_a_note(qtbot, ctx, admin):
-    pid = new_patient(ctx, admin, "C3", language="vi")
+def test_language_without_a_form_falls_back_with_a_note(qtbot, ctx, clinician):
+    pid = new_patient(ctx, clinician, "C3", language="vi")
     d = preview(qtbot, ctx, pid)
     assert d.chosen_language() == "en"
     assert d.fallback_note.isVisible()
@@ -71,17 +71,17 @@ def test_language_without_a_form_falls_back_with_a_note(qtbot, ctx, admin):
     assert "interpreter" in d.fallback_note.text()
 
 
-def test_names_the_practitioner_of_the_current_enrollment(qtbot, ctx, admin):
-    pid = new_patient(ctx, admin, "C4")
+def test_names_the_practitioner_of_the_current_enrollment(qtbot, ctx, clinician):
+    pid = new_patient(ctx, clinician, "C4")
     robin = next(p for p in ctx.practice.providers() if p.name.startswith("Robin"))
-    ctx.visits.record(admin, pid, robin.id, ctx.clock.now().date(), "em")
-    ctx.enrollment.enroll(admin, pid, "ccm", full_consent(ctx), robin.id)
+    ctx.visits.record(clinician, pid, robin.id, ctx.clock.now().date(), "em")
+    ctx.enrollment.enroll(clinician, pid, "ccm", full_consent(ctx), robin.id)
     d = preview(qtbot, ctx, pid)
     assert d.provider_name == "Robin Sample, NP"
 
 
-def test_print_to_a_pdf_file(qtbot, ctx, admin, tmp_path):
-    pid = new_patient(ctx, admin, "C5")
+def test_print_to_a_pdf_file(qtbot, ctx, clinician, tmp_path):
+    pid = new_patient(ctx, clinician, "C5")
     d = preview(qtbot, ctx, pid)
     printer = d.make_printer()
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)

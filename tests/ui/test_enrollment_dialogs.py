@@ -31,7 +31,7 @@ def show(qtbot, dialog):
 
 def test_decline_needs_a_reason_then_is_recorded(qtbot, front_ctx, shots):
     ctx = front_ctx
-    pid = new_patient(ctx, ctx.actor, "D1")
+    pid = new_patient(ctx, ctx.practice.actor_for("dr.example"), "D1")
     d = show(qtbot, DeclineDialog(ctx, pid))
     assert d.obtained_by.currentText() == "Lee Frontdesk (Front desk)"  # the acting user
     d.accept()
@@ -60,7 +60,7 @@ def test_decline_needs_a_reason_then_is_recorded(qtbot, front_ctx, shots):
 
 def test_open_decline_dialog_returns_whether_saved(qtbot, front_ctx):
     ctx = front_ctx
-    pid = new_patient(ctx, ctx.actor, "D2")
+    pid = new_patient(ctx, ctx.practice.actor_for("dr.example"), "D2")
     parent = QWidget()
     qtbot.addWidget(parent)
 
@@ -79,8 +79,8 @@ def test_open_decline_dialog_returns_whether_saved(qtbot, front_ctx):
 
 def test_disenroll_states_the_last_day_and_keeps_history(qtbot, front_ctx, shots):
     ctx = front_ctx
-    pid = new_patient(ctx, ctx.actor, "D3")
-    eid = ctx.enrollment.enroll(ctx.actor, pid, "ccm", full_consent(ctx))
+    pid = new_patient(ctx, ctx.practice.actor_for("dr.example"), "D3")
+    eid = ctx.enrollment.enroll(ctx.practice.actor_for("dr.example"), pid, "ccm", full_consent(ctx))
     d = show(qtbot, DisenrollDialog(ctx, eid))
     assert "stays enrolled until November 30, 2026, as Medicare requires" in d.statement.text()
     assert "after November 30, 2026" in d.confirm.text()
@@ -113,8 +113,8 @@ def test_disenroll_states_the_last_day_and_keeps_history(qtbot, front_ctx, shots
 
 def test_disenroll_of_an_ended_enrollment_says_so(qtbot, front_ctx, monkeypatch):
     ctx = front_ctx
-    pid = new_patient(ctx, ctx.actor, "D4")
-    eid = ctx.enrollment.enroll(ctx.actor, pid, "ccm", full_consent(ctx))
+    pid = new_patient(ctx, ctx.practice.actor_for("dr.example"), "D4")
+    eid = ctx.enrollment.enroll(ctx.practice.actor_for("dr.example"), pid, "ccm", full_consent(ctx))
     ctx.enrollment.disenroll(ctx.actor, eid, "Patient asked to stop", date(2026, 11, 3))
     shown: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *a: shown.append(text))

@@ -9,6 +9,7 @@ from PySide6.QtCore import QSettings, Qt
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.importers.patients import PATIENT_COLUMNS
+from ccm_desktop.importers.service import ImportService
 from ccm_desktop.ui.main_window import MainWindow
 from ccm_desktop.ui.patients import import_dialog
 from ccm_desktop.ui.patients.import_dialog import FOLDER_KEY, ImportDialog
@@ -210,17 +211,17 @@ def test_cancel_right_away_writes_nothing(qtbot, dialog_for, ctx, tmp_path):
 
 
 def test_cancel_during_the_check_writes_nothing(qtbot, dialog_for, ctx, tmp_path, monkeypatch):
-    real = import_dialog.import_patients
+    real = ImportService.patients
 
-    def cancel_after_the_first_rows(*args, progress, **kwargs):
+    def cancel_after_the_first_rows(self, *args, progress, **kwargs):
         def report(done: int, total: int, text: str = "") -> None:
             if done > 1:
                 progress.request_cancel()  # as if Stop was pressed while rows are checked
             progress(done, total, text)
 
-        return real(*args, progress=report, **kwargs)
+        return real(self, *args, progress=report, **kwargs)
 
-    monkeypatch.setattr(import_dialog, "import_patients", cancel_after_the_first_rows)
+    monkeypatch.setattr(ImportService, "patients", cancel_after_the_first_rows)
     d = dialog_for(patients_csv(tmp_path / "big.csv", 1200))
     idle(qtbot, d)
     assert d.task is not None and d.task.was_cancelled
@@ -231,17 +232,17 @@ def test_cancel_during_the_check_writes_nothing(qtbot, dialog_for, ctx, tmp_path
 
 
 def test_cancel_while_writing_rolls_everything_back(qtbot, dialog_for, ctx, tmp_path, monkeypatch):
-    real = import_dialog.import_patients
+    real = ImportService.patients
 
-    def cancel_in_the_write_phase(*args, progress, **kwargs):
+    def cancel_in_the_write_phase(self, *args, progress, **kwargs):
         def report(done: int, total: int, text: str = "") -> None:
             if not kwargs.get("dry_run") and done > total // 2:
                 progress.request_cancel()  # as if Stop was pressed after a batch was written
             progress(done, total, text)
 
-        return real(*args, progress=report, **kwargs)
+        return real(self, *args, progress=report, **kwargs)
 
-    monkeypatch.setattr(import_dialog, "import_patients", cancel_in_the_write_phase)
+    monkeypatch.setattr(ImportService, "patients", cancel_in_the_write_phase)
     d = dialog_for(patients_csv(tmp_path / "p.csv", 1200))
     idle(qtbot, d)
     assert d.import_button.isEnabled()

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from ccm_desktop.services.timing import TimeInput
-from ccm_desktop.ui.main_window import DETAIL, PATIENTS, MainWindow
+from ccm_desktop.ui.main_window import MainWindow
 from ccm_desktop.ui.patients.detail_data import age_on, audit_text
 from ccm_desktop.ui.patients.patient_detail import (
     CARE_PLAN,
@@ -52,7 +52,7 @@ def open_by_search(qtbot, w: MainWindow, text: str) -> PatientDetailPage:
 
 def test_search_open_and_see_details_then_back(qtbot, window, sample, shots):
     detail = open_by_search(qtbot, window, "doe jan")
-    assert window.stack.currentIndex() == DETAIL
+    assert window.current_page() == "detail"
     assert detail.patient_id == sample.doe
     assert detail.name.text() == "Doe, Jane"
     summary = detail.summary.text()
@@ -66,7 +66,7 @@ def test_search_open_and_see_details_then_back(qtbot, window, sample, shots):
     assert v["qmb"].text() == "No"
     shots(window, "patient-detail")
     qtbot.keyClick(detail.tabs, Qt.Key.Key_Escape)
-    assert window.stack.currentIndex() == PATIENTS
+    assert window.current_page() == "patients"
     assert window.patients_page.search.text() == "doe jan"  # the search is kept
     assert window.patients_page.selected_patient_id() == sample.doe
 
@@ -81,17 +81,17 @@ def test_double_click_opens_and_alt_left_goes_back(qtbot, window, sample):
         qtbot.mouseDClick(page.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert window.detail_page.name.text() == "Nguyen, Thanh"
     qtbot.keyClick(window.detail_page.tabs, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
-    assert window.stack.currentIndex() == PATIENTS
+    assert window.current_page() == "patients"
 
 
-def test_tabs_show_conditions_enrollment_time_history(qtbot, ctx, admin, sample, shots):
-    ctx.careplans.add_version(admin, sample.doe, date(2026, 11, 3))
+def test_tabs_show_conditions_enrollment_time_history(qtbot, ctx, clinician, sample, shots):
+    ctx.careplans.add_version(clinician, sample.doe, date(2026, 11, 3))
     nurse = next(s for s in ctx.practice.staff() if s.username == "nurse.kim")
     extra = ctx.time.add(
-        admin,
+        clinician,
         TimeInput(sample.doe, nurse.id, datetime(2026, 11, 12, 14, tzinfo=UTC), 5, "education"),
     )
-    ctx.time.void(admin, extra, "entered twice")
+    ctx.time.void(clinician, extra, "entered twice")
     page = PatientDetailPage(ctx)
     qtbot.addWidget(page)
     page.resize(1100, 700)
@@ -112,7 +112,7 @@ def test_tabs_show_conditions_enrollment_time_history(qtbot, ctx, admin, sample,
     assert page.enrollment_tab.current.text() == "CCM: Enrolled"
     assert "Since 11/02/2026" in page.enrollment_tab.current_detail.text()
     steps = cells(page.enrollment_tab.history.table)
-    assert steps[0][:4] == ["CCM", "Enrolled", "11/02/2026", "Pat Admin"]
+    assert steps[0][:4] == ["CCM", "Enrolled", "11/02/2026", "Dana Example"]
 
     page.tabs.setCurrentIndex(CARE_PLAN)
     assert cells(page.care_plan_tab.table) == [["1", "11/03/2026", "No"]]
@@ -140,7 +140,7 @@ def test_tabs_show_conditions_enrollment_time_history(qtbot, ctx, admin, sample,
     assert whats[0] == "Time entry changed (voided): entered twice"
 
 
-def test_refreshes_on_a_change_for_this_patient(qtbot, ctx, admin, sample):
+def test_refreshes_on_a_change_for_this_patient(qtbot, ctx, clinician, sample):
     from ccm_desktop.ui.common.bridge import EventBridge
 
     page = PatientDetailPage(ctx)
@@ -151,7 +151,7 @@ def test_refreshes_on_a_change_for_this_patient(qtbot, ctx, admin, sample):
         page.show_patient(sample.garcia)
     assert page.conditions_tab.panel.empty.isVisibleTo(page.conditions_tab)
     with qtbot.waitSignal(page.loaded, timeout=5000):
-        ctx.patients.add_condition(admin, sample.garcia, "I10")
+        ctx.patients.add_condition(clinician, sample.garcia, "I10")
     assert cells(page.conditions_tab.table)[0][0] == "I10"
     # retiring it from the tab is kept in the history, never deleted
     page.tabs.setCurrentIndex(CONDITIONS)

@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from ccm_desktop.services.patients import PatientInput
-from ccm_desktop.ui.main_window import DETAIL, PATIENTS, MainWindow
+from ccm_desktop.ui.main_window import MainWindow
 from ccm_desktop.ui.patients.patient_detail import HISTORY, PatientDetailPage
 from ccm_desktop.ui.patients.patient_form import PatientFormDialog
 from tests.ui.conftest import when_modal
@@ -80,12 +80,12 @@ def test_add_with_bad_mbi_then_fix_and_save(qtbot, window, ctx, shots):
         qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     saved = ctx.patients.find_by_mrn("D400")
     assert saved.data.mbi == "1EG4TE5MK73" and saved.data.dob.isoformat() == "1947-04-09"
-    assert window.stack.currentIndex() == DETAIL  # the new patient opens
+    assert window.current_page() == "detail"  # the new patient opens
     assert window.detail_page.name.text() == "Okafor, Grace"
     window.detail_page.back_requested.emit()
     page = window.patients_page
     qtbot.waitUntil(lambda: not page.loading and page.model.row_of(saved.id) >= 0, timeout=5000)
-    assert window.stack.currentIndex() == PATIENTS
+    assert window.current_page() == "patients"
 
 
 def test_duplicate_mrn_is_shown_at_the_mrn_field(qtbot, ctx, sample, new_form):
@@ -94,6 +94,7 @@ def test_duplicate_mrn_is_shown_at_the_mrn_field(qtbot, ctx, sample, new_form):
     choose(form.sex, "F")
     before = ctx.patients.count()
     form.save()
+    qtbot.waitUntil(lambda: form.errors.visible("mrn") != "", timeout=5000)  # saved off-thread
     assert ctx.patients.count() == before
     assert form.errors.visible("mrn") == "⚠ Another patient already has MRN A100."
     assert form.focusWidget() is form.mrn
@@ -127,16 +128,17 @@ def test_edit_is_audited_and_shown_in_history(qtbot, window, ctx, sample):
     detail.tabs.setCurrentIndex(HISTORY)
     top = detail.history_tab.model.index(0, 2).data()
     assert top == "Details edited: phone, QMB"
-    assert detail.history_tab.model.index(0, 1).data().startswith("Pat Admin")
+    assert detail.history_tab.model.index(0, 1).data().startswith("Dana Example")
 
 
-def test_stale_edit_says_reload(qtbot, ctx, admin, sample, new_form):
+def test_stale_edit_says_reload(qtbot, ctx, clinician, sample, new_form):
     form = new_form(sample.garcia)
     other = ctx.patients.get(sample.garcia)  # someone else saves first
     changed = PatientInput(**{**other.data.__dict__, "city": "Springfield"})
-    ctx.patients.update(admin, sample.garcia, changed, other.version)
+    ctx.patients.update(clinician, sample.garcia, changed, other.version)
     fill(qtbot, form, phone="555-201-1111")
     form.save()
+    qtbot.waitUntil(form.reload_button.isVisible, timeout=5000)  # saved off the GUI thread
     assert form.isVisible()
     assert "changed by someone else: reload" in form.stale_text.text()
     assert form.reload_button.isVisible()
@@ -144,7 +146,7 @@ def test_stale_edit_says_reload(qtbot, ctx, admin, sample, new_form):
     assert form.phone.text() == "" and form.city.text() == "Springfield"
     assert form.stale_text.isHidden()
     form.save()  # nothing changed: saves quietly
-    assert not form.isVisible()
+    qtbot.waitUntil(lambda: not form.isVisible(), timeout=5000)
 
 
 def test_escape_asks_before_throwing_away_typing(qtbot, ctx, sample, new_form):

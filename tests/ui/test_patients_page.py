@@ -160,12 +160,12 @@ def test_no_patients_empty_state(qtbot, ctx, shots):
     shots(p, "patients-empty")
 
 
-def test_refreshes_when_a_patient_is_added(qtbot, page, ctx, admin):
+def test_refreshes_when_a_patient_is_added(qtbot, page, ctx, clinician):
     bridge = EventBridge(ctx.bus, page)
     bridge.changed.connect(page.on_change)
     page.select_patient(page.model.patient(0).id)
     selected = page.selected_patient_id()
-    ctx.patients.create(admin, PatientInput("Z999", "Adams", "Ann", "1951-02-03", "F"))
+    ctx.patients.create(clinician, PatientInput("Z999", "Adams", "Ann", "1951-02-03", "F"))
     qtbot.waitUntil(lambda: len(names(page)) == 6, timeout=2000)
     assert names(page)[0] == "Adams, Ann"
     assert page.selected_patient_id() == selected  # selection kept by id

@@ -28,12 +28,13 @@ from PySide6.QtWidgets import (
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError
-from ccm_desktop.importers import ImportReport, RowProblem, import_patients
+from ccm_desktop.importers import ImportReport, RowProblem
 from ccm_desktop.importers.csvfile import CsvPreview, read_preview
 from ccm_desktop.importers.patients import REQUIRED_COLUMNS
 from ccm_desktop.ui.common.forms import error_label
 from ccm_desktop.ui.common.style import heading, relative_font
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
+from ccm_desktop.ui.common.writer import run_write
 from ccm_desktop.ui.patients.import_views import PreviewTable, ProblemList
 
 FOLDER_KEY = "import/last_folder"
@@ -189,15 +190,17 @@ class ImportDialog(QDialog):
         assert actor is not None, "ImportDialog needs ctx.actor"
 
         def check(progress: Progress) -> ImportReport:
-            return import_patients(ctx, target, actor, dry_run=True, progress=progress)
+            return ctx.imports.patients(actor, target, dry_run=True, progress=progress)
 
         self._start(check, self.tr("Checking every row…"), self._checked)
 
-    def _start(self, fn: object, text: str, on_success: object) -> None:
+    def _start(self, fn: object, text: str, on_success: object, *, write: bool = False) -> None:
+        """Run ``fn`` off the GUI thread: a check on the general pool, the import itself
+        on the one serialized writer (ui/common/writer.py)."""
         self.status.setText(text)
         self.bar.setRange(0, 0)
         self._set_busy(True)
-        self.task = run_task(
+        self.task = (run_write if write else run_task)(
             fn,  # type: ignore[arg-type]
             self,
             on_success=on_success,  # type: ignore[arg-type]
@@ -277,9 +280,9 @@ class ImportDialog(QDialog):
         assert actor is not None
 
         def write(progress: Progress) -> ImportReport:
-            return import_patients(ctx, target, actor, progress=progress)
+            return ctx.imports.patients(actor, target, progress=progress)
 
-        self._start(write, self.tr("Importing…"), self._imported)
+        self._start(write, self.tr("Importing…"), self._imported, write=True)
 
     def _imported(self, report: ImportReport) -> None:
         self.status.clear()

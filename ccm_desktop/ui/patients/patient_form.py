@@ -37,7 +37,9 @@ from ccm_desktop.ui.common.date_field import DateField, us_date
 from ccm_desktop.ui.common.dialogs import describe
 from ccm_desktop.ui.common.forms import FieldErrors, error_label, error_map
 from ccm_desktop.ui.common.style import heading, note
+from ccm_desktop.ui.common.tasks import Progress, Task
 from ccm_desktop.ui.common.vocabulary import options
+from ccm_desktop.ui.common.writer import run_write
 from ccm_desktop.validation import US_STATES, format_mbi, format_phone, normalise_mbi
 from ccm_desktop.vocab import Sex
 
@@ -65,6 +67,7 @@ class PatientFormDialog(QDialog):
         self.patient_id = patient_id
         self.version = 0
         self.server_errors: dict[str, str] = {}
+        self.save_task: Task | None = None
         practice = ctx.practice.practice()
         self.today = ctx.clock.today(ZoneInfo(practice.timezone))
         self.providers = ctx.practice.providers(active_only=False)
@@ -334,23 +337,60 @@ class PatientFormDialog(QDialog):
 
     # -- actions ---------------------------------------------------------------
     def save(self) -> None:
-        """Hand the form to the service; on any problem show it and keep the dialog open."""
+        """Hand the form to the service on the serialized writer (the window keeps
+        painting while an earlier save or an import finishes); on any problem show it and
+        keep the dialog open."""
         actor = self.ctx.actor
         assert actor is not None, "a staff member must be working"
+        if self.save_task is not None and self.save_task.running:
+            return
         self.form_message.hide()
         data = self.current_input()
-        try:
-            if self.patient_id is None:
-                pid = self.ctx.patients.create(actor, data)
-            else:
-                self.ctx.patients.update(actor, self.patient_id, data, self.version)
-                pid = self.patient_id
+        by_npi = {p.npi: p.id or 0 for p in self.providers}
+        try:  # field mistakes show at once; only what needs the database waits for it
+            validate_patient(data, self.today, by_npi)
         except ValidationErrors as exc:
-            self.server_errors = {k: v for k, v in error_map(exc).items() if k == "mrn"}
-            self.errors.set_errors(self._messages(error_map(exc)))
-            self.errors.reveal_all()
-            self._grow_to_fit()
-            self._focus_first_error()
+            self._show_field_errors(exc)
+            return
+        patients, patient_id, version = self.ctx.patients, self.patient_id, self.version
+
+        def write(_progress: Progress) -> int:
+            if patient_id is None:
+                return patients.create(actor, data)
+            patients.update(actor, patient_id, data, version)
+            return patient_id
+
+        self.save_button.setEnabled(False)
+        self.form_message.setText(self.tr("Saving…"))
+        self.form_message.show()
+        self.save_task = run_write(
+            write,
+            self,
+            on_success=lambda pid: self._saved(data, pid),
+            on_failure=self._save_failed,
+        )
+        self.save_task.finished.connect(lambda: self.save_button.setEnabled(True))
+
+    def _show_field_errors(self, exc: ValidationErrors) -> None:
+        self.server_errors = {k: v for k, v in error_map(exc).items() if k == "mrn"}
+        self.errors.set_errors(self._messages(error_map(exc)))
+        self.errors.reveal_all()
+        self._grow_to_fit()
+        self._focus_first_error()
+
+    def _saved(self, data: PatientInput, pid: int) -> None:
+        self._baseline = data
+        self.saved.emit(pid)
+        self.accept()
+
+    def _save_failed(self, exc: BaseException) -> None:
+        """Show what the service refused, next to the field where it has one; anything
+        else goes on to the window's error dialog (ui/common/errors.py)."""
+        self.form_message.hide()
+        try:
+            raise exc
+        except ValidationErrors as exc:
+            self._show_field_errors(exc)
             return
         except CcmError as exc:
             if isinstance(exc, StaleEdit):
@@ -367,10 +407,6 @@ class PatientFormDialog(QDialog):
             else:
                 self.form_message.setText(ERROR_PREFIX + describe(exc))
                 self.form_message.show()
-            return
-        self._baseline = data
-        self.saved.emit(pid)
-        self.accept()
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
