@@ -197,10 +197,9 @@ def measure_gui(ctx: AppContext, args: argparse.Namespace, work: Path) -> dict[s
     from PySide6.QtWidgets import QApplication
 
     from ccm_desktop.ui.common import style
-    from ccm_desktop.ui.common.compat import GuiThreadGarbageCollector, pin_singletons
+    from ccm_desktop.ui.common.compat import GuiThreadGarbageCollector
     from ccm_desktop.ui.main_window import MainWindow
 
-    pin_singletons()
     app = QApplication.instance() or QApplication([sys.argv[0]])
     settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
     style.apply_style(app, settings)  # type: ignore[arg-type]

@@ -1,4 +1,4 @@
-"""Work-arounds for hazards of the Qt binding, each with the reason it exists.
+"""How the Qt GUI lives with Python's garbage collector, each measure with its reason.
 
 1. Python's garbage collector runs on whichever thread happens to allocate. When it
    frees a cycle holding a Qt widget on a worker thread (``ui/common/tasks.py``), the widget
@@ -6,51 +6,20 @@
    inside a worker running a patient query). :class:`GuiThreadGarbageCollector`
    turns automatic collection off and collects on the GUI thread from a timer.
 
-2. PySide6 6.12 on CPython 3.11 returns ``None`` to Python without taking a reference
-each time a Qt call has nothing to return (``QComboBox.currentData()`` on an item
-without data, ``QApplication.activeModalWidget()`` with no dialog open,
-``QModelIndex.data()`` for an empty role ...). On CPython 3.12 and later ``None``,
-``True`` and ``False`` are immortal (PEP 683) and the missing reference is harmless;
-on 3.11 every such call brings ``None`` closer to a reference count of zero, and
-after a few thousand calls the interpreter aborts with "deallocating None".
-(``tests/ui/test_compat.py`` shows the defect and checks the guard.)
+2. Long-lived data makes every full collection slow: :func:`freeze_long_lived` moves
+   it out of the collector's sight once loaded.
+
+The binding itself is chosen in pyproject.toml: PySide6 6.12 on CPython 3.11 loses a
+reference to ``None`` on each Qt call that returns nothing, until the interpreter aborts
+("deallocating None"), so 3.11 installs 6.11. ``tests/ui/test_binding.py`` fails on a
+binding that leaks.
 """
 
 from __future__ import annotations
 
-import ctypes
 import gc
-import sys
 
 from PySide6.QtCore import QObject, QTimer
-
-# What 3.12 does for immortal objects: a reference count no program can use up.
-PINNED_REFERENCES = 1 << 40
-_pinned = False
-
-
-def needs_pinning() -> bool:
-    """True on CPython before 3.12 in an ordinary (not reference-tracing) build."""
-    return (
-        sys.implementation.name == "cpython"
-        and sys.version_info < (3, 12)
-        and not hasattr(sys, "getobjects")  # Py_TRACE_REFS builds lay PyObject out differently
-    )
-
-
-def pin_singletons() -> bool:
-    """Make ``None``, ``True`` and ``False`` effectively immortal, once per process.
-
-    Returns whether anything was done. Safe to call repeatedly; a no-op on 3.12+.
-    """
-    global _pinned
-    if _pinned or not needs_pinning():
-        return False
-    for obj in (None, True, False):
-        # ob_refcnt is the first field of every object in a release build of CPython.
-        ctypes.c_ssize_t.from_address(id(obj)).value += PINNED_REFERENCES
-    _pinned = True
-    return True
 
 
 def freeze_long_lived() -> None:
