@@ -1,5 +1,5 @@
 """Shared parts of the enrollment wizard and dialogs: the facts about one patient, required
-date fields, the staff and practitioner pickers, and plain names for programs.
+date fields and the staff and practitioner pickers (program names: ui/common/vocabulary.py).
 
 Everything here reads through the services (each call its own short session) and hands
 plain dataclasses to the widgets; nothing writes.
@@ -30,28 +30,6 @@ from ccm_desktop.ui.common.labels import staff_label
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("enrollment", text)
-
-
-def program_name(program: str) -> str:
-    """CCM, Complex CCM, PCM, APCM (short names staff use)."""
-    names = {
-        "ccm": _tr("CCM"),
-        "complex_ccm": _tr("Complex CCM"),
-        "pcm": _tr("PCM"),
-        "apcm": _tr("APCM"),
-    }
-    return names.get(program, program)
-
-
-def program_description(program: str) -> str:
-    """What each program is, in one line."""
-    descriptions = {
-        "ccm": _tr("Chronic care management: two or more chronic conditions"),
-        "complex_ccm": _tr("Complex chronic care management: two or more, with complex needs"),
-        "pcm": _tr("Principal care management: one complex chronic condition"),
-        "apcm": _tr("Advanced primary care management: any Medicare patient"),
-    }
-    return descriptions.get(program, "")
 
 
 def us_date(d: date) -> str:

@@ -22,10 +22,10 @@ from PySide6.QtWidgets import (
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
-from ccm_desktop.services.enrollment import PROGRAM_NAMES
 from ccm_desktop.services.patients import PatientFilter, PatientRow
 from ccm_desktop.ui.common.style import heading, relative_font
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
+from ccm_desktop.ui.common.vocabulary import options, status_label
 from ccm_desktop.ui.patients.patient_model import (
     DOB,
     MINUTES,
@@ -37,6 +37,7 @@ from ccm_desktop.ui.patients.patient_model import (
     MinutesDelegate,
     PatientTableModel,
 )
+from ccm_desktop.vocab import EnrollmentStatus, Program
 
 ALL = 0  # item data of "All providers": never None (see tests/ui/test_binding.py)
 SEARCH_DELAY_MS = 150
@@ -103,19 +104,13 @@ class PatientsPage(QWidget):
 
         self.program_combo = QComboBox()
         self.program_combo.addItem(self.tr("All programs"), "")
-        for code, name in PROGRAM_NAMES.items():
-            self.program_combo.addItem(name, code)
+        for program, name in options(Program):
+            self.program_combo.addItem(name, program.value)
         self.status_combo = QComboBox()
-        for text, value in (
-            (self.tr("All statuses"), ""),
-            (self.tr("Enrolled"), "enrolled"),
-            (self.tr("Declined"), "declined"),
-            (self.tr("Disenrolled"), "disenrolled"),
-            (self.tr("Transferred"), "transferred"),
-            (self.tr("Program changed"), "program_changed"),
-            (self.tr("Not enrolled"), "none"),
-        ):
-            self.status_combo.addItem(text, value)
+        self.status_combo.addItem(self.tr("All statuses"), "")
+        for status, name in options(EnrollmentStatus):
+            self.status_combo.addItem(name, status.value)
+        self.status_combo.addItem(status_label(""), "none")
         self.provider_combo = QComboBox()
         self.provider_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
 
