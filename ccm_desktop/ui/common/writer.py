@@ -11,12 +11,13 @@ general pool and never wait behind a save. docs/architecture.md, "The writer".
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from PySide6.QtCore import QCoreApplication, QObject, QThreadPool
+from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, QThreadPool
 
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
 
+T = TypeVar("T")
 _pool: QThreadPool | None = None
 
 
@@ -49,6 +50,20 @@ def run_write(
         on_progress=on_progress,
         pool=write_pool(),
     )
+
+
+def write_and_wait(fn: Callable[[], T]) -> T:
+    """Run ``fn`` on the writer and return its result (or raise what it raised), keeping
+    the window painting meanwhile: a local event loop that takes no user input, so nothing
+    is clicked twice. For saves whose dialog decides on the spot (a wizard page that may
+    not advance until the enrollment is stored); other saves use :func:`run_write`."""
+    loop = QEventLoop()
+    task = run_write(lambda _progress: fn())
+    task.finished.connect(loop.quit)  # delivered through the event loop, never before this
+    loop.exec(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
+    if task.error is not None:
+        raise task.error
+    return task.result  # type: ignore[no-any-return]
 
 
 def wait_for_writes(timeout_ms: int = -1) -> bool:

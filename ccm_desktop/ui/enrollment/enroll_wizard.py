@@ -18,6 +18,7 @@ from ccm_desktop.errors import CcmError, ValidationError, ValidationErrors
 from ccm_desktop.reports.consent import ConsentPatient
 from ccm_desktop.services.visits import VisitInput
 from ccm_desktop.ui.common.forms import error_map
+from ccm_desktop.ui.common.writer import write_and_wait
 from ccm_desktop.ui.enrollment.consent_preview import ConsentPreviewDialog
 from ccm_desktop.ui.enrollment.enroll_consent_page import CONSENT_FIELDS, ConsentPage
 from ccm_desktop.ui.enrollment.enroll_program_page import ProgramPage
@@ -133,14 +134,15 @@ class EnrollWizard(QWizard):
             return False
         program, provider_id = self.program_page.program(), self.program_page.provider_id()
         entered = VisitInput(visit.visit_date, visit.visit_type, visit.g0506) if visit else None
-        try:
-            self.enrollment_id = self.ctx.enrollment.enroll(
-                self.actor,
-                self.facts.patient_id,
-                program,
-                page.consent_input(),
-                provider_id,
-                visit=entered,
+        service, actor, pid, consent = (
+            self.ctx.enrollment,
+            self.actor,
+            self.facts.patient_id,
+            page.consent_input(),
+        )
+        try:  # on the serialized writer; the wizard keeps painting while it waits
+            self.enrollment_id = write_and_wait(
+                lambda: service.enroll(actor, pid, program, consent, provider_id, visit=entered)
             )
         except (ValidationError, ValidationErrors, CcmError) as exc:
             page.show_errors(*self._enroll_failure(exc))

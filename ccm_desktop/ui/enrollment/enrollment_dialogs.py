@@ -27,6 +27,7 @@ from ccm_desktop.services.enrollment import ACTIVE_STATUSES, ConsentInput, valid
 from ccm_desktop.ui.common.forms import FieldErrors, error_label, error_map
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.vocabulary import program_description, program_label
+from ccm_desktop.ui.common.writer import write_and_wait
 from ccm_desktop.ui.enrollment.enrollment_common import (
     MethodChoice,
     PatientFacts,
@@ -200,14 +201,15 @@ class DeclineDialog(_ReasonDialog):
         return errors
 
     def save(self) -> None:
-        assert self.ctx.actor is not None
-        self.enrollment_id = self.ctx.enrollment.decline(
-            self.ctx.actor,
+        actor, service = self.ctx.actor, self.ctx.enrollment
+        assert actor is not None
+        args = (
             self.facts.patient_id,
             str(self.program.currentData()),
             self.consent_input(),
             self.reason.currentText().strip(),
         )
+        self.enrollment_id = write_and_wait(lambda: service.decline(actor, *args))
 
 
 def grow_to_fit(dialog: QDialog) -> None:
@@ -315,10 +317,7 @@ class DisenrollDialog(_ReasonDialog):
         self.errors.set_errors(self.field_errors())
 
     def save(self) -> None:
-        assert self.ctx.actor is not None
-        self.effective = self.ctx.enrollment.disenroll(
-            self.ctx.actor,
-            self.enrollment_id,
-            self.reason.currentText(),
-            from_qdate(self.asked_on.date()),
-        )
+        actor, service = self.ctx.actor, self.ctx.enrollment
+        assert actor is not None
+        args = (self.enrollment_id, self.reason.currentText(), from_qdate(self.asked_on.date()))
+        self.effective = write_and_wait(lambda: service.disenroll(actor, *args))

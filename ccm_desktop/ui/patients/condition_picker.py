@@ -36,6 +36,7 @@ from ccm_desktop.ui.common.forms import error_label
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
+from ccm_desktop.ui.common.writer import write_and_wait
 from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX
 
 CODE_LIKE = re.compile(r"[A-Za-z]{1,2}\d[0-9A-Za-z.]*")
@@ -298,10 +299,9 @@ class ConditionPickerDialog(QDialog):
             return
         actor = self.ctx.actor
         assert actor is not None, "a staff member must be working"
-        try:
-            cid = self.ctx.patients.add_condition(
-                actor, self.patient_id, hit.code, self.onset.value()
-            )
+        service, pid, onset = self.ctx.patients, self.patient_id, self.onset.value()
+        try:  # on the serialized writer; the dialog keeps painting while it waits
+            cid = write_and_wait(lambda: service.add_condition(actor, pid, hit.code, onset))
         except (ValidationError, ValidationErrors) as exc:
             errors = exc.errors if isinstance(exc, ValidationErrors) else [exc]
             self._show_error(" ".join(e.text for e in errors))

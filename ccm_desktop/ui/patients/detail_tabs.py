@@ -32,6 +32,7 @@ from ccm_desktop.ui.common.labels import phone_text
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.style import note
 from ccm_desktop.ui.common.vocabulary import activity_label, condition_status_label, sex_label
+from ccm_desktop.ui.common.writer import write_and_wait
 from ccm_desktop.ui.patients.condition_picker import chronic_text
 from ccm_desktop.ui.patients.detail_data import DetailData, audit_text, date_text, local_time
 from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX
@@ -246,8 +247,9 @@ class ConditionsTab(QWidget):
         if c is None or actor is None:
             return
         self.message.hide()
-        try:
-            self.ctx.patients.set_condition_status(actor, c.id, status)
+        service, cid = self.ctx.patients, c.id
+        try:  # on the serialized writer; the page keeps painting while it waits
+            write_and_wait(lambda: service.set_condition_status(actor, cid, status))
         except CcmError as exc:
             self.message.setText(ERROR_PREFIX + describe(exc))
             self.message.show()
