@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import io
-import re
 import shutil
-import tokenize
 from datetime import date
-from pathlib import Path
 
 import pytest
 
-import ccm_desktop
 from ccm_desktop import rules
 from ccm_desktop.rules import ApcmLevel, OfficeVisit, RulesError, Threshold
 from ccm_desktop.validation import months_before
@@ -242,88 +237,3 @@ def test_malformed_values_name_the_file_and_key(copy_of_rules, old, new, key):
         rules.load(copy_of_rules)
     message = str(err.value)
     assert str(copy_of_rules) in message and f" {key} " in message
-
-
-# -- no rule number in the user interface ---------------------------------------------------
-
-UI = Path(ccm_desktop.__file__).parent / "ui"
-CODE = re.compile(r"\b(?:99\d{3}|G0\d{3})\b|\b99\d{2}\{")  # also "9921{level}"
-RULE_WORDS = re.compile(r"\b[1-9]\d* (?:min|minutes|months|years)\b")
-PROGRAM_KEYS = {p.value for p in Program}
-RULE_NAME = re.compile(r"minute|threshold|target|goal|window|years|months|count|conditions", re.I)
-COMPARE = {"<", "<=", ">", ">=", "==", "!="}
-
-
-def _rule_numbers(path: Path, root: Path = UI) -> list[str]:
-    """Rule numbers in a source file's code and user text (comments and docstrings are
-    skipped): CPT/HCPCS codes, "20 minutes"-like wording, program-keyed numbers, and
-    comparisons of a number above 1 on a line about minutes, windows or condition counts."""
-    tokens = list(tokenize.generate_tokens(io.StringIO(path.read_text("utf-8")).readline))
-    name = str(path.relative_to(root))
-    found: list[str] = []
-    line: list[tokenize.TokenInfo] = []
-    previous = tokenize.NEWLINE
-    skip = (tokenize.COMMENT, tokenize.NL)
-    for i, tok in enumerate(tokens):
-        if tok.type in skip:
-            continue
-        where = f"{name}:{tok.start[0]}"
-        if tok.type == tokenize.STRING:
-            after = next((t for t in tokens[i + 1 :] if t.type not in skip), None)
-            starts = previous in (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
-            docstring = starts and after is not None and after.type == tokenize.NEWLINE
-            if not docstring and (CODE.search(tok.string) or RULE_WORDS.search(tok.string)):
-                found.append(f"{where} text {tok.string[:50]}")
-        if tok.type == tokenize.NUMBER and CODE.search(tok.string):
-            found.append(f"{where} code {tok.string}")
-        if tok.type == tokenize.NEWLINE:
-            found += _line_rules(line, name)
-            line = []
-        else:
-            line.append(tok)
-        previous = tok.type
-    return found
-
-
-def _line_rules(line: list[tokenize.TokenInfo], name: str) -> list[str]:
-    found: list[str] = []
-    about_rules = any(t.type == tokenize.NAME and RULE_NAME.search(t.string) for t in line)
-    for i, tok in enumerate(line):
-        near = [line[j] for j in (i - 1, i + 1) if 0 <= j < len(line)]
-        where = f"{name}:{tok.start[0]}"
-        if tok.type == tokenize.OP and tok.string in COMPARE and about_rules:
-            numbers = [t for t in near if t.type == tokenize.NUMBER and t.string.isdigit()]
-            if any(int(t.string) > 1 for t in numbers):
-                found.append(f"{where} comparison " + " ".join(t.string for t in line))
-        if tok.type == tokenize.OP and tok.string == ":" and len(near) == 2:
-            key, value = near
-            program_key = key.type == tokenize.STRING and key.string.strip("\"'") in PROGRAM_KEYS
-            if program_key and value.type == tokenize.NUMBER:
-                found.append(f"{where} program-keyed number {key.string}: {value.string}")
-    return found
-
-
-def test_no_rule_number_in_the_ui():
-    """Thresholds, codes and windows reach the UI from ccm_desktop.rules, never as literals."""
-    found = [f for p in sorted(UI.rglob("*.py")) for f in _rule_numbers(p)]
-    assert found == []
-
-
-def test_the_scan_finds_rule_numbers(tmp_path):
-    sample = tmp_path / "page.py"
-    sample.write_text(
-        '"""Docstrings may say 99490 and 20 minutes."""\n'
-        "# so may comments: G0506\n"
-        'TARGETS = {"ccm": 20, "pcm": 30}\n'
-        'label = tr("Add G0506 to this visit")\n'
-        'level = tr("Office visit ({n})").format(n=f"9921{level}")\n'
-        'hint = tr("at least 20 minutes")\n'
-        "if minutes >= 20:\n"
-        "    pass\n"
-        "if count > 1:\n"
-        "    pass\n",
-        encoding="utf-8",
-    )
-    found = _rule_numbers(sample, tmp_path)
-    where = sorted(f.split()[0] for f in found)
-    assert where == ["page.py:3", "page.py:3", "page.py:4", "page.py:5", "page.py:6", "page.py:7"]
