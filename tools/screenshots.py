@@ -86,7 +86,7 @@ def main(argv: list[str]) -> int:
     from ccm_desktop.services.base import Clock
     from ccm_desktop.ui.common import style
     from ccm_desktop.ui.common.dialogs import FirstRunDialog, PassphraseDialog, StaffPickerDialog
-    from ccm_desktop.ui.main_window import PATIENTS, PRACTICE, MainWindow
+    from ccm_desktop.ui.main_window import MainWindow
     from ccm_desktop.ui.patients.import_dialog import ImportDialog
     from ccm_desktop.ui.practice.setup_wizard import SetupWizard
 
@@ -153,11 +153,11 @@ def main(argv: list[str]) -> int:
             save(window, "patients-no-match")
             page.clear_filters()
             wait_for(lambda: not page.loading)
-            window.show_page(PRACTICE)
+            window.show_page("practice")
             task = window.practice_page.start_verify()
             wait_for(lambda: task is None or not task.running)
             save(window, "practice")
-            window.show_page(PATIENTS)
+            window.show_page("patients")
             window.set_text_size(150)
             save(window, "patients-large-text")
             window.set_text_size(100)

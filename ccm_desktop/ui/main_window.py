@@ -1,6 +1,14 @@
-"""The one main window: a navigation column, the pages, menus and the status bar."""
+"""The one main window: a navigation column, the pages, menus and the status bar.
+
+The pages come from :class:`~ccm_desktop.ui.pages.PageSpec` entries (``default_pages()``
+unless given): the navigation column, the stack and the View menu's page actions are built
+from them, and each page subscribes itself to the changes it shows.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import cast
 
 from PySide6.QtCore import QSettings, QSize, Qt
 from PySide6.QtGui import (
@@ -33,15 +41,15 @@ from ccm_desktop.services.practice import StaffInfo
 from ccm_desktop.ui.common.bridge import EventBridge
 from ccm_desktop.ui.common.labels import staff_label
 from ccm_desktop.ui.common.style import TEXT_SCALES, relative_font, set_text_scale, text_scale
+from ccm_desktop.ui.pages import PageContext, PageSpec, default_pages, translate
 from ccm_desktop.ui.patients.import_dialog import ImportDialog
 from ccm_desktop.ui.patients.patient_detail import PatientDetailPage
 from ccm_desktop.ui.patients.patient_form import PatientFormDialog
 from ccm_desktop.ui.patients.patients_page import PatientsPage
 from ccm_desktop.ui.practice.practice_page import PracticePage
+from ccm_desktop.vocab import ChangeKind
 
 GEOMETRY_KEY = "window/geometry"
-PATIENTS, PRACTICE = 0, 1
-DETAIL = 2  # the patient detail page (not in the navigation column)
 
 
 class ElidedLabel(QLabel):
@@ -74,7 +82,12 @@ def _separator() -> QFrame:
 
 
 class MainWindow(QMainWindow):
-    """The practice's main window; ``ctx.actor`` must be set (see ``startup.pick_staff``)."""
+    """The practice's main window; ``ctx.actor`` must be set (see ``startup.pick_staff``).
+
+    ``pages`` must include the ``patients``, ``practice`` and ``detail`` pages (the window
+    opens patients, backs up and waits for backups through them); any others are shown as
+    they come.
+    """
 
     def __init__(
         self,
@@ -83,6 +96,7 @@ class MainWindow(QMainWindow):
         *,
         staff: StaffInfo | None = None,
         demo: bool = False,
+        pages: Sequence[PageSpec] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -92,14 +106,17 @@ class MainWindow(QMainWindow):
         self.demo = demo
         self.practice_name = ctx.practice.practice().name
         self.bridge = EventBridge(ctx.bus, self)
-        self.patients_page = PatientsPage(ctx, self)
-        self.practice_page = PracticePage(ctx, settings, self)
-        self.detail_page = PatientDetailPage(ctx, self)
+        self.specs = list(default_pages() if pages is None else pages)
+        page_context = PageContext(ctx, settings, self.bridge, self)
+        self.pages: dict[str, QWidget] = {s.key: s.factory(page_context) for s in self.specs}
+        self.patients_page = cast(PatientsPage, self.pages["patients"])
+        self.practice_page = cast(PracticePage, self.pages["practice"])
+        self.detail_page = cast(PatientDetailPage, self.pages["detail"])
         self.patient_form: PatientFormDialog | None = None
         self.patients_page.open_requested.connect(self.open_patient)
         self.patients_page.add_requested.connect(self.add_patient)
         self.detail_page.back_requested.connect(self.back_to_list)
-        self.bridge.changed.connect(self._on_change)
+        self.bridge.subscribe(self, {ChangeKind.PRACTICE}, self._practice_changed)
         self.import_dialog: ImportDialog | None = None
         self.patients_page.import_requested.connect(self.import_patients)
         self._build_body()
@@ -111,7 +128,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(title)
         if not self.restoreGeometry(settings.value(GEOMETRY_KEY, b"")):  # type: ignore[arg-type]
             self.resize(self._first_size())
-        self.show_page(PATIENTS)
+        self.show_page("patients")
 
     def _first_size(self) -> QSize:
         """1280x800, or nine tenths of a smaller screen (a 1366x768 laptop)."""
@@ -124,13 +141,12 @@ class MainWindow(QMainWindow):
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(self.tr("Pages"))
         relative_font(self.nav, 1.1)
-        for text, tip in (
-            (self.tr("Patients"), self.tr("The patient list (Ctrl+1)")),
-            (self.tr("Practice"), self.tr("Practice details, staff and backups (Ctrl+2)")),
-        ):
-            item = QListWidgetItem(text)
-            item.setToolTip(tip)
-            self.nav.addItem(item)
+        self.nav_keys = [s.key for s in self.specs if s.in_navigation]  # one a row
+        for spec in self.specs:
+            if spec.in_navigation:
+                item = QListWidgetItem(translate(spec.title))
+                item.setToolTip(self._tooltip(spec))
+                self.nav.addItem(item)
         self.nav.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustToContents)
         self.nav.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Expanding)
         self.nav.setFrameShape(QFrame.Shape.NoFrame)
@@ -141,15 +157,22 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self._on_nav)
         self.nav.itemClicked.connect(lambda item: self._on_nav(self.nav.row(item)))
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.patients_page)
-        self.stack.addWidget(self.practice_page)
-        self.stack.addWidget(self.detail_page)
+        for page in self.pages.values():
+            self.stack.addWidget(page)
         body = QWidget()
         layout = QHBoxLayout(body)
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
         self.setCentralWidget(body)
         QWidget.setTabOrder(self.nav, self.patients_page.search)
+
+    def _tooltip(self, spec: PageSpec) -> str:
+        """The spec's tooltip, with its shortcut as the user's keyboard names it."""
+        tip = translate(spec.tooltip)
+        if not spec.shortcut:
+            return tip
+        keys = QKeySequence(spec.shortcut).toString(QKeySequence.SequenceFormat.NativeText)
+        return self.tr("{tip} ({keys})").format(tip=tip, keys=keys) if tip else keys
 
     def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
         action = QAction(text, self)
@@ -175,17 +198,21 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.quit_action)
 
         view = bar.addMenu(self.tr("&View"))
-        self.patients_action = self._action(
-            self.tr("&Patients"), "Ctrl+1", lambda: self.show_page(PATIENTS)
-        )
-        self.practice_action = self._action(
-            self.tr("P&ractice"), "Ctrl+2", lambda: self.show_page(PRACTICE)
-        )
+        self.page_actions: dict[str, QAction] = {}
+        for spec in self.specs:
+            if spec.in_navigation:
+                text = translate(spec.action_text or spec.title)
+                action = self._action(
+                    text, spec.shortcut, lambda _=False, k=spec.key: self.show_page(k)
+                )
+                view.addAction(action)
+                self.page_actions[spec.key] = action
+        self.patients_action = self.page_actions["patients"]
+        self.practice_action = self.page_actions["practice"]
         self.find_action = self._action(
             self.tr("&Find patient"), QKeySequence.StandardKey.Find, self.find_patient
         )
-        for a in (self.patients_action, self.practice_action, self.find_action):
-            view.addAction(a)
+        view.addAction(self.find_action)
         view.addSeparator()
         size_menu = view.addMenu(self.tr("&Text size"))
         self.text_size_group = QActionGroup(self)
@@ -249,17 +276,24 @@ class MainWindow(QMainWindow):
         status.addPermanentWidget(self.location_label, 1)
 
     # -- behaviour -------------------------------------------------------------
-    def show_page(self, page: int) -> None:
-        self.nav.setCurrentRow(page)
-        self.stack.setCurrentIndex(page)
+    def show_page(self, key: str) -> None:
+        """Show the page ``key``; a page in the navigation column is also chosen there."""
+        if key in self.nav_keys:
+            self.nav.setCurrentRow(self.nav_keys.index(key))
+        self.stack.setCurrentWidget(self.pages[key])
+
+    def current_page(self) -> str:
+        """The key of the page shown."""
+        shown = self.stack.currentWidget()
+        return next(key for key, page in self.pages.items() if page is shown)
 
     def _on_nav(self, row: int) -> None:
         if row >= 0:
-            self.stack.setCurrentIndex(row)
+            self.stack.setCurrentWidget(self.pages[self.nav_keys[row]])
 
     def find_patient(self) -> None:
         """Ctrl+F: go to the patient list and put the cursor in its search box."""
-        self.show_page(PATIENTS)
+        self.show_page("patients")
         self.patients_page.focus_search()
 
     def import_patients(self) -> None:
@@ -279,14 +313,14 @@ class MainWindow(QMainWindow):
     def open_patient(self, patient_id: int) -> None:
         """Show one patient's detail page; the list keeps its search for Back."""
         self.detail_page.show_patient(patient_id)
-        self.nav.setCurrentRow(PATIENTS)
-        self.stack.setCurrentIndex(DETAIL)
+        self.nav.setCurrentRow(self.nav_keys.index("patients"))  # the list stays chosen
+        self.show_page("detail")
         self.detail_page.tabs.setFocus()
 
     def back_to_list(self) -> None:
         """From a patient back to the list, that patient still chosen."""
         pid = self.detail_page.patient_id
-        self.show_page(PATIENTS)
+        self.show_page("patients")
         if pid is not None:
             self.patients_page.select_patient(pid)
         self.patients_page.table.setFocus()
@@ -307,7 +341,7 @@ class MainWindow(QMainWindow):
         self.patient_form = None
 
     def back_up(self) -> None:
-        self.show_page(PRACTICE)
+        self.show_page("practice")
         self.practice_page.start_backup()
 
     def set_text_size(self, percent: int) -> None:
@@ -331,13 +365,9 @@ class MainWindow(QMainWindow):
             ).format(app=APP_NAME, version=__version__),
         )
 
-    def _on_change(self, change: Change) -> None:
-        self.patients_page.on_change(change)
-        self.practice_page.on_change(change)
-        self.detail_page.on_change(change)
-        if change.kind == "practice":
-            self.practice_name = self.ctx.practice.practice().name
-            self.practice_label.setText(self.practice_name)
+    def _practice_changed(self, _change: Change) -> None:
+        self.practice_name = self.ctx.practice.practice().name
+        self.practice_label.setText(self.practice_name)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Wait for a running backup or check; save the window's size and place."""

@@ -10,7 +10,7 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QMessageBox
 
 from ccm_desktop.db.backup import key_sidecar
 from ccm_desktop.ui.common import style
-from ccm_desktop.ui.main_window import PATIENTS, PRACTICE, MainWindow
+from ccm_desktop.ui.main_window import MainWindow
 from ccm_desktop.ui.patients.patient_model import NAME
 
 pytestmark = pytest.mark.gui
@@ -59,18 +59,18 @@ def test_menus(window):
 
 def test_keyboard_shortcuts(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
-    assert window.stack.currentIndex() == PRACTICE
-    assert window.nav.currentRow() == PRACTICE
+    assert window.current_page() == "practice"
+    assert window.nav.currentRow() == window.nav_keys.index("practice")
     qtbot.keyClick(window, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
-    assert window.stack.currentIndex() == PATIENTS
+    assert window.current_page() == "patients"
     assert QApplication.focusWidget() is window.patients_page.search
     qtbot.keyClick(window, Qt.Key.Key_2, Qt.KeyboardModifier.ControlModifier)
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
-    assert window.stack.currentIndex() == PATIENTS
+    assert window.current_page() == "patients"
 
 
 def test_navigation_column_switches_pages(window):
-    window.nav.setCurrentRow(PRACTICE)
+    window.nav.setCurrentRow(window.nav_keys.index("practice"))
     assert window.stack.currentWidget() is window.practice_page
 
 
@@ -105,7 +105,7 @@ def test_about_shows_the_version(window, monkeypatch):
 
 
 def test_practice_page_shows_the_practice(window, shots):
-    window.show_page(PRACTICE)
+    window.show_page("practice")
     page = window.practice_page
     assert page.detail_labels["name"].text() == "Maple Grove Family Medicine"
     assert page.detail_labels["tin"].text() == "12-3456789"
@@ -127,7 +127,7 @@ def test_practice_page_shows_the_practice(window, shots):
 
 
 def test_check_database_runs_off_thread(qtbot, window, shots):
-    window.show_page(PRACTICE)
+    window.show_page("practice")
     page = window.practice_page
     task = page.start_verify()
     assert task is not None

@@ -9,7 +9,7 @@ a change for its patient arrives on the event bus.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
+from ccm_desktop.ui.common.bridge import EventBridge
 from ccm_desktop.ui.common.compat import freeze_long_lived
 from ccm_desktop.ui.common.dialogs import describe
 from ccm_desktop.ui.common.forms import error_label
@@ -30,6 +31,7 @@ from ccm_desktop.ui.common.style import heading, relative_font
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
 from ccm_desktop.ui.common.vocabulary import program_label, status_label
 from ccm_desktop.ui.enrollment.enrollment_tab import EnrollmentTab
+from ccm_desktop.ui.pages import PageContext, PageSpec
 from ccm_desktop.ui.patients.condition_picker import ConditionPickerDialog
 from ccm_desktop.ui.patients.detail_data import DetailData, age_on, date_text, load_detail
 from ccm_desktop.ui.patients.detail_tabs import (
@@ -40,9 +42,22 @@ from ccm_desktop.ui.patients.detail_tabs import (
     TimeTab,
 )
 from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX, PatientFormDialog
+from ccm_desktop.vocab import ChangeKind
 
 DETAILS, CONDITIONS, ENROLLMENT, CARE_PLAN, TIME, HISTORY = range(6)
-RELOAD_KINDS = frozenset({"practice", "providers", "staff"})  # names shown on every tab
+# Names shown on every tab: a change of these kinds always reloads the page.
+RELOAD_KINDS = frozenset({ChangeKind.PRACTICE, ChangeKind.PROVIDERS, ChangeKind.STAFF})
+# A change of these kinds reloads the page when it is about this patient.
+PATIENT_KINDS = frozenset(
+    {
+        ChangeKind.PATIENTS,
+        ChangeKind.CONDITIONS,
+        ChangeKind.ENROLLMENT,
+        ChangeKind.VISITS,
+        ChangeKind.CAREPLAN,
+        ChangeKind.TIME,
+    }
+)
 
 
 _warming: list[Task] = []
@@ -66,7 +81,13 @@ class PatientDetailPage(QWidget):
     back_requested = Signal()
     loaded = Signal()
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        bridge: EventBridge | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id: int | None = None
@@ -76,6 +97,8 @@ class PatientDetailPage(QWidget):
         self.form: PatientFormDialog | None = None
         self.picker: ConditionPickerDialog | None = None
         self._build()
+        if bridge is not None:
+            bridge.subscribe(self, PATIENT_KINDS | RELOAD_KINDS, self.on_change)
 
     def _build(self) -> None:
         self.back_button = QPushButton(self.tr("← &Back to patients"))
@@ -243,3 +266,15 @@ class PatientDetailPage(QWidget):
         self.picker = None
         self.tabs.setCurrentIndex(CONDITIONS)
         self.conditions_tab.table.setFocus()
+
+
+def _page(pc: PageContext) -> PatientDetailPage:
+    return PatientDetailPage(pc.ctx, pc.parent, bridge=pc.bridge)
+
+
+PAGE = PageSpec(
+    key="detail",
+    title=QT_TRANSLATE_NOOP("pages", "Patient"),
+    factory=_page,
+    in_navigation=False,  # opened from the patient list, which stays chosen in the column
+)

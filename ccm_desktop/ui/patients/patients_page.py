@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QT_TRANSLATE_NOOP,
+    QEvent,
+    QItemSelectionModel,
+    QObject,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -23,9 +31,11 @@ from PySide6.QtWidgets import (
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
 from ccm_desktop.services.patients import PatientFilter, PatientRow
+from ccm_desktop.ui.common.bridge import EventBridge
 from ccm_desktop.ui.common.style import heading, relative_font
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
 from ccm_desktop.ui.common.vocabulary import options, status_label
+from ccm_desktop.ui.pages import PageContext, PageSpec
 from ccm_desktop.ui.patients.patient_model import (
     DOB,
     MINUTES,
@@ -37,11 +47,12 @@ from ccm_desktop.ui.patients.patient_model import (
     MinutesDelegate,
     PatientTableModel,
 )
-from ccm_desktop.vocab import EnrollmentStatus, Program
+from ccm_desktop.vocab import ChangeKind, EnrollmentStatus, Program
 
 ALL = 0  # item data of "All providers": never None (see tests/ui/test_binding.py)
 SEARCH_DELAY_MS = 150
 REFRESH_DELAY_MS = 100
+CHANGE_KINDS = frozenset(ChangeKind)  # the list shows something of every kind
 
 
 class PatientsPage(QWidget):
@@ -56,7 +67,13 @@ class PatientsPage(QWidget):
     add_requested = Signal()  # "Add patient…": the main window opens the form
     import_requested = Signal()  # "Import patients…": the main window opens the dialog
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        *,
+        bridge: EventBridge | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.total = 0
@@ -73,6 +90,8 @@ class PatientsPage(QWidget):
         for combo in (self.program_combo, self.status_combo, self.provider_combo):
             combo.currentIndexChanged.connect(self.refresh)
         self._fill_providers()
+        if bridge is not None:
+            bridge.subscribe(self, CHANGE_KINDS, self.on_change)
         self.refresh()
 
     # -- layout ----------------------------------------------------------------
@@ -409,3 +428,17 @@ class PatientsPage(QWidget):
         pid = self.selected_patient_id()
         if pid is not None:
             self.open_requested.emit(pid)
+
+
+def _page(pc: PageContext) -> PatientsPage:
+    return PatientsPage(pc.ctx, pc.parent, bridge=pc.bridge)
+
+
+PAGE = PageSpec(
+    key="patients",
+    title=QT_TRANSLATE_NOOP("pages", "Patients"),
+    tooltip=QT_TRANSLATE_NOOP("pages", "The patient list"),
+    action_text=QT_TRANSLATE_NOOP("pages", "&Patients"),
+    shortcut="Ctrl+1",
+    factory=_page,
+)

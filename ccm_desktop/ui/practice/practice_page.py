@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QStandardPaths, Qt, QUrl
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,14 +27,18 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.db.backup import VerifyReport, backup_to, verify
 from ccm_desktop.events import Change
 from ccm_desktop.services.practice import PracticeInfo, ProviderInfo, StaffInfo
+from ccm_desktop.ui.common.bridge import EventBridge
 from ccm_desktop.ui.common.labels import phone_text, timezone_name, tin_text
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.style import ERROR_COLOUR, heading, note, set_text_colour
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
 from ccm_desktop.ui.common.vocabulary import role_label
+from ccm_desktop.ui.pages import PageContext, PageSpec
+from ccm_desktop.vocab import ChangeKind
 
 BACKUP_FOLDER_KEY = "backup/last_folder"
 BACKUP_SUFFIX = ".ccmbak"
+CHANGE_KINDS = frozenset({ChangeKind.PRACTICE, ChangeKind.PROVIDERS, ChangeKind.STAFF})
 
 
 def _selectable(text: str = "", *, wrap: bool = True) -> QLabel:
@@ -72,7 +76,14 @@ def _small_table(model: RecordTableModel, name: str) -> QTableView:
 class PracticePage(QWidget):
     """Shows the practice as set up; checks the database and backs it up off-thread."""
 
-    def __init__(self, ctx: AppContext, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        settings: QSettings,
+        parent: QWidget | None = None,
+        *,
+        bridge: EventBridge | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.settings = settings
@@ -97,6 +108,8 @@ class PracticePage(QWidget):
             self,
         )
         self._build()
+        if bridge is not None:
+            bridge.subscribe(self, CHANGE_KINDS, self.on_change)
         self.refresh()
 
     # -- layout ----------------------------------------------------------------
@@ -218,7 +231,7 @@ class PracticePage(QWidget):
             self.detail_labels[key].setText(value)
 
     def on_change(self, change: Change) -> None:
-        if change.kind in ("practice", "providers", "staff"):
+        if change.kind in CHANGE_KINDS:
             self.refresh()
 
     # -- actions ---------------------------------------------------------------
@@ -334,3 +347,17 @@ class PracticePage(QWidget):
     def _backup_failed(self, exc: BaseException) -> None:
         set_text_colour(self.backup_label, ERROR_COLOUR)
         self.backup_label.setText(self.tr("The backup was not made: {error}").format(error=exc))
+
+
+def _page(pc: PageContext) -> PracticePage:
+    return PracticePage(pc.ctx, pc.settings, pc.parent, bridge=pc.bridge)
+
+
+PAGE = PageSpec(
+    key="practice",
+    title=QT_TRANSLATE_NOOP("pages", "Practice"),
+    tooltip=QT_TRANSLATE_NOOP("pages", "Practice details, staff and backups"),
+    action_text=QT_TRANSLATE_NOOP("pages", "P&ractice"),
+    shortcut="Ctrl+2",
+    factory=_page,
+)
