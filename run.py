@@ -12,9 +12,11 @@ Installs use the exact versions tested (constraints.txt).
 # check: an older Python must get as far as saying it is too old.
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import venv
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 if sys.version_info < (3, 11):  # noqa: UP036 - run.py may start under an older Python
@@ -54,6 +56,93 @@ def ensure_venv(extras: str) -> None:
     STAMP.write_text(wanted)
 
 
+# Debian and Ubuntu name a library's package after its soname: lower case, without ".so.",
+# with a "-" before the version when the name ends in a digit (libxcb-cursor.so.0 ->
+# libxcb-cursor0, libxkbcommon-x11.so.0 -> libxkbcommon-x11-0). Only applied to the X11,
+# xcb and graphics libraries Qt's xcb plugin loads, which all follow it (libglib does not).
+SONAME = re.compile(
+    r"^(lib(?:xcb|xkbcommon|X|SM|ICE|EGL|GL|OpenGL|fontconfig|freetype|dbus)[\w.+-]*?)\.so\.(\d+)"
+)
+
+
+def debian_package(library: str) -> str | None:
+    """The Debian/Ubuntu package that installs an X11 or xcb library, or None if unsure."""
+    match = SONAME.match(library)
+    if not match:
+        return None
+    name, version = match.group(1).lower(), match.group(2)
+    return f"{name}-{version}" if name[-1].isdigit() else f"{name}{version}"
+
+
+def run_ldd(path: Path) -> str | None:
+    """``ldd PATH``'s output, or None when ldd is missing or fails."""
+    try:
+        done = subprocess.run(["ldd", str(path)], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def missing_libraries_message(
+    plugin: Path, ldd: Callable[[Path], str | None] = run_ldd
+) -> str | None:
+    """What to install so Qt's xcb platform plugin loads, or None if nothing is missing.
+
+    ``ldd(plugin)`` gives the output of ``ldd`` on the plugin (None when it cannot be
+    run: then nothing is reported and Qt is left to try).
+    """
+    output = ldd(plugin)
+    if not output:
+        return None
+    missing: list[str] = []
+    for line in output.splitlines():
+        name, _, where = line.strip().partition("=>")
+        if where.strip() == "not found" and name.strip() not in missing:
+            missing.append(name.strip())
+    if not missing:
+        return None
+    packages = [p for p in dict.fromkeys(map(debian_package, missing)) if p]
+    unknown = [lib for lib in missing if debian_package(lib) is None]
+    lines = [
+        "The window cannot open: Qt's X11 platform plugin (xcb) needs libraries that are"
+        " not installed:",
+        f"    {', '.join(missing)}",
+    ]
+    if packages:
+        lines += [
+            "On Debian or Ubuntu, install them with:",
+            f"    sudo apt install {' '.join(packages)}",
+        ]
+    if unknown:
+        lines.append(
+            f"Find the package that provides {', '.join(unknown)} with: apt-file search NAME"
+        )
+    lines.append("Then run this command again.")
+    return "\n".join(lines)
+
+
+def will_use_xcb(environ: Mapping[str, str], platform: str = sys.platform) -> bool:
+    """Whether Qt will open its windows through X11 (xcb) here."""
+    if not platform.startswith("linux") or not environ.get("DISPLAY"):
+        return False
+    chosen = environ.get("QT_QPA_PLATFORM", "")
+    if chosen:  # "offscreen", "wayland", "xcb:some-option" ...
+        return chosen.split(":")[0] == "xcb"
+    # Unset: Qt tries Wayland first in a Wayland session.
+    return environ.get("XDG_SESSION_TYPE") != "wayland" or not environ.get("WAYLAND_DISPLAY")
+
+
+def xcb_problem(environ: Mapping[str, str] = os.environ) -> str | None:
+    """The message :func:`missing_libraries_message` gives for .venv's xcb plugin, if any."""
+    if not will_use_xcb(environ):
+        return None
+    plugins = sorted(VENV.glob("lib/python3*/site-packages/PySide6/Qt/plugins/platforms"))
+    plugin = plugins[-1] / "libqxcb.so" if plugins else None
+    if plugin is None or not plugin.exists():
+        return None
+    return missing_libraries_message(plugin)
+
+
 def main(argv: list[str]) -> int:
     """Run ``demo`` or ``tests``; anything else prints the usage."""
     if not argv or argv[0] not in ("demo", "tests"):
@@ -65,6 +154,10 @@ def main(argv: list[str]) -> int:
         env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
         return subprocess.call([str(PY), "-m", "pytest", *rest], cwd=ROOT, env=env)
     ensure_venv("")
+    problem = xcb_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     return subprocess.call([str(PY), "-m", "ccm_desktop", "--demo", *rest], cwd=ROOT)
 
 
