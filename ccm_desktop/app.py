@@ -24,6 +24,7 @@ from ccm_desktop.security.keys import KeyStore, check_passphrase
 from ccm_desktop.services.base import Clock
 from ccm_desktop.services.careplans import CarePlanService
 from ccm_desktop.services.enrollment import EnrollmentService
+from ccm_desktop.services.patient_record import PatientRecordService
 from ccm_desktop.services.patients import PatientService
 from ccm_desktop.services.periods import PeriodService
 from ccm_desktop.services.practice import PracticeService, PracticeSetup, validate_setup
@@ -53,6 +54,7 @@ class AppContext:
     careplans: CarePlanService = field(init=False)
     visits: VisitService = field(init=False)
     periods: PeriodService = field(init=False)
+    records: PatientRecordService = field(init=False)
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.db, self.clock)
@@ -64,6 +66,7 @@ class AppContext:
         self.careplans = CarePlanService(*args)
         self.visits = VisitService(*args)
         self.periods = PeriodService(*args)
+        self.records = PatientRecordService(*args)
 
     @cached_property
     def imports(self) -> ImportService:

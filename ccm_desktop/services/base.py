@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ccm_desktop.db.engine import Database
-from ccm_desktop.db.models import Practice
+from ccm_desktop.db.models import Practice, StaffUser
 from ccm_desktop.errors import NotFound
 from ccm_desktop.events import EventBus
 
@@ -44,6 +44,11 @@ def end_of_month(d: date) -> date:
     """The last day of ``d``'s calendar month."""
     nxt = date(d.year + (d.month == 12), d.month % 12 + 1, 1)
     return nxt - timedelta(days=1)
+
+
+def staff_names(session: Session) -> dict[int, str]:
+    """Every staff user's name by id (inactive ones too: history shows who did what)."""
+    return dict(session.execute(select(StaffUser.id, StaffUser.name)).all())
 
 
 class Service:

@@ -130,14 +130,13 @@ class CarePlanService(Service):
 
     def versions(self, patient_id: int) -> list[CarePlanVersion]:
         with self.db.read() as s:
-            q = (
-                select(CarePlan)
-                .where(CarePlan.patient_id == patient_id)
-                .order_by(CarePlan.version.desc())
-            )
-            return [
-                CarePlanVersion(
-                    c.id, c.version, c.established_date, c.kept_elsewhere, dict(c.content)
-                )
-                for c in s.scalars(q)
-            ]
+            return versions_in_session(s, patient_id)
+
+
+def versions_in_session(s: Session, patient_id: int) -> list[CarePlanVersion]:
+    """A patient's care-plan versions, newest first."""
+    q = select(CarePlan).where(CarePlan.patient_id == patient_id).order_by(CarePlan.version.desc())
+    return [
+        CarePlanVersion(c.id, c.version, c.established_date, c.kept_elsewhere, dict(c.content))
+        for c in s.scalars(q)
+    ]

@@ -20,13 +20,12 @@ from ccm_desktop.db.models import (
     Enrollment,
     EnrollmentStatusEvent,
     Patient,
-    StaffUser,
 )
 from ccm_desktop.errors import NotFound, ValidationError, ValidationErrors
 from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
 from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
-from ccm_desktop.services.base import Service, end_of_month
+from ccm_desktop.services.base import Service, end_of_month, staff_names
 
 if TYPE_CHECKING:
     from ccm_desktop.services.visits import VisitInput
@@ -410,33 +409,35 @@ class EnrollmentService(Service):
     def history(self, patient_id: int) -> list[EnrollmentView]:
         """Every enrollment of a patient, newest first, each with its steps."""
         with self.db.read() as s:
-            names = dict(s.execute(select(StaffUser.id, StaffUser.name)).all())
-            enrs = s.scalars(
-                select(Enrollment)
-                .where(Enrollment.patient_id == patient_id)
-                .order_by(Enrollment.id.desc())
-            )
-            return [
-                EnrollmentView(
-                    e.id,
-                    e.program,
-                    e.status,
-                    e.start_date,
-                    e.end_date,
-                    e.billing_provider_id,
-                    [
-                        StatusStep(
-                            ev.status,
-                            ev.effective_date,
-                            ev.reason,
-                            names.get(ev.recorded_by_id, "system"),
-                            ev.recorded_at,
-                        )
-                        for ev in e.events
-                    ],
+            return history_in_session(s, patient_id, staff_names(s))
+
+
+def history_in_session(s: Session, patient_id: int, names: dict[int, str]) -> list[EnrollmentView]:
+    """A patient's enrollments, newest first, with their steps (``names``: staff by id)."""
+    enrs = s.scalars(
+        select(Enrollment).where(Enrollment.patient_id == patient_id).order_by(Enrollment.id.desc())
+    )
+    return [
+        EnrollmentView(
+            e.id,
+            e.program,
+            e.status,
+            e.start_date,
+            e.end_date,
+            e.billing_provider_id,
+            [
+                StatusStep(
+                    ev.status,
+                    ev.effective_date,
+                    ev.reason,
+                    names.get(ev.recorded_by_id, "system"),
+                    ev.recorded_at,
                 )
-                for e in enrs
-            ]
+                for ev in e.events
+            ],
+        )
+        for e in enrs
+    ]
 
 
 def _consent_row(

@@ -283,10 +283,7 @@ class PatientService(Service):
     # -- reading --------------------------------------------------------------
     def get(self, patient_id: int) -> PatientDetail:
         with self.db.read() as s:
-            p = s.get(Patient, patient_id)
-            if p is None:
-                raise NotFound("This patient no longer exists.")
-            return _detail(p)
+            return detail_in_session(s, patient_id)
 
     def find_by_mrn(self, mrn: str) -> PatientDetail:
         with self.db.read() as s:
@@ -399,6 +396,14 @@ def add_condition_in_session(
     s.flush()
     record_item(s, actor, condition_audit(cond))
     return cond
+
+
+def detail_in_session(s: Session, patient_id: int) -> PatientDetail:
+    """One patient with their conditions; :class:`NotFound` when the patient is gone."""
+    p = s.get(Patient, patient_id)
+    if p is None:
+        raise NotFound("This patient no longer exists.")
+    return _detail(p)
 
 
 def _detail(p: Patient) -> PatientDetail:

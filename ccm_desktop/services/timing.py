@@ -19,7 +19,7 @@ from ccm_desktop.errors import NotFound, ValidationError
 from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission, role_words
 from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
-from ccm_desktop.services.base import Service, month_bounds
+from ccm_desktop.services.base import Service, month_bounds, staff_names
 from ccm_desktop.vocab import Activity, AuditAction, ChangeKind, TimeSource, parse
 
 ACTIVITY_LABELS = {
@@ -249,27 +249,7 @@ class TimeService(Service):
 
     def entries(self, patient_id: int) -> list[TimeRow]:
         with self.db.read() as s:
-            names = dict(s.execute(select(StaffUser.id, StaffUser.name)).all())
-            q = (
-                select(TimeEntry)
-                .where(TimeEntry.patient_id == patient_id)
-                .order_by(TimeEntry.started_at.desc())
-            )
-            return [
-                TimeRow(
-                    e.id,
-                    e.patient_id,
-                    names.get(e.staff_id, "?"),
-                    e.started_at,
-                    e.minutes,
-                    e.activity,
-                    e.patient_contact,
-                    e.note,
-                    e.source,
-                    e.voided,
-                )
-                for e in s.scalars(q)
-            ]
+            return entries_in_session(s, patient_id, staff_names(s))
 
     def month_minutes(self, year: int, month: int) -> dict[int, int]:
         """Minutes per patient in a calendar month of the practice (voided entries excluded)."""
@@ -285,6 +265,30 @@ class TimeService(Service):
                 .group_by(TimeEntry.patient_id)
             )
             return {pid: int(m) for pid, m in s.execute(q)}
+
+
+def entries_in_session(s: Session, patient_id: int, names: dict[int, str]) -> list[TimeRow]:
+    """A patient's time entries, newest first (``names``: staff by id)."""
+    q = (
+        select(TimeEntry)
+        .where(TimeEntry.patient_id == patient_id)
+        .order_by(TimeEntry.started_at.desc())
+    )
+    return [
+        TimeRow(
+            e.id,
+            e.patient_id,
+            names.get(e.staff_id, "?"),
+            e.started_at,
+            e.minutes,
+            e.activity,
+            e.patient_contact,
+            e.note,
+            e.source,
+            e.voided,
+        )
+        for e in s.scalars(q)
+    ]
 
 
 def local_date(instant: datetime, tz: object) -> date:

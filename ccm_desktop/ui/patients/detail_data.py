@@ -1,13 +1,12 @@
 """What the patient detail page shows, read in one go off the GUI thread, and plain words
 for its audit events and local times (labels of codes come from ``ui/common/vocabulary.py``).
 
-:func:`load_detail` calls services only (each opens and closes its own session), so it is
-safe to run in a worker through ``ui/common/tasks.py``.
+:func:`load_detail` is one core read (``ctx.records``: one session, one snapshot), so it
+is safe to run in a worker through ``ui/common/tasks.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -17,10 +16,7 @@ from PySide6.QtCore import QCoreApplication
 from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.security.audit import AuditRow
-from ccm_desktop.services.careplans import CarePlanVersion
-from ccm_desktop.services.enrollment import EnrollmentView
-from ccm_desktop.services.patients import PatientDetail
-from ccm_desktop.services.timing import TimeRow
+from ccm_desktop.services.patient_record import PatientRecord
 from ccm_desktop.ui.common.date_field import us_date
 from ccm_desktop.ui.common.vocabulary import (
     activity_label,
@@ -36,39 +32,12 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("patient_detail", text)
 
 
-@dataclass(frozen=True)
-class DetailData:
-    """Everything the detail page shows about one patient, as plain records."""
-
-    detail: PatientDetail
-    enrollments: list[EnrollmentView]
-    plans: list[CarePlanVersion]
-    time: list[TimeRow]
-    audit: list[AuditRow]
-    tz: ZoneInfo
-    today: date
-    providers: dict[int, str]
-
-    @property
-    def current(self) -> EnrollmentView | None:
-        """The newest enrollment (or decline), if any."""
-        return self.enrollments[0] if self.enrollments else None
+DetailData = PatientRecord  # everything the detail page shows about one patient
 
 
 def load_detail(ctx: AppContext, patient_id: int) -> DetailData:
     """Read the patient and their history; raises ``NotFound`` when the patient is gone."""
-    detail = ctx.patients.get(patient_id)
-    tz = ZoneInfo(ctx.practice.practice().timezone)
-    return DetailData(
-        detail=detail,
-        enrollments=ctx.enrollment.history(patient_id),
-        plans=ctx.careplans.versions(patient_id),
-        time=ctx.time.entries(patient_id),
-        audit=ctx.patients.audit_trail(patient_id),
-        tz=tz,
-        today=ctx.clock.today(tz),
-        providers={p.id: p.name for p in ctx.practice.providers(active_only=False) if p.id},
-    )
+    return ctx.records.record(patient_id)
 
 
 def age_on(dob: date, today: date) -> int:
