@@ -24,12 +24,6 @@ from ccm_desktop.services.enrollment import PROGRAM_NAMES
 from ccm_desktop.validation import check_after_birth, check_not_future
 from ccm_desktop.vocab import AuditAction, ChangeKind, VisitKind, codes
 
-VISIT_NAMES = {
-    "awv": "Annual wellness visit",
-    "ippe": "Welcome to Medicare visit (IPPE)",
-    "em": "Office visit (E/M level 2-5)",
-}
-
 
 @dataclass(frozen=True)
 class VisitInput:

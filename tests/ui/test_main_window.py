@@ -140,10 +140,11 @@ def test_check_database_runs_off_thread(qtbot, window, shots):
     shots(window, "practice-checked")
 
 
-def test_back_up_now(qtbot, window, tmp_path, monkeypatch):
+def test_back_up_now(qtbot, window, ctx, tmp_path, monkeypatch):
     target = tmp_path / "usb" / "maple.ccmbak"
     target.parent.mkdir()
     page = window.practice_page
+    ctx.actor = ctx.practice.actor_for("admin")  # backups are the administrator's
     monkeypatch.setattr(page, "choose_backup_target", lambda: target)
     window.backup_action.trigger()  # File > Back up…
     assert window.stack.currentWidget() is page
@@ -158,8 +159,22 @@ def test_back_up_now(qtbot, window, tmp_path, monkeypatch):
     assert "already exists" in page.backup_label.text()
 
 
-def test_backup_cancelled_in_the_file_dialog_does_nothing(window, monkeypatch):
+def test_only_the_admin_backs_up_and_others_are_told_why(window, ctx, tmp_path, monkeypatch):
     page = window.practice_page
+    asked: list[bool] = []
+    monkeypatch.setattr(page, "choose_backup_target", lambda: asked.append(True))
+    ctx.actor = ctx.practice.actor_for("nurse.kim")
+    assert page.start_backup() is None
+    assert asked == []  # refused before the file dialog
+    assert page.backup_label.text() == (
+        "Kim Carewell (care manager) may not make a backup: that needs the admin role. "
+        "Nothing was changed."
+    )
+
+
+def test_backup_cancelled_in_the_file_dialog_does_nothing(window, ctx, monkeypatch):
+    page = window.practice_page
+    ctx.actor = ctx.practice.actor_for("admin")
     monkeypatch.setattr(page, "choose_backup_target", lambda: None)
     assert page.start_backup() is None
     assert page.backup_label.text() == "None made in this session."
@@ -173,10 +188,10 @@ def test_suggested_backup_name(window, settings, tmp_path):
     assert path.suffix == ".ccmbak"
 
 
-def test_window_refreshes_after_a_change(qtbot, window, ctx, admin):
+def test_window_refreshes_after_a_change(qtbot, window, ctx, clinician):
     from ccm_desktop.services.patients import PatientInput
 
-    ctx.patients.create(admin, PatientInput("Q1", "Quinn", "Ann", "1950-01-01", "F"))
+    ctx.patients.create(clinician, PatientInput("Q1", "Quinn", "Ann", "1950-01-01", "F"))
     qtbot.waitUntil(lambda: window.patients_page.model.rowCount() == 6, timeout=3000)
     assert window.patients_page.count_label.text() == "6 patients"
 

@@ -25,7 +25,10 @@ from PySide6.QtWidgets import (
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.db.backup import VerifyReport, backup_to, verify
+from ccm_desktop.errors import PermissionDenied
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission
+from ccm_desktop.security.audit import Actor
 from ccm_desktop.services.practice import PracticeInfo, ProviderInfo, StaffInfo
 from ccm_desktop.ui.common.bridge import EventBridge
 from ccm_desktop.ui.common.labels import phone_text, timezone_name, tin_text
@@ -317,6 +320,13 @@ class PracticePage(QWidget):
     def start_backup(self) -> Task | None:
         """Ask for a file, then write an encrypted backup off the GUI thread."""
         if self.busy():
+            return None
+        actor = self.ctx.actor
+        try:  # the gate decides, not the button: only an administrator makes backups
+            self.ctx.gate.authorize(actor or Actor.system("window"), Permission.BACKUP_CREATE)
+        except PermissionDenied as exc:
+            set_text_colour(self.backup_label, None)
+            self.backup_label.setText(exc.message)
             return None
         target = self.choose_backup_target()
         if target is None:
