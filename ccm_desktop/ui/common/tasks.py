@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from functools import partial
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
 from ccm_desktop.errors import CcmError
 
@@ -119,7 +120,9 @@ class Task(QObject):
     @Slot(object, object)
     def _on_done(self, result: Any, error: BaseException | None) -> None:
         self.running = False
-        Task._alive.discard(self)
+        # Let go of an unparented task only after this delivery has returned: dropping
+        # the last reference now would delete its relay while Qt is still emitting it.
+        QTimer.singleShot(0, partial(Task._alive.discard, self))
         if error is None:
             self.result = result
             self.succeeded.emit(result)
@@ -154,7 +157,7 @@ def run_task(
 
 def running_tasks() -> int:
     """How many tasks have started and not yet reported back."""
-    return len(Task._alive)
+    return sum(1 for t in Task._alive if t.running)
 
 
 def wait_for_tasks(timeout_ms: int = -1, pool: QThreadPool | None = None) -> bool:
