@@ -27,13 +27,14 @@ def test_success_and_progress_arrive_on_the_gui_thread(qtbot):
     def on_progress(done, total, text):
         seen["progress"].append((done, total, text, threading.get_ident()))
 
+    before = running_tasks()  # tasks an earlier test left running in the background
     task = Task(work)
     task.progressed.connect(on_progress)
     with qtbot.waitSignal(task.finished, timeout=5000):
         with qtbot.waitSignal(task.succeeded) as got:
             task.start()
     assert got.args == [42]
-    assert task.result == 42 and not task.running and running_tasks() == 0
+    assert task.result == 42 and not task.running and running_tasks() <= before
     assert seen["worker"] != main
     assert [p[:3] for p in seen["progress"]] == [
         (1, 3, "step 1"),
