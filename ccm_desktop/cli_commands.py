@@ -173,13 +173,13 @@ def _progress() -> Callable[[int, int], None] | None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from ccm_desktop.importers import ROW_CONVENTION, import_patients, import_time
+    from ccm_desktop.importers import ROW_CONVENTION
 
-    run = import_patients if args.what == "patients" else import_time
     # A dry run writes nothing, so it may run without naming a user.
     with open_ctx(args, user_required=not args.dry_run) as ctx:
         assert ctx.actor is not None
-        report = run(ctx, Path(args.file), ctx.actor, dry_run=args.dry_run, progress=_progress())
+        run = ctx.imports.patients if args.what == "patients" else ctx.imports.time
+        report = run(ctx.actor, Path(args.file), dry_run=args.dry_run, progress=_progress())
     if report.problems:
         warn(ROW_CONVENTION)
         for problem in report.problems:
@@ -191,12 +191,10 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from ccm_desktop.importers import export_patients
-
     target = Path(args.file).expanduser().resolve()
     with open_ctx(args) as ctx:
         assert ctx.actor is not None
-        n = export_patients(ctx, target, ctx.actor)
+        n = ctx.imports.export_patients(ctx.actor, target)
     say(f"Exported {n} patient{'' if n == 1 else 's'} to {target}.")
     say(
         "This file is not encrypted and holds patient information: keep it safe and delete "

@@ -30,11 +30,11 @@ from sqlalchemy import event, select, tuple_
 from sqlalchemy.orm import Session
 
 from ccm_desktop.db.engine import Database
-from ccm_desktop.db.models import ClosedPeriod, Practice, StaffUser
+from ccm_desktop.db.models import ClosedPeriod, StaffUser
 from ccm_desktop.errors import CcmError, PeriodClosed, PermissionDenied
 from ccm_desktop.paths import resources_dir
 from ccm_desktop.security.audit import AUDITED, SYSTEM_ROLE, Actor
-from ccm_desktop.services.base import Clock
+from ccm_desktop.services.base import Clock, practice_zone
 from ccm_desktop.vocab import Role
 
 PERMISSIONS_FILE = "permissions.toml"
@@ -187,8 +187,7 @@ class Write:
     def tz(self) -> ZoneInfo:
         """The practice's time zone (UTC before the practice is set up)."""
         if self._tz is None:
-            name = self.session.scalar(select(Practice.timezone).limit(1))
-            self._tz = ZoneInfo(name or "UTC")
+            self._tz = practice_zone(self.session) or ZoneInfo("UTC")
         return self._tz
 
     def today(self) -> date:

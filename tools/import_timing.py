@@ -57,7 +57,7 @@ def main() -> None:
 
         timed("patients: import (new)", lambda: short(import_patients(ctx, pat, actor)))
         timed("patients: import again", lambda: short(import_patients(ctx, pat, actor)))
-        timed("patients: export", lambda: export_patients(ctx, tmp / "export.csv"))
+        timed("patients: export", lambda: export_patients(ctx, tmp / "export.csv", actor))
         timed(
             "patients: import the export",
             lambda: short(import_patients(ctx, tmp / "export.csv", actor)),

@@ -25,12 +25,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from ccm_desktop import rules
 from ccm_desktop.app import AppContext
 from ccm_desktop.db.models import ACTIVITIES, Patient, StaffUser, TimeEntry
 from ccm_desktop.errors import ValidationError
 from ccm_desktop.events import Change
-from ccm_desktop.gate import Permission, role_words
+from ccm_desktop.gate import Permission
 from ccm_desktop.importers.csvfile import CsvRow, read_table
 from ccm_desktop.importers.report import (
     ImportReport,
@@ -47,6 +46,7 @@ from ccm_desktop.services.timing import (
     check_time,
     entry_values,
     revise_in_session,
+    uncounted_reason,
 )
 from ccm_desktop.validation import check_yes_no, parse_date
 from ccm_desktop.vocab import AuditAction, ChangeKind
@@ -179,14 +179,8 @@ def _check(
             "staff",
             f"There is no staff user '{username}': use a username from the practice's staff list.",
         )
-    elif not user.active:
-        bad("staff", f"{user.name} ({username}) is no longer an active user of this practice.")
-    elif not rules.counts_time(user.role, user.credential):
-        bad(
-            "staff",
-            f"{user.name} ({role_words(user.role)}) is not clinical staff: only minutes of "
-            "clinical staff and billing practitioners count toward care management.",
-        )
+    elif (reason := uncounted_reason(user)) is not None:
+        bad("staff", reason)
     started: datetime | None = None
     try:
         day = parse_date(row.get("date"), "date")

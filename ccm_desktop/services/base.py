@@ -51,6 +51,12 @@ def staff_names(session: Session) -> dict[int, str]:
     return dict(session.execute(select(StaffUser.id, StaffUser.name)).all())
 
 
+def practice_zone(session: Session) -> ZoneInfo | None:
+    """The practice's time zone (America/New_York style), None before set-up."""
+    name = session.scalar(select(Practice.timezone).limit(1))
+    return ZoneInfo(name) if name else None
+
+
 class Service:
     """Base of the services: the database (for reading), the write gate (for every
     change), the event bus and the clock."""
@@ -62,11 +68,11 @@ class Service:
         self.gate = gate
 
     def practice_tz(self, session: Session) -> ZoneInfo:
-        """The practice's time zone (America/New_York style)."""
-        tz = session.scalar(select(Practice.timezone).limit(1))
+        """The practice's time zone; :class:`NotFound` before the practice is set up."""
+        tz = practice_zone(session)
         if tz is None:
             raise NotFound("The practice has not been set up yet.")
-        return ZoneInfo(tz)
+        return tz
 
     def today(self, session: Session) -> date:
         """Today's date where the practice is."""

@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from ccm_desktop.services.visits import VisitInput
 
 from ccm_desktop.validation import check_after_birth, check_not_future
-from ccm_desktop.vocab import ACTIVE_STATUSES as VOCAB_ACTIVE
 from ccm_desktop.vocab import (
+    ACTIVE_STATUSES,
     AuditAction,
     ChangeKind,
     ConditionStatus,
@@ -44,7 +44,6 @@ from ccm_desktop.vocab import (
 )
 
 PROGRAM_NAMES = {"ccm": "CCM", "complex_ccm": "Complex CCM", "pcm": "PCM", "apcm": "APCM"}
-ACTIVE_STATUSES = tuple(sorted(VOCAB_ACTIVE))
 
 
 @dataclass(frozen=True)

@@ -169,20 +169,29 @@ def revise_in_session(
     )
 
 
+def uncounted_reason(u: StaffUser) -> str | None:
+    """Why ``u``'s minutes cannot be logged, in words; None when they count (an active
+    clinical staff member or billing practitioner: docs/medicare-rules.md, section 1)."""
+    if not u.active:
+        return f"{u.name} ({u.username}) is no longer an active user of this practice."
+    if not rules.counts_time(u.role, u.credential):
+        return (
+            f"{u.name} ({role_words(u.role)}{', ' + u.credential if u.credential else ''}) "
+            "is not clinical staff: only minutes of clinical staff and billing practitioners "
+            "count toward care management."
+        )
+    return None
+
+
 def check_staff_counts(s: Session, staff_id: int, field: str = "staff") -> StaffUser:
-    """The staff member whose minutes these are, if their time counts toward care
-    management (clinical staff or a billing practitioner: docs/medicare-rules.md, section
-    1); a :class:`ValidationError` naming ``field`` otherwise."""
+    """The staff member whose minutes these are, if they count (:func:`uncounted_reason`);
+    a :class:`ValidationError` naming ``field`` otherwise."""
     u = s.get(StaffUser, staff_id)
     if u is None:
         raise ValidationError(field, "This staff member is not a user of this practice.")
-    if not rules.counts_time(u.role, u.credential):
-        raise ValidationError(
-            field,
-            f"{u.name} ({role_words(u.role)}{', ' + u.credential if u.credential else ''}) "
-            "is not clinical staff: only minutes of clinical staff and billing practitioners "
-            "count toward care management.",
-        )
+    reason = uncounted_reason(u)
+    if reason:
+        raise ValidationError(field, reason)
     return u
 
 

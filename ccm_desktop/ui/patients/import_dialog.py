@@ -1,7 +1,7 @@
 """Import patients from a CSV file: a preview, a check of every row, then all or nothing.
 
 :class:`ImportDialog` reads the first rows of the file for a preview, checks every row
-off the GUI thread (``import_patients(..., dry_run=True)``), lists each problem by row
+off the GUI thread (``ctx.imports.patients(..., dry_run=True)``), lists each problem by row
 and column, and enables Import only when there is none. Import runs the real import
 off the GUI thread in one transaction: everything is written, or (after a problem or a
 cancel) nothing. The patient list refreshes itself from the event bus.
