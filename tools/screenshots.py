@@ -63,7 +63,21 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     ap.add_argument("--scale", type=float, default=None, help="QT_SCALE_FACTOR, e.g. 1.5")
     ap.add_argument("--patients", type=int, default=200)
+    ap.add_argument(
+        "--screen",
+        metavar="WxH",
+        help="size the main window to fill a screen of this many pixels at --scale "
+        "(a 1366x768 laptop at 125%%: --screen 1366x768 --scale 1.25)",
+    )
     return ap.parse_args(argv)
+
+
+def window_size(screen: str | None, scale: float | None) -> tuple[int, int]:
+    """The main window's size in Qt's scaled pixels: 1280x800, or a whole screen."""
+    if not screen:
+        return WIDTH, HEIGHT
+    w, h = (int(n) for n in screen.lower().split("x"))
+    return round(w / (scale or 1)), round(h / (scale or 1))
 
 
 def main(argv: list[str]) -> int:
@@ -132,7 +146,7 @@ def main(argv: list[str]) -> int:
 
             # -- the main window ------------------------------------------------------
             window = MainWindow(ctx, settings, staff=nurse, demo=True)
-            window.resize(WIDTH, HEIGHT)
+            window.resize(*window_size(args.screen, args.scale))
             window.show()
             page = window.patients_page
             wait_for(lambda: not page.loading)
