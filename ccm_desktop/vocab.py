@@ -116,6 +116,11 @@ class AuditAction(StrEnum):
     """Every action the audit trail records."""
 
     PRACTICE_SETUP = "practice.setup"
+    PRACTICE_UPDATE = "practice.update"
+    PROVIDER_ADD = "provider.add"
+    PROVIDER_UPDATE = "provider.update"
+    STAFF_ADD = "staff.add"
+    STAFF_UPDATE = "staff.update"
     PATIENT_CREATE = "patient.create"
     PATIENT_UPDATE = "patient.update"
     CONDITION_ADD = "condition.add"

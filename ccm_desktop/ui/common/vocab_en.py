@@ -125,6 +125,11 @@ SEX = {
 
 AUDIT_ACTION = {
     AuditAction.PRACTICE_SETUP: QT_TRANSLATE_NOOP("vocabulary", "Practice set up"),
+    AuditAction.PRACTICE_UPDATE: QT_TRANSLATE_NOOP("vocabulary", "Practice details changed"),
+    AuditAction.PROVIDER_ADD: QT_TRANSLATE_NOOP("vocabulary", "Provider added"),
+    AuditAction.PROVIDER_UPDATE: QT_TRANSLATE_NOOP("vocabulary", "Provider changed"),
+    AuditAction.STAFF_ADD: QT_TRANSLATE_NOOP("vocabulary", "Staff member added"),
+    AuditAction.STAFF_UPDATE: QT_TRANSLATE_NOOP("vocabulary", "Staff member changed"),
     AuditAction.PATIENT_CREATE: QT_TRANSLATE_NOOP("vocabulary", "Patient added"),
     AuditAction.PATIENT_UPDATE: QT_TRANSLATE_NOOP("vocabulary", "Details edited"),
     AuditAction.CONDITION_ADD: QT_TRANSLATE_NOOP("vocabulary", "Condition added"),
