@@ -105,6 +105,7 @@ class Rules:
     time: TimeRules
     initiating_addon_code: str
     office_visits: tuple[OfficeVisit, ...]
+    new_patient_visits: tuple[OfficeVisit, ...]
     programs: Mapping[Program, ProgramRules]
 
 
@@ -183,13 +184,13 @@ def _family(t: _Table | None) -> tuple[tuple[Threshold, ...], frozenset[str]]:
     return (Threshold(first, first_code), *addons), t.verify()
 
 
-def _office_visits(t: _Table) -> tuple[OfficeVisit, ...]:
-    levels = t.table("office_visit_codes")
+def _office_visits(t: _Table, key: str = "office_visit_codes") -> tuple[OfficeVisit, ...]:
+    levels = t.table(key)
     if not levels.data:
-        raise t.fail("office_visit_codes", "must list at least one level")
-    for key in levels.data:
-        if not key.isdigit():
-            raise levels.fail(key, "is not a visit level (a whole number)")
+        raise t.fail(key, "must list at least one level")
+    for level in levels.data:
+        if not level.isdigit():
+            raise levels.fail(level, "is not a visit level (a whole number)")
     return tuple(sorted(OfficeVisit(int(k), levels.text(k)) for k in levels.data))
 
 
@@ -256,6 +257,7 @@ def load(path: Path) -> Rules:
         ),
         initiating_addon_code=visit.text("addon_code"),
         office_visits=_office_visits(visit),
+        new_patient_visits=_office_visits(visit, "new_patient_visit_codes"),
         programs={p: _program(p, programs.table(p.value)) for p in Program},
     )
 
@@ -337,6 +339,11 @@ def initiating_addon_code() -> str:
 def office_visits() -> tuple[OfficeVisit, ...]:
     """The office-visit (E/M) levels that can initiate care management, lowest first."""
     return current().office_visits
+
+
+def new_patient_visits() -> tuple[OfficeVisit, ...]:
+    """The new-patient office-visit (E/M) levels that can initiate, lowest first."""
+    return current().new_patient_visits
 
 
 def apcm_level(chronic_count: int, qmb: bool) -> ApcmLevel:

@@ -91,7 +91,8 @@ class VisitKind(StrEnum):
 
     AWV = "awv"
     IPPE = "ippe"
-    EM = "em"
+    EM = "em"  # office visit (E/M), established patient: CPT 99212-99215
+    EM_NEW = "em_new"  # office visit (E/M), new patient: CPT 99202-99205
 
 
 class ConsentMethod(StrEnum):

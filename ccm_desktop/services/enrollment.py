@@ -2,7 +2,14 @@
 
 Rules from docs/medicare-rules.md, section 3. The status is a history of
 :class:`EnrollmentStatusEvent` rows; ``Enrollment.status`` caches the latest one.
-A disenrollment takes effect at the end of the calendar month.
+A disenrollment takes effect at the end of the calendar month (a death: on the day); until
+then the enrollment is still *in effect* (:func:`in_effect`: "Enrolled, leaving 12/31").
+
+The billing practitioner of an enrollment in effect is the patient's billing practitioner:
+enrolling also makes it the patient's own (``Patient.billing_provider_id``, the usual
+practitioner, the wizard's default), and moves the patient's last face-to-face visit up to
+the initiating visit recorded with it (never back). The patient list and the detail page
+show the enrollment's (services/patient_list.py, :func:`billing_provider_id`).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from ccm_desktop.db.models import (
     Consent,
     Enrollment,
     EnrollmentStatusEvent,
+    InitiatingVisit,
     Patient,
 )
 from ccm_desktop.errors import NotFound, ValidationError, ValidationErrors
@@ -152,6 +160,43 @@ class StatusStep:
     recorded_at: datetime
 
 
+def in_effect(status: str, end_date: date | None, today: date) -> bool:
+    """Whether an enrollment counts ``today``: an active status, or disenrolled with its
+    last day (``end_date``) today or still ahead."""
+    if status in ACTIVE_STATUSES:
+        return True
+    return status == EnrollmentStatus.DISENROLLED and end_date is not None and end_date >= today
+
+
+def leaving_on(status: str, end_date: date | None, today: date) -> date | None:
+    """The last day of a disenrollment not yet past ("Enrolled, leaving 12/31"), else None."""
+    if status == EnrollmentStatus.DISENROLLED and in_effect(status, end_date, today):
+        return end_date
+    return None
+
+
+@dataclass(frozen=True)
+class ConsentView:
+    """The consent (or decline) recorded with an enrollment, as the Enrollment tab shows it."""
+
+    consented: bool
+    consent_date: date
+    method: str
+    obtained_by: str
+    witness: str
+    recorded_via: str
+
+
+@dataclass(frozen=True)
+class VisitView:
+    """The initiating visit recorded with an enrollment."""
+
+    visit_date: date
+    visit_type: str
+    provider_id: int | None
+    g0506: bool
+
+
 @dataclass(frozen=True)
 class EnrollmentView:
     id: int
@@ -161,6 +206,16 @@ class EnrollmentView:
     end_date: date | None
     billing_provider_id: int | None
     history: list[StatusStep]
+    consent: ConsentView | None = None
+    visit: VisitView | None = None
+
+    def in_effect(self, today: date) -> bool:
+        """Enrolled on ``today`` (an active status, or leaving at a later or same date)."""
+        return in_effect(self.status, self.end_date, today)
+
+    def leaving_on(self, today: date) -> date | None:
+        """The last enrolled day when the patient is leaving but not yet gone."""
+        return leaving_on(self.status, self.end_date, today)
 
 
 def chronic_count(s: Session, patient_id: int) -> int:
@@ -306,8 +361,9 @@ class EnrollmentService(Service):
                 raise NotFound("This patient no longer exists.")
             provider_id = billing_provider_id or p.billing_provider_id
             today = w.today()
+            recorded = None
             if visit is not None:
-                record_in_session(
+                recorded = record_in_session(
                     s,
                     actor,
                     p,
@@ -321,8 +377,13 @@ class EnrollmentService(Service):
             if not check.satisfied:
                 raise ValidationError("initiating_visit", check.reason)
             enr = enroll_in_session(s, actor, p, program, consent, today, billing_provider_id)
+            if recorded is not None:
+                recorded.enrollment_id = enr.id
+            adopt_enrollment(p, enr, check.last_visit)
             eid = enr.id
         self.bus.publish(Change(ChangeKind.ENROLLMENT, frozenset({eid}), frozenset({patient_id})))
+        patients = frozenset({patient_id})
+        self.bus.publish(Change(ChangeKind.PATIENTS, patients, patients))  # provider, last visit
         if visit is not None:
             self.bus.publish(Change(ChangeKind.VISITS, frozenset(), frozenset({patient_id})))
         return eid
@@ -339,6 +400,14 @@ class EnrollmentService(Service):
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
+            current = current_enrollment(s, patient_id)
+            if current is not None and in_effect(current.status, current.end_date, w.today()):
+                raise ValidationError(
+                    "status",
+                    f"The patient is enrolled in {PROGRAM_NAMES[current.program]}: a decline is "
+                    "for a patient who was offered the program and said no. To stop the "
+                    "enrollment, disenroll (it ends at the end of the month).",
+                )
             validate_consent(consent, w.today(), p.dob, declined=True)
             enr = Enrollment(
                 patient_id=patient_id,
@@ -365,8 +434,13 @@ class EnrollmentService(Service):
         self.bus.publish(Change(ChangeKind.ENROLLMENT, frozenset({eid}), frozenset({patient_id})))
         return eid
 
-    def disenroll(self, actor: Actor, enrollment_id: int, reason: str, asked_on: date) -> date:
-        """Stop an enrollment; effective the last day of ``asked_on``'s month (returned)."""
+    def disenroll(
+        self, actor: Actor, enrollment_id: int, reason: str, asked_on: date, died: bool = False
+    ) -> date:
+        """Stop an enrollment; effective the last day of ``asked_on``'s month (returned).
+
+        ``died``: the patient died on ``asked_on``; the enrollment ends that day.
+        """
         if not reason.strip():
             raise ValidationError("reason", "Say why the patient is leaving the program.")
         with self.gate.write(actor, Permission.ENROLLMENT_EDIT) as w:
@@ -378,7 +452,11 @@ class EnrollmentService(Service):
                 raise ValidationError("status", "The patient is not enrolled.")
             if asked_on > w.today():
                 raise ValidationError("date", "The date cannot be in the future.")
-            effective = end_of_month(asked_on)
+            if enr.start_date is not None and asked_on < enr.start_date:
+                raise ValidationError(
+                    "date", f"The date is before the enrollment began ({enr.start_date:%m/%d/%Y})."
+                )
+            effective = asked_on if died else end_of_month(asked_on)
             w.require_open(effective)
             add_step(s, actor, enr, EnrollmentStatus.DISENROLLED, effective, reason.strip())
             enr.end_date = effective
@@ -389,7 +467,11 @@ class EnrollmentService(Service):
                 "enrollment",
                 enr.id,
                 patient_id=enr.patient_id,
-                detail={"reason": reason.strip(), "effective": effective.isoformat()},
+                detail={
+                    "reason": reason.strip(),
+                    "effective": effective.isoformat(),
+                    **({"died": True} if died else {}),
+                },
             )
             pid = enr.patient_id
         self.bus.publish(
@@ -411,11 +493,53 @@ class EnrollmentService(Service):
             return history_in_session(s, patient_id, staff_names(s))
 
 
+def adopt_enrollment(p: Patient, enr: Enrollment, seen: date | None) -> None:
+    """Make ``enr``'s billing practitioner the patient's own, and move the patient's last
+    face-to-face visit up to ``seen`` (the visit the enrollment relied on), never back."""
+    if enr.billing_provider_id is not None:
+        p.billing_provider_id = enr.billing_provider_id
+    if seen is not None and (p.last_visit_date is None or seen > p.last_visit_date):
+        p.last_visit_date = seen
+
+
+def _consents(s: Session, patient_id: int, names: dict[int, str]) -> dict[int, ConsentView]:
+    rows = s.scalars(
+        select(Consent)
+        .where(Consent.patient_id == patient_id, Consent.enrollment_id.is_not(None))
+        .order_by(Consent.id)
+    )
+    return {
+        int(c.enrollment_id or 0): ConsentView(
+            c.consented,
+            c.consent_date,
+            c.method,
+            names.get(c.obtained_by_id or 0, ""),
+            c.witness,
+            c.recorded_via,
+        )
+        for c in rows
+    }
+
+
+def _visits(s: Session, patient_id: int) -> dict[int, VisitView]:
+    rows = s.scalars(
+        select(InitiatingVisit)
+        .where(InitiatingVisit.patient_id == patient_id, InitiatingVisit.enrollment_id.is_not(None))
+        .order_by(InitiatingVisit.id)
+    )
+    return {
+        int(v.enrollment_id or 0): VisitView(v.visit_date, v.visit_type, v.provider_id, v.g0506)
+        for v in rows
+    }
+
+
 def history_in_session(s: Session, patient_id: int, names: dict[int, str]) -> list[EnrollmentView]:
-    """A patient's enrollments, newest first, with their steps (``names``: staff by id)."""
+    """A patient's enrollments, newest first, with their steps, consent and initiating
+    visit (``names``: staff by id)."""
     enrs = s.scalars(
         select(Enrollment).where(Enrollment.patient_id == patient_id).order_by(Enrollment.id.desc())
     )
+    consents, visits = _consents(s, patient_id, names), _visits(s, patient_id)
     return [
         EnrollmentView(
             e.id,
@@ -434,6 +558,8 @@ def history_in_session(s: Session, patient_id: int, names: dict[int, str]) -> li
                 )
                 for ev in e.events
             ],
+            consents.get(e.id),
+            visits.get(e.id),
         )
         for e in enrs
     ]

@@ -5,6 +5,11 @@ apostrophes are ignored, so "holt" finds Vasquez-Holt, "obrien" finds O'Brien an
 "nunez" finds Núñez: the stored ``Patient.search_key``), the start of an
 MRN or of a Medicare number (dashes ignored); a date typed as 3/4/1950 or 1950-03-04
 matches the date of birth. Portable SQL only (SQLite and PostgreSQL).
+
+The billing provider column and filter are the enrollment's billing practitioner while the
+newest enrollment is in effect (services/enrollment.py, ``in_effect``), else the patient's
+own (usual) practitioner; a disenrolled patient whose last day is still ahead counts as
+enrolled and carries that day (``PatientRow.leaving``).
 """
 
 from __future__ import annotations
@@ -13,11 +18,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, ScalarSelect, Select, func, or_, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ccm_desktop.db.models import Enrollment, Patient, Provider, TimeEntry
 from ccm_desktop.textfold import fold
+from ccm_desktop.vocab import ACTIVE_STATUSES, EnrollmentStatus
 
 
 @dataclass(frozen=True)
@@ -34,6 +40,7 @@ class PatientRow:
     minutes_this_month: int
     billing_provider: str
     mbi: str
+    leaving: date | None = None  # disenrolled, but enrolled until this day (still ahead)
 
     @property
     def name(self) -> str:
@@ -116,9 +123,23 @@ def _minutes(start: datetime, end: datetime) -> ScalarSelect[int]:
     )
 
 
-def rows_query(flt: PatientFilter, start: datetime, end: datetime) -> Select:  # type: ignore[type-arg]
-    """The patient list's SELECT: one row per patient, sorted by name, searched and filtered."""
+def rows_query(
+    flt: PatientFilter, start: datetime, end: datetime, today: date | None = None
+) -> Select:  # type: ignore[type-arg]
+    """The patient list's SELECT: one row per patient, sorted by name, searched and filtered.
+
+    ``today`` (the practice's date) decides whether a disenrollment has taken effect; without
+    it a disenrolled patient counts as gone.
+    """
     enr = aliased(Enrollment)
+    leaving = and_(
+        enr.status == EnrollmentStatus.DISENROLLED,
+        enr.end_date >= (today or date.max),
+    )
+    in_effect = or_(enr.status.in_(sorted(ACTIVE_STATUSES)), leaving)
+    provider_id = func.coalesce(
+        case((in_effect, enr.billing_provider_id)), Patient.billing_provider_id
+    )
     q = (
         select(
             Patient.id,
@@ -131,10 +152,11 @@ def rows_query(flt: PatientFilter, start: datetime, end: datetime) -> Select:  #
             enr.status,
             _minutes(start, end).label("minutes"),
             Provider.name.label("provider"),
+            case((leaving, enr.end_date)).label("leaving"),
         )
         .select_from(Patient)
         .outerjoin(enr, enr.id == _latest_enrollment_id())
-        .outerjoin(Provider, Provider.id == Patient.billing_provider_id)
+        .outerjoin(Provider, Provider.id == provider_id)
         .order_by(func.lower(Patient.last_name), func.lower(Patient.first_name), Patient.id)
     )
     dob, words = parse_search(flt.text)
@@ -144,18 +166,27 @@ def rows_query(flt: PatientFilter, start: datetime, end: datetime) -> Select:  #
         q = q.where(_word_clause(w))
     if flt.program:
         q = q.where(enr.program == flt.program)
-    if flt.status:
+    if flt.status == EnrollmentStatus.ENROLLED:
+        q = q.where(in_effect)
+    elif flt.status == EnrollmentStatus.DISENROLLED:
+        q = q.where(enr.status == flt.status, ~leaving)
+    elif flt.status:
         q = q.where(enr.status == flt.status) if flt.status != "none" else q.where(enr.id.is_(None))
     if flt.provider_id:
-        q = q.where(Patient.billing_provider_id == flt.provider_id)
+        q = q.where(provider_id == flt.provider_id)
     return q
 
 
 def list_rows(
-    s: Session, flt: PatientFilter, start: datetime, end: datetime, limit: int | None = None
+    s: Session,
+    flt: PatientFilter,
+    start: datetime,
+    end: datetime,
+    limit: int | None = None,
+    today: date | None = None,
 ) -> list[PatientRow]:
     """Run :func:`rows_query`; minutes are summed between the UTC instants ``start``-``end``."""
-    q = rows_query(flt, start, end)
+    q = rows_query(flt, start, end, today)
     if limit:
         q = q.limit(limit)
     # Unpacked by position: a Row's attribute lookups cost more than the query itself.
@@ -171,8 +202,9 @@ def list_rows(
             int(minutes or 0),
             provider or "",
             mbi or "",
+            leaving,
         )
-        for pid, mrn, last, first, dob, mbi, program, status, minutes, provider in (
+        for pid, mrn, last, first, dob, mbi, program, status, minutes, provider, leaving in (
             s.connection().execute(q).all()  # Core rows, fetched at once: a third of the ORM path
         )
     ]

@@ -307,7 +307,7 @@ class PatientService(Service):
             tz = self.practice_tz(s)
             now = self.clock.now().astimezone(tz)
             start, end = month_bounds(now.year, now.month, tz)
-            return list_rows(s, flt or PatientFilter(), start, end, limit)
+            return list_rows(s, flt or PatientFilter(), start, end, limit, today=now.date())
 
 
 # -- session-level building blocks (the service methods and the importers share them) --

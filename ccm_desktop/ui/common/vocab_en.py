@@ -102,7 +102,8 @@ TIME_SOURCE = {
 VISIT_KIND = {
     VisitKind.AWV: QT_TRANSLATE_NOOP("vocabulary", "Annual wellness visit (AWV)"),
     VisitKind.IPPE: QT_TRANSLATE_NOOP("vocabulary", "Welcome to Medicare visit (IPPE)"),
-    VisitKind.EM: QT_TRANSLATE_NOOP("vocabulary", "Office visit (E/M)"),
+    VisitKind.EM: QT_TRANSLATE_NOOP("vocabulary", "Office visit, established patient (E/M)"),
+    VisitKind.EM_NEW: QT_TRANSLATE_NOOP("vocabulary", "Office visit, new patient (E/M)"),
 }
 
 CONSENT_METHOD = {

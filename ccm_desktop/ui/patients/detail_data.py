@@ -40,6 +40,17 @@ def load_detail(ctx: AppContext, patient_id: int) -> DetailData:
     return ctx.records.record(patient_id)
 
 
+def billing_provider_name(data: DetailData) -> str:
+    """The billing practitioner: the enrollment's while one is in effect (enrolled, or
+    leaving at the end of the month), else the patient's own; "" when none is chosen."""
+    cur = data.current
+    if cur is not None and cur.in_effect(data.today) and cur.billing_provider_id is not None:
+        name = data.providers.get(cur.billing_provider_id)
+        if name:
+            return name
+    return data.detail.billing_provider
+
+
 def age_on(dob: date, today: date) -> int:
     """Whole years from ``dob`` to ``today``."""
     return today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))

@@ -34,7 +34,13 @@ from ccm_desktop.ui.common.style import note
 from ccm_desktop.ui.common.vocabulary import activity_label, condition_status_label, sex_label
 from ccm_desktop.ui.common.writer import write_and_wait
 from ccm_desktop.ui.patients.condition_picker import chronic_text
-from ccm_desktop.ui.patients.detail_data import DetailData, audit_text, date_text, local_time
+from ccm_desktop.ui.patients.detail_data import (
+    DetailData,
+    audit_text,
+    billing_provider_name,
+    date_text,
+    local_time,
+)
 from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX
 from ccm_desktop.validation import format_mbi
 from ccm_desktop.vocab import ConditionStatus
@@ -155,7 +161,7 @@ class DetailsTab(QWidget):
             "address": address or self.tr("not given"),
             "mbi": format_mbi(d.mbi) if d.mbi else self.tr("not given"),
             "qmb": self.tr("Yes: no cost sharing") if d.qmb else self.tr("No"),
-            "provider": data.detail.billing_provider or self.tr("not chosen yet"),
+            "provider": billing_provider_name(data) or self.tr("not chosen yet"),
             "last_visit": date_text(d.last_visit_date),
         }
         for key, text in texts.items():

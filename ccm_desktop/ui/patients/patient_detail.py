@@ -26,10 +26,11 @@ from ccm_desktop.events import Change
 from ccm_desktop.ui.common.bridge import EventBridge
 from ccm_desktop.ui.common.compat import freeze_long_lived
 from ccm_desktop.ui.common.dialogs import describe
+from ccm_desktop.ui.common.enrollment_words import status_text
 from ccm_desktop.ui.common.forms import error_label
 from ccm_desktop.ui.common.style import heading, relative_font
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
-from ccm_desktop.ui.common.vocabulary import program_label, status_label
+from ccm_desktop.ui.common.vocabulary import program_label
 from ccm_desktop.ui.enrollment.enrollment_tab import EnrollmentTab
 from ccm_desktop.ui.pages import PageContext, PageSpec
 from ccm_desktop.ui.patients.condition_picker import ConditionPickerDialog
@@ -212,7 +213,8 @@ class PatientDetailPage(QWidget):
         cur = data.current
         program = (
             self.tr("{program}: {status}").format(
-                program=program_label(cur.program), status=status_label(cur.status)
+                program=program_label(cur.program),
+                status=status_text(cur.status, cur.leaving_on(data.today)),
             )
             if cur is not None
             else self.tr("Not enrolled")

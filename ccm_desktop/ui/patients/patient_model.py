@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
 from ccm_desktop import rules
 from ccm_desktop.rules import Threshold
 from ccm_desktop.services.patients import PatientRow
-from ccm_desktop.ui.common.vocabulary import program_label, status_label
+from ccm_desktop.ui.common.enrollment_words import status_text
+from ccm_desktop.ui.common.vocabulary import program_label
 from ccm_desktop.vocab import ACTIVE_STATUSES, Program, codes
 
 Index = QModelIndex | QPersistentModelIndex
@@ -46,8 +47,9 @@ NAME, DOB, MRN, PROGRAM, STATUS, MINUTES, PROVIDER = range(7)
 
 
 def _thresholds(row: PatientRow) -> tuple[Threshold, ...]:
-    """The time thresholds of the patient's active program (none: no bar)."""
-    if row.status not in ACTIVE_STATUSES or row.program not in codes(Program):
+    """The time thresholds of the patient's program while enrolled, leaving included."""
+    enrolled = row.status in ACTIVE_STATUSES or row.leaving is not None
+    if not enrolled or row.program not in codes(Program):
         return ()
     return rules.program(row.program).thresholds
 
@@ -152,7 +154,7 @@ class PatientTableModel(QAbstractTableModel):
         if column == PROGRAM:
             return program_label(row.program)
         if column == STATUS:
-            return status_label(row.status)
+            return status_text(row.status, row.leaving)
         if column == MINUTES:
             return self.minutes_text(row)
         return row.billing_provider
