@@ -12,10 +12,18 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from ccm_desktop.db import swap
 from ccm_desktop.db.engine import Database
 from ccm_desktop.db.migrate import UpgradeResult, upgrade
-from ccm_desktop.errors import DatabaseExists, NoDatabase
+from ccm_desktop.errors import (
+    DatabaseDamaged,
+    DatabaseExists,
+    NoDatabase,
+    PracticeIncomplete,
+    WrongKey,
+)
 from ccm_desktop.events import EventBus
+from ccm_desktop.fileperms import make_private, open_private, private_dir
 from ccm_desktop.gate import Gate
 from ccm_desktop.lockfile import InstanceLock
 from ccm_desktop.paths import DataPaths
@@ -90,7 +98,50 @@ class AppContext:
 
 
 def database_exists(paths: DataPaths) -> bool:
-    return paths.database.exists()
+    """True when any file of a practice is in ``paths`` (the database, its key file, or an
+    interrupted restore's journal): then the practice is opened, and whatever is missing
+    or damaged is reported, never replaced by a new practice."""
+    return any(p.exists() for p in (paths.database, paths.wrapped_key, swap.journal(paths)))
+
+
+RESTORE_HINT = "restore the latest backup (ccm-desktop restore BACKUP.ccmbak)"
+
+
+def check_practice_files(paths: DataPaths) -> None:
+    """Refuse, in plain words, a practice whose files are not all there.
+
+    :class:`NoDatabase` when there is no practice at all; :class:`PracticeIncomplete` for
+    a key file without its database, a database without its key file, or an empty
+    (0-byte) database, which SQLite would otherwise open as a new, empty practice;
+    :class:`DatabaseDamaged` for a file that is not a whole number of pages (truncated).
+    """
+    from ccm_desktop.db.backup import PAGE_SIZE
+
+    db, key = paths.database, paths.wrapped_key
+    if not db.exists() and not key.exists():
+        raise NoDatabase(f"There is no practice database in {paths.root} yet.")
+    if not db.exists():
+        raise PracticeIncomplete(
+            f"The practice database file {db.name} is missing from {paths.root} (its key "
+            f"file is there). Nothing was created in its place: {RESTORE_HINT}."
+        )
+    if not key.exists():
+        raise PracticeIncomplete(
+            f"The key file {key.name} of the practice database in {paths.root} is missing. "
+            f"Copy it back (the .key.json file next to a backup is a copy of it), or "
+            f"{RESTORE_HINT}."
+        )
+    size = db.stat().st_size
+    if size == 0:
+        raise PracticeIncomplete(
+            f"The practice database file {db} is empty (0 bytes): its data is gone. "
+            f"It was not opened, so no empty practice was created over it: {RESTORE_HINT}."
+        )
+    if size % PAGE_SIZE:
+        raise DatabaseDamaged(
+            f"The practice database file {db} is truncated (it ends part-way through a "
+            f"page): {RESTORE_HINT}."
+        )
 
 
 def open_practice(
@@ -99,31 +150,63 @@ def open_practice(
     *,
     clock: Clock | None = None,
     lock: bool = True,
-    _new: bool = False,
 ) -> AppContext:
     """Open the practice database in ``paths``; upgrades it (with a backup) when due.
 
-    Raises :class:`NoDatabase`, :class:`KeyUnavailable`, :class:`WrongKey`,
-    :class:`DatabaseNewerThanApp` or :class:`DatabaseLocked`.
+    Under the instance lock an interrupted restore is finished (or its leftovers removed)
+    first. Raises :class:`NoDatabase`, :class:`PracticeIncomplete`,
+    :class:`DatabaseDamaged`, :class:`KeyUnavailable`, :class:`WrongKey`,
+    :class:`DatabaseNewerThanApp` or :class:`DatabaseLocked`. ``lock=False``: the caller
+    holds the lock.
     """
-    if not paths.database.exists() and not _new:
+    if not paths.root.is_dir():
         raise NoDatabase(f"There is no practice database in {paths.root} yet.")
     instance = InstanceLock(paths.lock) if lock else None
     if instance:
         instance.acquire()
     try:
-        key = KeyStore(paths.wrapped_key).load(passphrase)
-        db = Database(paths.database, key)
-        try:
-            result = upgrade(db, paths.backups)
-        except Exception:
-            db.close()
-            raise
+        swap.recover(paths)
+        check_practice_files(paths)
+        ctx = _open(paths, passphrase, clock, instance)
     except Exception:
         if instance:
             instance.release()
         raise
+    return ctx
+
+
+def _open(
+    paths: DataPaths, passphrase: str | None, clock: Clock | None, instance: InstanceLock | None
+) -> AppContext:
+    key = KeyStore(paths.wrapped_key).load(passphrase)
+    try:
+        db = Database(paths.database, key)
+    except WrongKey:
+        _damaged_or_wrong_key(paths, key)
+        raise
+    try:
+        for f in paths.sidecars():
+            make_private(f)
+        result = upgrade(db, paths.backups)
+    except Exception:
+        db.close()
+        raise
     return AppContext(paths, db, EventBus(), clock or Clock(), result, instance)
+
+
+def _damaged_or_wrong_key(paths: DataPaths, key: bytes) -> None:
+    """After the key file's key failed to open the database: :class:`DatabaseDamaged` when
+    most pages do authenticate under it (the first page is damaged, the key is right);
+    otherwise return, and the caller's :class:`WrongKey` stands."""
+    from ccm_desktop.db.backup import page_authentication
+
+    failed, pages = page_authentication(paths.database, key)
+    if failed < pages:
+        raise DatabaseDamaged(
+            f"The practice database is damaged: its first page fails its check, though the "
+            f"key is right ({pages - failed} of {pages} pages open with it). Nothing was "
+            f"changed: {RESTORE_HINT}."
+        ) from None
 
 
 def create_practice(
@@ -137,32 +220,47 @@ def create_practice(
     """Create a new encrypted practice database and load ``setup`` into it.
 
     Everything is validated first; on any failure no file is left behind. ``setup``
-    may be None for a database the caller fills itself (the demo).
+    may be None for a database the caller fills itself (the demo). Creation is exclusive:
+    the instance lock is taken before looking, and the key file is created only where
+    none exists, so of two creations at once exactly one makes the practice and the
+    other gets :class:`DatabaseExists` or :class:`DatabaseLocked`.
     """
-    if paths.database.exists() or paths.wrapped_key.exists():
-        raise DatabaseExists(
-            f"A practice database already exists in {paths.root}; nothing was changed."
-        )
     check_passphrase(passphrase)
     clean = validate_setup(setup) if setup is not None else None
-    paths.root.mkdir(parents=True, exist_ok=True)
+    private_dir(paths.root)
+    instance = InstanceLock(paths.lock)
+    instance.acquire()
+    try:
+        swap.recover(paths)
+        if database_exists(paths):
+            raise DatabaseExists(
+                f"A practice database already exists in {paths.root}; nothing was changed."
+            )
+        KeyStore(paths.wrapped_key).create(passphrase)  # DatabaseExists if another won
+        open_private(paths.database, "xb").close()  # private from the start; SQLite fills it
+    except Exception:
+        instance.release()
+        raise
     created = [paths.wrapped_key, *paths.sidecars()]
     try:
-        KeyStore(paths.wrapped_key).create(passphrase)
-        ctx = open_practice(paths, passphrase, clock=clock, _new=True)
+        ctx = _open(paths, passphrase, clock, instance)
     except Exception:
+        KeyStore(paths.wrapped_key).forget_keyring_entry()
         for f in created:
             f.unlink(missing_ok=True)
+        instance.release()
         raise
     if clean is not None:
         try:
             ctx.practice.setup(actor, clean)
         except Exception:
-            ctx.close()
+            ctx.db.close()
             KeyStore(paths.wrapped_key).forget_keyring_entry()
             for f in created:
                 f.unlink(missing_ok=True)
             shutil.rmtree(paths.backups, ignore_errors=True)
+            ctx.lock = None
+            instance.release()  # only once nothing of the failed practice is left
             raise
     return ctx
 
@@ -172,4 +270,11 @@ def demo_passphrase() -> str:
     return "demo-practice-only"
 
 
-__all__ = ["AppContext", "NoDatabase", "create_practice", "open_practice"]
+__all__ = [
+    "AppContext",
+    "NoDatabase",
+    "PracticeIncomplete",
+    "check_practice_files",
+    "create_practice",
+    "open_practice",
+]

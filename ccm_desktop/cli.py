@@ -28,6 +28,7 @@ from ccm_desktop.errors import (
     UserRequired,
     ValidationErrors,
 )
+from ccm_desktop.fileperms import restrict_umask
 from ccm_desktop.paths import PASSPHRASE_ENV, DataPaths, resolve_data_dir
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.security.keys import KeyStore
@@ -104,7 +105,8 @@ def open_ctx(
 ) -> AppContext:
     """Open the practice with the acting user set from ``--user`` or ``CCM_DESKTOP_USER``
     (:class:`UserRequired` when neither is given and ``user_required``; otherwise the
-    command line acts as itself, which the write gate lets write nothing)."""
+    command line acts as itself, which the write gate lets write nothing). A command that
+    writes (``user_required``) is refused on a damaged database (a quick integrity check)."""
     paths = data_paths(args, demo=demo)
     secret = passphrase(args, demo=demo)
     try:
@@ -120,6 +122,10 @@ def open_ctx(
         ) from None
     try:
         ctx.actor = acting_user(ctx, args, required=user_required)
+        if user_required:
+            from ccm_desktop.db.backup import ensure_intact
+
+            ensure_intact(ctx.db)
     except Exception:
         ctx.close()
         raise
@@ -219,6 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """Run one command; returns the exit code (never raises for a user's mistake)."""
+    restrict_umask()  # every file a command creates is private to the user
     parser = build_parser()
     try:
         args = parser.parse_args(argv)

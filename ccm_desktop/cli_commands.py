@@ -7,7 +7,6 @@ Each returns the exit code; a problem the user can fix is raised as a
 from __future__ import annotations
 
 import argparse
-import os
 import shutil
 import sys
 import tempfile
@@ -17,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ccm_desktop.app import create_practice, open_practice
+from ccm_desktop.app import check_practice_files, create_practice, database_exists, open_practice
 from ccm_desktop.cli import (
     EXIT_OK,
     EXIT_USER,
@@ -31,17 +30,29 @@ from ccm_desktop.cli import (
     say,
     warn,
 )
-from ccm_desktop.db.backup import backup_to, key_sidecar, restore_from, verify
+from ccm_desktop.db import swap
+from ccm_desktop.db.backup import (
+    VerifyReport,
+    backup_to,
+    check_backup_file,
+    ensure_intact,
+    key_sidecar,
+    restore_from,
+    verify_file,
+)
 from ccm_desktop.db.engine import Database
 from ccm_desktop.errors import (
     BackupError,
     CcmError,
     DatabaseExists,
     DatabaseFailure,
+    NoDatabase,
+    PracticeIncomplete,
     ValidationError,
     ValidationErrors,
     WrongKey,
 )
+from ccm_desktop.fileperms import private_dir
 from ccm_desktop.gate import Gate, Permission
 from ccm_desktop.lockfile import InstanceLock
 from ccm_desktop.paths import PASSPHRASE_ENV, DataPaths, default_data_dir
@@ -114,7 +125,7 @@ def _new_passphrase() -> str:
 
 def cmd_init(args: argparse.Namespace) -> int:
     paths = data_paths(args)
-    if paths.database.exists() or paths.wrapped_key.exists():
+    if database_exists(paths):  # checked again, exclusively, when the practice is created
         raise DatabaseExists(
             f"A practice database already exists in {paths.root}; nothing was changed."
         )
@@ -142,11 +153,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         raise CcmError(f"{paths.root} is the real practice folder: the demo has its own folder.")
     secret = passphrase(args, demo=True)
     assert secret is not None
-    if paths.database.exists():
+    if database_exists(paths):
         ctx = open_practice(paths, secret)
     else:
         ctx = create_practice(paths, secret, None, Actor.system("command line (demo)"))
     with ctx:
+        ensure_intact(ctx.db, "add demo patients to it")
         if ctx.practice.is_set_up():
             name = ctx.practice.practice().name
             if name != demo_setup().practice.name:
@@ -223,15 +235,18 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def _with_backup_key(
-    paths: DataPaths, source: Path, secret: str | None, attempt: Callable[[bytes], T]
+    paths: DataPaths,
+    source: Path,
+    secret: str | None,
+    attempt: Callable[[bytes, Path | None], T],
 ) -> tuple[T, bool]:
-    """``attempt(key)`` with the practice's key, else with the key file next to the backup
-    (unlocked with the passphrase). Returns the result and whether the backup's own key
-    file was needed."""
+    """``attempt(key, None)`` with the practice's key, else ``attempt(key, key_file)`` with
+    the key file next to the backup (unlocked with the passphrase). Returns the result and
+    whether the backup's own key file was needed."""
     sidecar = key_sidecar(source)
     if paths.wrapped_key.exists():
         try:
-            return attempt(load_key(KeyStore(paths.wrapped_key), secret)), False
+            return attempt(load_key(KeyStore(paths.wrapped_key), secret), None), False
         except WrongKey:
             if not sidecar.exists():
                 raise
@@ -242,54 +257,54 @@ def _with_backup_key(
         )
     try:
         key = load_key(KeyStore(sidecar), secret)
-    except WrongKey:
+    except WrongKey as exc:
+        if "damaged" in exc.message or "not one this application" in exc.message:
+            raise WrongKey(f"The backup's key file {sidecar.name} is damaged.") from None
         raise WrongKey(
             "This backup was made under another practice passphrase: set "
             f"{PASSPHRASE_ENV} to that passphrase and try again."
         ) from None
-    return attempt(key), True
+    return attempt(key, sidecar), True
+
+
+def _current_key(paths: DataPaths, secret: str | None) -> bytes | None:
+    """The current practice's key, when it has a database and a readable key file."""
+    if not (paths.wrapped_key.exists() and paths.database.exists()):
+        return None
+    return load_key(KeyStore(paths.wrapped_key), secret)
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     paths = data_paths(args)
     source = Path(args.path).expanduser().resolve()
-    if not source.is_file():
-        raise BackupError(f"There is no backup file at {source}.")
-    secret = passphrase(args)
     username = required_username(args)
-    paths.root.mkdir(parents=True, exist_ok=True)
+    check_backup_file(source)  # empty, truncated, partial: refused before anything else
+    secret = passphrase(args)
+    private_dir(paths.root)
     lock = InstanceLock(paths.lock)
     lock.acquire()  # nobody else may have the database open while it is replaced
     try:
+        swap.recover(paths)  # an earlier interrupted restore is finished or cleaned first
         accept = _restore_allowed(paths, secret, username)
-        current = (
-            load_key(KeyStore(paths.wrapped_key), secret)
-            if paths.wrapped_key.exists() and paths.database.exists()
-            else None
-        )
+        current = _current_key(paths, secret)
         (kept, report), own_key = _with_backup_key(
             paths,
             source,
             secret,
-            lambda key: restore_from(
-                source,
-                paths.database,
-                key,
-                paths.backups,
-                current_key=current,
-                wrapped_key=paths.wrapped_key,
-                accept=accept,
+            lambda key, key_file: restore_from(
+                source, paths, key, current_key=current, new_key_file=key_file, accept=accept
             ),
         )
-        if own_key:  # the restored database opens with the backup's key file from now on
-            tmp = paths.wrapped_key.with_suffix(".restoring")
-            shutil.copyfile(key_sidecar(source), tmp)
-            os.replace(tmp, paths.wrapped_key)
     finally:
         lock.release()
     _print_checks(report.checks)
     say(f"Restored the practice database from {source}.")
-    if kept:
+    if kept and "-damaged" in kept.name:
+        say(
+            f"The database as it was before could not be read as a whole (damaged): its file "
+            f"is kept as it was at {kept}."
+        )
+    elif kept:
         say(f"The database as it was before is kept at {kept}.")
     if own_key:
         say(
@@ -315,40 +330,74 @@ def _restore_allowed(
         return check
     try:
         ctx = open_practice(paths, secret, lock=False)
-    except DatabaseFailure:
+    except (DatabaseFailure, PracticeIncomplete):
         return check
     with ctx:
         ctx.gate.authorize(ctx.practice.actor_for(username), Permission.BACKUP_RESTORE)
     return None
 
 
+WRONG_KEY = (
+    "The key does not open {file}: not one of its pages authenticates with it. Either the "
+    "key file belongs to another practice database, or the file's first bytes (the salt "
+    "every page's check depends on) are damaged. Nothing was changed."
+)
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     if args.path:
         report = _verify_backup(args, Path(args.path).expanduser().resolve())
     else:
-        with open_ctx(args, user_required=False) as ctx:
-            report = verify(ctx.db)
+        report = _verify_practice(args)
     _print_checks(report.checks)
     if report.ok:
         say("All checks passed.")
         return EXIT_OK
-    warn("Some checks failed: restore the latest good backup, or ask for help.")
+    if report.damaged:
+        warn(
+            "The database is damaged (the key is right): restore the latest good backup, "
+            "or ask for help."
+        )
+    else:
+        warn("It is intact, but at an older version: this version upgrades it when opened.")
     return EXIT_USER
 
 
-def _verify_backup(args: argparse.Namespace, source: Path) -> Any:
+def _verify_practice(args: argparse.Namespace) -> VerifyReport:
+    """Verify the practice's database file as it is: no upgrade, nothing written."""
+    paths = data_paths(args)
+    if not database_exists(paths):
+        raise NoDatabase(
+            f"There is no practice database in {paths.root} yet. "
+            "Create it with: ccm-desktop init --practice practice.toml"
+        )
+    lock = InstanceLock(paths.lock)
+    lock.acquire()
+    try:
+        swap.recover(paths)
+        if not (paths.database.exists() and paths.wrapped_key.exists()):
+            check_practice_files(paths)
+        key = load_key(KeyStore(paths.wrapped_key), passphrase(args))
+        try:
+            return verify_file(paths.database, key)
+        except WrongKey:
+            raise WrongKey(WRONG_KEY.format(file=paths.database)) from None
+    finally:
+        lock.release()
+
+
+def _verify_backup(args: argparse.Namespace, source: Path) -> VerifyReport:
     if not source.is_file():
         raise BackupError(f"There is no backup file at {source}.")
     with tempfile.TemporaryDirectory(prefix="ccm-verify-") as tmp:
         copy = Path(tmp) / "backup.ccmdb"  # still encrypted; the backup itself is not touched
         shutil.copyfile(source, copy)
 
-        def check(key: bytes) -> Any:
-            db = Database(copy, key)
+        def check(key: bytes, _key_file: Path | None) -> VerifyReport:
             try:
-                return verify(db)
-            finally:
-                db.close()
+                return verify_file(copy, key)
+            except WrongKey:
+                raise WrongKey(WRONG_KEY.format(file=source.name)) from None
 
         report, _ = _with_backup_key(data_paths(args), source, passphrase(args), check)
         return report

@@ -97,3 +97,8 @@ class DatabaseDamaged(DatabaseFailure):
 
 class DiskFull(DatabaseFailure):
     """There is no room left on the disk for the change."""
+
+
+class PracticeIncomplete(CcmError):
+    """The practice's files are not all there (an empty database file, a database without
+    its key file, a key file without its database): reported, never rebuilt."""

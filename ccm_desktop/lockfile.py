@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import IO
 
 from ccm_desktop.errors import DatabaseLocked
+from ccm_desktop.fileperms import PRIVATE_FILE, make_private, private_dir
 
 
 class InstanceLock:
@@ -18,8 +19,12 @@ class InstanceLock:
         self._fh: IO[str] | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")
+        if not self.path.parent.is_dir():
+            private_dir(self.path.parent)
+        flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | getattr(os, "O_BINARY", 0)
+        fd = os.open(self.path, flags, PRIVATE_FILE)
+        make_private(self.path)
+        fh = os.fdopen(fd, "a+", encoding="utf-8")
         try:
             if sys.platform == "win32":
                 import msvcrt

@@ -36,7 +36,7 @@ def test_backup_verify_restore_round_trip(ctx, clinician, practice_paths, tmp_pa
     ctx.close()
 
     key = KeyStore(practice_paths.wrapped_key).load(PASSPHRASE)
-    kept, checked = restore_from(target, practice_paths.database, key, practice_paths.backups)
+    kept, checked = restore_from(target, practice_paths, key)
     assert checked.ok
     assert kept is not None and kept.exists(), "the replaced database is kept"
     with open_practice(practice_paths, PASSPHRASE) as c2:
@@ -66,7 +66,7 @@ def test_restore_of_damaged_backup_changes_nothing(ctx, clinician, practice_path
     before = practice_paths.database.read_bytes()
     key = KeyStore(practice_paths.wrapped_key).load(PASSPHRASE)
     with pytest.raises((BackupError, WrongKey)):
-        restore_from(target, practice_paths.database, key, practice_paths.backups)
+        restore_from(target, practice_paths, key)
     assert practice_paths.database.read_bytes() == before
     assert not list(practice_paths.root.glob("*.restoring*"))
 
@@ -75,7 +75,7 @@ def test_restore_with_other_key_is_refused(ctx, practice_paths, tmp_path):
     target = backup_to(ctx.db, tmp_path / "b.ccmbak")
     ctx.close()
     with pytest.raises(WrongKey, match="different practice key"):
-        restore_from(target, practice_paths.database, b"\x01" * 32, practice_paths.backups)
+        restore_from(target, practice_paths, b"\x01" * 32)
 
 
 def test_verify_reports_broken_links(ctx, clinician):

@@ -193,7 +193,7 @@ def test_unexpected_error_is_one_line_and_logged(practice, monkeypatch, capsys):
     def boom(*a, **k):
         raise RuntimeError("disk on fire\nsecond line x'" + "ab" * 32 + "'")
 
-    monkeypatch.setattr(cli_commands, "verify", boom)
+    monkeypatch.setattr(cli_commands, "verify_file", boom)
     assert run(practice, "verify") == 3
     err = capsys.readouterr().err
     assert err.startswith("Unexpected error: RuntimeError: disk on fire\n")

@@ -20,6 +20,7 @@ from sqlalchemy import Connection
 
 from ccm_desktop.db.engine import Database
 from ccm_desktop.errors import BackupError, DatabaseNewerThanApp
+from ccm_desktop.fileperms import private_dir
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -88,7 +89,7 @@ def upgrade(db: Database, backup_dir: Path | None = None) -> UpgradeResult:
         return UpgradeResult(before, head, None)
     backup_path: Path | None = None
     if before is not None and backup_dir is not None:
-        backup_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(backup_dir)
         backup_path = backup_dir / f"before-upgrade-{before}-to-{head}.ccmbak"
         backup_to(db, backup_path)
     with db.engine.connect() as conn:

@@ -7,6 +7,7 @@ import sys
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication
 
+from ccm_desktop.fileperms import restrict_umask
 from ccm_desktop.paths import resolve_data_dir
 from ccm_desktop.ui.common import style
 from ccm_desktop.ui.common.compat import GuiThreadGarbageCollector
@@ -38,6 +39,7 @@ def run_gui(
     Returns the process exit code: 0 after a normal quit or when the user quit at a
     start-up step, 1 when the practice could not be opened (the reason was shown).
     """
+    restrict_umask()  # every file the window creates is private to the user
     app = create_application(argv)
     collector = GuiThreadGarbageCollector(app)  # never free Qt objects on a worker thread
     try:
