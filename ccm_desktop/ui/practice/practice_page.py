@@ -1,4 +1,9 @@
-"""The Practice page: details, providers, staff, the data folder, checks and backups."""
+"""The Practice page: details, providers, staff, the data folder, checks and backups.
+
+An administrator edits the details, providers and staff here (``edit_dialogs``); everyone
+else sees them read-only, the buttons disabled with a tooltip naming who may (the gate
+refuses anyway). Every time of day shown is on the practice's clock (``ctx.clock`` in the
+practice's time zone), never the computer's own zone."""
 
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QTableView,
@@ -35,9 +41,15 @@ from ccm_desktop.ui.common.labels import phone_text, timezone_name, tin_text
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.style import ERROR_COLOUR, heading, note, set_text_colour
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
-from ccm_desktop.ui.common.vocabulary import role_label
+from ccm_desktop.ui.common.vocabulary import label, role_label
 from ccm_desktop.ui.pages import PageContext, PageSpec
-from ccm_desktop.vocab import ChangeKind
+from ccm_desktop.ui.practice.edit_dialogs import (
+    EditDialog,
+    PracticeDialog,
+    ProviderDialog,
+    StaffDialog,
+)
+from ccm_desktop.vocab import AuditAction, ChangeKind
 
 BACKUP_FOLDER_KEY = "backup/last_folder"
 BACKUP_SUFFIX = ".ccmbak"
@@ -60,6 +72,14 @@ def fit_rows(view: QTableView) -> None:
     if scrollbar.isVisible():
         height += scrollbar.sizeHint().height()
     view.setFixedHeight(max(height, view.fontMetrics().height() * 3))
+
+
+def _button_row(*buttons: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for b in buttons:
+        row.addWidget(b)
+    row.addStretch(1)
+    return row
 
 
 def _small_table(model: RecordTableModel, name: str) -> QTableView:
@@ -93,11 +113,14 @@ class PracticePage(QWidget):
         self.task: Task | None = None
         self.last_report: VerifyReport | None = None
         self.last_backup: Path | None = None
+        self.dialog: EditDialog | None = None
+        self.folder_message: QMessageBox | None = None
         self.providers_model: RecordTableModel[ProviderInfo] = RecordTableModel(
             [
                 Column(self.tr("Name"), lambda p: p.name),
                 Column(self.tr("Credential"), lambda p: p.credential),
                 Column(self.tr("NPI"), lambda p: p.npi),
+                Column(self.tr("Active"), lambda p: self._active_text(p.active)),
             ],
             self,
         )
@@ -107,6 +130,7 @@ class PracticePage(QWidget):
                 Column(self.tr("Username"), lambda s: s.username),
                 Column(self.tr("Role"), lambda s: role_label(s.role)),
                 Column(self.tr("Credential"), lambda s: s.credential),
+                Column(self.tr("Active"), lambda s: self._active_text(s.active)),
             ],
             self,
         )
@@ -133,16 +157,38 @@ class PracticePage(QWidget):
             label = _selectable(wrap=False)
             self.detail_labels[key] = label
             self.details_form.addRow(text, label)
+        self.last_change_label = _selectable(wrap=False)
+        self.last_change_label.setObjectName("lastChange")
+        self.last_change_label.setAccessibleName(self.tr("Last change"))
+        self.details_form.addRow(self.tr("Last change:"), self.last_change_label)
+        self.edit_details_button = QPushButton(self.tr("&Edit details…"))
+        self.edit_details_button.clicked.connect(self.edit_details)
+        self.details_form.addRow(_button_row(self.edit_details_button))
+        self.read_only_note = note("")
+        self.read_only_note.setObjectName("readOnlyNote")
+        self.details_form.addRow(self.read_only_note)
 
         providers = QGroupBox(self.tr("Billing providers"))
         pv = QVBoxLayout(providers)
         self.providers_view = _small_table(self.providers_model, self.tr("Billing providers"))
         pv.addWidget(self.providers_view)
+        self.add_provider_button = QPushButton(self.tr("Add provider…"))
+        self.add_provider_button.clicked.connect(self.add_provider)
+        self.edit_provider_button = QPushButton(self.tr("Edit provider…"))
+        self.edit_provider_button.clicked.connect(self.edit_provider)
+        self.providers_view.doubleClicked.connect(lambda _i: self.edit_provider())
+        pv.addLayout(_button_row(self.add_provider_button, self.edit_provider_button))
         pv.addStretch(1)
         staff = QGroupBox(self.tr("Staff"))
         sv = QVBoxLayout(staff)
         self.staff_view = _small_table(self.staff_model, self.tr("Staff"))
         sv.addWidget(self.staff_view)
+        self.add_staff_button = QPushButton(self.tr("Add staff member…"))
+        self.add_staff_button.clicked.connect(self.add_staff)
+        self.edit_staff_button = QPushButton(self.tr("Edit staff member…"))
+        self.edit_staff_button.clicked.connect(self.edit_staff)
+        self.staff_view.doubleClicked.connect(lambda _i: self.edit_staff())
+        sv.addLayout(_button_row(self.add_staff_button, self.edit_staff_button))
         sv.addStretch(1)
 
         data = QGroupBox(self.tr("Data and backups"))
@@ -213,10 +259,72 @@ class PracticePage(QWidget):
     def refresh(self) -> None:
         info = self.ctx.practice.practice()
         self._show_details(info)
-        self.providers_model.set_rows(self.ctx.practice.providers())
-        self.staff_model.set_rows(self.ctx.practice.staff())
+        self.providers_model.set_rows(self.ctx.practice.providers(active_only=False))
+        self.staff_model.set_rows(self.ctx.practice.staff(active_only=False))
         for view in (self.providers_view, self.staff_view):
             fit_rows(view)
+        self._show_last_change()
+        self.update_permissions()
+
+    def _active_text(self, active: bool) -> str:
+        return self.tr("Yes") if active else self.tr("No (inactive)")
+
+    def local_time(self, instant: datetime | None = None) -> datetime:
+        """``instant`` (default: now, from the practice's clock) in the practice's zone."""
+        now = self.ctx.practice.local_now()
+        return now if instant is None else instant.astimezone(now.tzinfo)
+
+    def time_text(self, instant: datetime | None = None) -> str:
+        """ "10:00 AM" on the practice's clock."""
+        return self.local_time(instant).strftime("%I:%M %p").lstrip("0")
+
+    def _show_last_change(self) -> None:
+        last = self.ctx.practice.last_change()
+        if last is None:
+            self.last_change_label.setText(self.tr("none recorded"))
+            return
+        when = self.local_time(last.at)
+        self.last_change_label.setText(
+            self.tr("{what} by {who}, {date} at {time}").format(
+                what=label(AuditAction(last.action)),
+                who=last.actor,
+                date=when.strftime("%m/%d/%Y"),
+                time=self.time_text(last.at),
+            )
+        )
+
+    def can_edit(self) -> bool:
+        """Whether the working user may change details, providers and staff (the gate's
+        answer; the gate decides again on every save)."""
+        actor = self.ctx.actor
+        return actor is not None and self.ctx.gate.allows(actor, Permission.STAFF_EDIT)
+
+    def update_permissions(self) -> None:
+        """Edit buttons for the administrator; for others disabled, saying who may."""
+        allowed = self.can_edit()
+        roles = [role_label(r) for r in self.ctx.gate.table.allowed_roles(Permission.STAFF_EDIT)]
+        tip = (
+            ""
+            if allowed
+            else self.tr(
+                "Only the {roles} role can change the practice's details, providers and staff."
+            ).format(roles=" / ".join(roles))
+        )
+        self.read_only_note.setText(tip)
+        self.read_only_note.setVisible(not allowed)
+        for b in (
+            self.edit_details_button,
+            self.add_provider_button,
+            self.edit_provider_button,
+            self.add_staff_button,
+            self.edit_staff_button,
+        ):
+            b.setEnabled(allowed)
+            b.setToolTip(tip)
+
+    def showEvent(self, event: object) -> None:  # the working user may have changed
+        self.update_permissions()
+        super().showEvent(event)  # type: ignore[arg-type]
 
     def _show_details(self, p: PracticeInfo) -> None:
         place = ", ".join(x for x in (p.city, f"{p.state} {p.zip}".strip()) if x)
@@ -245,8 +353,63 @@ class PracticePage(QWidget):
         self.verify_button.setEnabled(not busy)
         self.backup_button.setEnabled(not busy)
 
-    def open_folder(self) -> None:
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.ctx.paths.root)))
+    def open_folder(self) -> bool:
+        """Open the data folder in the file manager; when that fails (no file manager,
+        the folder missing) say so with the path to copy. True when it opened."""
+        folder = self.ctx.paths.root
+        if folder.is_dir() and QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))):
+            return True
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            self.tr("Open data folder"),
+            (
+                self.tr("The data folder could not be opened on this computer.")
+                if folder.is_dir()
+                else self.tr("The data folder is missing.")
+            )
+            + "\n\n"
+            + self.tr("It is here (select the path to copy it):")
+            + f"\n{folder}",
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setObjectName("folderMessage")
+        box.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_message = box
+        box.open()
+        return False
+
+    # -- the administrator's edits ---------------------------------------------
+    def _open_dialog(self, dialog: EditDialog) -> EditDialog:
+        """Show ``dialog`` (window-modal, not blocking); the page refreshes after a save
+        through the change events."""
+        self.dialog = dialog
+        dialog.finished.connect(lambda _r: setattr(self, "dialog", None))
+        dialog.open()
+        return dialog
+
+    def edit_details(self) -> EditDialog:
+        return self._open_dialog(PracticeDialog(self.ctx, self.ctx.practice.practice(), self))
+
+    def add_provider(self) -> EditDialog:
+        return self._open_dialog(ProviderDialog(self.ctx, None, self))
+
+    def edit_provider(self) -> EditDialog | None:
+        rows = self.providers_view.selectionModel().selectedRows()
+        if not rows or not self.can_edit():
+            return None
+        info = self.providers_model.record(rows[0].row())
+        return self._open_dialog(ProviderDialog(self.ctx, info, self))
+
+    def add_staff(self) -> EditDialog:
+        return self._open_dialog(StaffDialog(self.ctx, None, self))
+
+    def edit_staff(self) -> EditDialog | None:
+        rows = self.staff_view.selectionModel().selectedRows()
+        if not rows or not self.can_edit():
+            return None
+        info = self.staff_model.record(rows[0].row())
+        return self._open_dialog(StaffDialog(self.ctx, info, self))
 
     def start_verify(self) -> Task | None:
         """Check the database off the GUI thread; the result shows in the status label."""
@@ -278,7 +441,7 @@ class PracticePage(QWidget):
             ).format(name=names.get(c.name, c.name), detail=c.detail)
             for c in report.checks
         ]
-        when = datetime.now().strftime("%I:%M %p").lstrip("0")
+        when = self.time_text()
         summary = (
             self.tr("All checks passed at {time}.").format(time=when)
             if report.ok
@@ -297,7 +460,7 @@ class PracticePage(QWidget):
         folder = self.settings.value(BACKUP_FOLDER_KEY, "") or QStandardPaths.writableLocation(
             QStandardPaths.StandardLocation.DocumentsLocation
         )
-        stamp = datetime.now().strftime("%Y-%m-%d %H%M")
+        stamp = self.local_time().strftime("%Y-%m-%d %H%M")
         name = self.ctx.practice.practice().name
         safe = "".join(ch for ch in name if ch.isalnum() or ch in " -_").strip() or "practice"
         return Path(str(folder)) / f"{safe} backup {stamp}{BACKUP_SUFFIX}"
@@ -347,7 +510,7 @@ class PracticePage(QWidget):
     def _backed_up(self, path: Path) -> None:
         self.last_backup = path
         size_mb = path.stat().st_size / 1_000_000
-        when = datetime.now().strftime("%I:%M %p").lstrip("0")
+        when = self.time_text()
         self.backup_label.setText(
             self.tr("Saved {path} ({size:.1f} MB) at {time}.").format(
                 path=path, size=size_mb, time=when
