@@ -12,8 +12,10 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import DBAPIError
+
 from ccm_desktop.db import swap
-from ccm_desktop.db.engine import Database
+from ccm_desktop.db.engine import Database, database_failure
 from ccm_desktop.db.migrate import UpgradeResult, upgrade
 from ccm_desktop.errors import (
     DatabaseDamaged,
@@ -184,10 +186,15 @@ def _open(
     except WrongKey:
         _damaged_or_wrong_key(paths, key)
         raise
+    except DBAPIError as exc:  # page 1 reads, but the schema is damaged
+        raise database_failure(exc) from exc
     try:
         for f in paths.sidecars():
             make_private(f)
         result = upgrade(db, paths.backups)
+    except DBAPIError as exc:  # a damaged page met while reading the schema version
+        db.close()
+        raise database_failure(exc) from exc
     except Exception:
         db.close()
         raise

@@ -443,6 +443,10 @@ def restore_from(
                 "This backup was made with a different practice key: "
                 "unlock it with the practice passphrase it was made under."
             ) from None
+        except (DatabaseError, OperationalError) as exc:
+            raise BackupError(
+                f"The backup file is damaged: {_damage(exc)}. Nothing was changed."
+            ) from None
         try:
             report, identity = _candidate_checks(candidate, source, accept)
         finally:
