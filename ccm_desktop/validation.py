@@ -7,6 +7,7 @@ naming the field, with a message a front-desk person understands.
 from __future__ import annotations
 
 import re
+import unicodedata
 from calendar import monthrange
 from datetime import date
 
@@ -204,6 +205,58 @@ def check_required(value: str | None, field: str, label: str) -> str:
     if not text:
         raise ValidationError(field, f"Enter the {label}.")
     return text
+
+
+_CONTROL_NAMES = {"\t": "a tab", "\n": "a line break", "\r": "a line break"}
+# Spreadsheets run a cell that starts with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?")
+
+
+def control_character(text: str) -> str | None:
+    """The first control character of ``text`` in words ("a tab", "a line break",
+    "a control character (U+0007)"); None when there is none. Spaces of any kind are
+    allowed; tabs, line breaks (also U+2028/U+2029) and other C0/C1 controls are not."""
+    for ch in text:
+        if unicodedata.category(ch) in ("Cc", "Zl", "Zp"):
+            if ch in _CONTROL_NAMES:
+                return _CONTROL_NAMES[ch]
+            if unicodedata.category(ch) != "Cc":
+                return "a line break"
+            return f"a control character (U+{ord(ch):04X})"
+    return None
+
+
+def check_text(
+    value: str | None, field: str, label: str, max_length: int, *, required: bool = False
+) -> str:
+    """A one-line text of at most ``max_length`` characters (the database column's length),
+    stripped; no tab, line break or other control character. Empty is allowed unless
+    ``required`` (then "Enter the {label}.")."""
+    text = check_required(value, field, label) if required else (value or "").strip()
+    bad = control_character(text)
+    if bad is not None:
+        raise ValidationError(
+            field, f"The {label} contains {bad}: remove it (this is one line of plain text)."
+        )
+    if len(text) > max_length:
+        raise ValidationError(
+            field,
+            f"The {label} can be at most {max_length} characters long; this one has {len(text):,}.",
+        )
+    return text
+
+
+def looks_like_formula(value: str) -> bool:
+    """True when a spreadsheet would run ``value`` as a formula (it starts with = + - @,
+    a tab or a carriage return), except a plain number like -5 or +1.5."""
+    return value.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value)
+
+
+def shorten(value: str, limit: int = 40) -> str:
+    """``value`` cut to ``limit`` characters with an ellipsis, for quoting in a message
+    (a 10,000-character cell is not repeated back in full)."""
+    return value if len(value) <= limit else value[: limit - 1] + "\u2026"
 
 
 def check_choice(value: str, choices: tuple[str, ...], field: str, label: str) -> str:

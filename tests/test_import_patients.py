@@ -274,3 +274,77 @@ def test_any_mangled_mbi_is_reported_and_nothing_written(ctx, admin, tmp_path, b
     report = import_patients(ctx, f, admin)
     assert [(p.row, p.column) for p in report.problems] == [(3, "mbi")]
     assert not report.written and counts(ctx) == before
+
+
+# -- formula-like values, blank files, long names and control characters ----------------
+def test_formula_like_values_are_warned_about_per_row_and_field_but_imported(ctx, admin, tmp_path):
+    rows = [
+        patient_row(1, last_name='=HYPERLINK("http://example.invalid","x")'),
+        patient_row(2),
+        patient_row(3, first_name="@Robin", city="+Columbus", phone="+1 555-201-3344"),
+    ]
+    report = import_patients(ctx, write_csv(tmp_path / "p.csv", PATIENT_COLUMNS, rows), admin)
+    assert report.written and not report.problems
+    assert [(w.row, w.column) for w in report.warnings] == [
+        (2, "last_name"),
+        (4, "first_name"),
+        (4, "city"),  # the phone is stored as digits: no warning
+    ]
+    assert report.warnings[0].message.startswith("Starts with =, so a spreadsheet would run it")
+    assert "imported as written" in report.warnings[0].message
+    assert "3 values start like a spreadsheet formula and are kept as written" in (report.summary())
+    assert ctx.patients.find_by_mrn("T000003").data.first_name == "@Robin"
+
+
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (HEADER + "\r\n", "names the columns but has no patient under them"),
+        (HEADER + "\n\n\n" + "," * 19 + "\n", "names the columns but has no patient under them"),
+        (",,,,\r\n,,,\r\n", "has no values, only blank rows or separators"),
+        (";;;\n\t\t\n", "has no values, only blank rows or separators"),
+    ],
+)
+def test_a_file_without_patients_is_a_plain_error_not_a_success(
+    ctx, admin, tmp_path, content, words
+):
+    (tmp_path / "p.csv").write_text(content, encoding="utf-8")
+    before = counts(ctx)
+    with pytest.raises(ImportFileError, match=words):
+        import_patients(ctx, tmp_path / "p.csv", admin)
+    with pytest.raises(ImportFileError, match=words):
+        import_patients(ctx, tmp_path / "p.csv", admin, dry_run=True)
+    assert counts(ctx) == before
+
+
+def test_names_longer_than_the_database_column_or_with_control_characters_are_row_errors(
+    ctx, admin, tmp_path
+):
+    longest = Patient.__table__.c.last_name.type.length
+    rows = [
+        patient_row(1, last_name="L" * longest),  # exactly the limit: fine
+        patient_row(2, last_name="L" * (longest + 1)),
+        patient_row(3, first_name="Sam\tJo"),
+        patient_row(4, address="1 Example St\nUnit 4", city="Colum\x07bus"),
+        patient_row(5, mrn="M" * 41, first_name="X" * 100_000),
+        patient_row(6, last_name="Nuñez\u2028Diaz"),
+    ]
+    report = import_patients(ctx, write_csv(tmp_path / "p.csv", PATIENT_COLUMNS, rows), admin)
+    got = [str(p) for p in report.problems]
+    assert got == [
+        f"row 3, last_name: The last name can be at most {longest} characters long; this one "
+        f"has {longest + 1}.",
+        "row 4, first_name: The first name contains a tab: remove it (this is one line of "
+        "plain text).",
+        "row 5, address: The address contains a line break: remove it (this is one line of "
+        "plain text).",
+        "row 5, city: The city contains a control character (U+0007): remove it (this is one "
+        "line of plain text).",
+        "row 6, mrn: The medical record number (MRN) can be at most 40 characters long; this "
+        "one has 41.",
+        "row 6, first_name: The first name can be at most 100 characters long; this one has "
+        "100,000.",
+        "row 7, last_name: The last name contains a line break: remove it (this is one line of "
+        "plain text).",
+    ]
+    assert not report.written and counts(ctx)[0] == 0

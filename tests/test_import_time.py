@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from ccm_desktop.db.models import AuditEvent, TimeEntry, TimeEntryRevision
 from ccm_desktop.errors import ValidationError
-from ccm_desktop.importers import import_patients, import_time
+from ccm_desktop.importers import ImportFileError, import_patients, import_time
 from ccm_desktop.importers.patients import PATIENT_COLUMNS
 from ccm_desktop.importers.time import TIME_COLUMNS, local_to_utc, parse_clock
 from tests.csvdata import patient_row, write_csv
@@ -132,6 +132,7 @@ def test_every_bad_row_is_reported_and_nothing_written(ctx, admin, tmp_path, pat
         (3, "mrn"),
         (4, "staff"),
         (4, "start_time"),
+        (5, "minutes"),  # 0 minutes, reported with the unknown activity
         (5, "activity"),
         (6, "minutes"),
         (6, "contact"),
@@ -139,7 +140,7 @@ def test_every_bad_row_is_reported_and_nothing_written(ctx, admin, tmp_path, pat
         (8, "minutes"),
     ]
     assert "No patient has MRN NOPE" in report.problems[0].message
-    assert report.problems[6].message == "The start time is in the future."
+    assert report.problems[7].message == "The start time is in the future."
     assert not report.written and entries(ctx) == before
 
 
@@ -212,3 +213,37 @@ def test_header_problems_stop_before_any_row(ctx, admin, tmp_path, patients):
     (tmp_path / "t.csv").write_text("mrn,staff,date,minutes\nT000001,nurse.kim,2026-10-01,20\n")
     report = import_time(ctx, tmp_path / "t.csv", admin)
     assert {(p.row, p.column) for p in report.problems} == {(1, "start_time"), (1, "activity")}
+
+
+@pytest.mark.parametrize(
+    "minutes",
+    ["99999999999999999999", "1e308", "9" * 400, "inf", "-5", "2.5", "241", "0"],
+)
+def test_absurd_minutes_are_a_plain_row_error(ctx, admin, tmp_path, patients, minutes):
+    f = write_csv(
+        tmp_path / "t.csv", TIME_COLUMNS, [row(), row(start_time="10:00", minutes=minutes)]
+    )
+    report = import_time(ctx, f, admin)
+    [problem] = report.problems
+    assert (problem.row, problem.column) == (3, "minutes")
+    assert problem.message in (
+        "Minutes must be between 1 and 240.",
+        f"'{minutes}' is not a number of minutes: use a whole number, like 20.",
+    )
+    assert len(problem.message) < 100  # a 400-digit cell is not repeated back
+    assert not report.written and entries(ctx) == 0
+
+
+def test_a_time_file_with_only_its_header_is_a_plain_error(ctx, admin, tmp_path, patients):
+    (tmp_path / "t.csv").write_text(",".join(TIME_COLUMNS) + "\n,,,,,,,\n")
+    with pytest.raises(ImportFileError, match="names the columns but has no time entry under"):
+        import_time(ctx, tmp_path / "t.csv", admin)
+
+
+def test_a_note_a_spreadsheet_would_run_is_warned_about_and_imported(
+    ctx, admin, tmp_path, patients
+):
+    f = write_csv(tmp_path / "t.csv", TIME_COLUMNS, [row(note="=1+2 called back")])
+    report = import_time(ctx, f, admin)
+    assert report.written and [(w.row, w.column) for w in report.warnings] == [(2, "note")]
+    assert "kept as written" in report.summary()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ccm_desktop.importers.report import ImportFileError, RowProblem
+from ccm_desktop.validation import FORMULA_STARTS, looks_like_formula
 
 _SAVE_AS = "In Excel choose File > Save As and pick 'CSV UTF-8 (Comma delimited)'."
 
@@ -128,7 +129,55 @@ def read_table(
         records = list(reader)
     except csv.Error as exc:
         raise _not_csv(path, reader.line_num, exc) from None
-    return _table(records, known, required)
+    table = _table(records, known, required)
+    if not table.columns:
+        raise ImportFileError(
+            f"{path.name} has no values, only blank rows or separators. The first row must "
+            f"name the columns ({', '.join(required)} ...), then one {noun} per row."
+        )
+    if not table.rows and not table.header_problems:
+        raise ImportFileError(
+            f"{path.name} names the columns but has no {noun} under them: add one {noun} "
+            "per row below the column names."
+        )
+    return table
+
+
+def unescape(cell: str) -> str:
+    """A cell as the file means it: stripped, and without the ``'`` a CSV export puts before
+    a value a spreadsheet would run as a formula (``'=A1`` is ``=A1``; ``'Brien`` stays)."""
+    text = cell.strip()
+    return text[1:] if quoted(text) else text
+
+
+def quoted(cell: str) -> bool:
+    """True when ``cell`` is a ``'`` before a formula character, or before such a quoted
+    value (``''=x``: the value ``'=x`` itself): the form an export protects a cell with."""
+    if cell[:1] != "'" or not cell[1:2]:
+        return False
+    return cell[1:2] in FORMULA_STARTS or quoted(cell[1:])
+
+
+_STARTS = {"\t": "a tab", "\r": "a line break"}
+
+
+def formula_warnings(row: CsvRow, columns: Sequence[str]) -> list[RowProblem]:
+    """A warning for each of ``columns`` whose value in ``row`` a spreadsheet would run as a
+    formula (see :func:`ccm_desktop.validation.looks_like_formula`). The row still imports."""
+    out: list[RowProblem] = []
+    for column in columns:
+        value = row.get(column)
+        if looks_like_formula(value):
+            first = _STARTS.get(value[0], value[0])
+            out.append(
+                RowProblem(
+                    row.number,
+                    column,
+                    f"Starts with {first}, so a spreadsheet would run it as a formula. It is "
+                    "imported as written: check that it is the real value.",
+                )
+            )
+    return out
 
 
 @dataclass
@@ -173,7 +222,9 @@ def _table(records: list[list[str]], known: Sequence[str], required: Sequence[st
     def blank(rec: list[str]) -> bool:
         return not any(cell.strip() for cell in rec)
 
-    start = next(i for i, rec in enumerate(records) if not blank(rec))
+    start = next((i for i, rec in enumerate(records) if not blank(rec)), None)
+    if start is None:  # only blank rows or separators: no columns at all
+        return CsvTable([])
     header_row = start + 1
     names = [normalise_header(c) for c in records[start]]
     table = CsvTable([n for n in names if n], header_row)
@@ -238,6 +289,6 @@ def _table(records: list[list[str]], known: Sequence[str], required: Sequence[st
                     "a value may contain a comma without quotes around it.",
                 )
             )
-        values = {n: c.strip() for n, c in zip(names, rec, strict=False) if n}
+        values = {n: unescape(c) for n, c in zip(names, rec, strict=False) if n}
         table.rows.append(CsvRow(number, values))
     return table

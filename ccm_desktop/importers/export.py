@@ -4,7 +4,13 @@ The file imports back unchanged: codes with the dot, dates as YYYY-MM-DD, progra
 consent from the current enrollment when it is active (enrolled, transferred or
 program_changed) and empty otherwise, the newest care plan's date, only active
 conditions. It is written as UTF-8 with a byte-order mark and CRLF line ends so
-Excel opens it with accents intact. The file is not encrypted: it is patient data.
+Excel opens it with accents intact. The file is not encrypted: it is patient data, so it
+is created readable by the signed-in user only (0600 on macOS and Linux).
+
+No cell is one a spreadsheet would run as a formula: a value starting with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return is written with a ``'`` in front (``'=A1``),
+which Excel and LibreOffice show as text; plain numbers (``-5``) are left alone. The
+import takes such a ``'`` off again, so the file still imports back unchanged.
 """
 
 from __future__ import annotations
@@ -22,11 +28,13 @@ from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.db.models import CarePlan, Condition, Consent, Enrollment, Patient, Provider
 from ccm_desktop.errors import CcmError
+from ccm_desktop.fileperms import open_private
 from ccm_desktop.gate import Permission
+from ccm_desktop.importers.csvfile import quoted
 from ccm_desktop.importers.patients import PATIENT_COLUMNS
 from ccm_desktop.security.audit import Actor, record
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES
-from ccm_desktop.validation import format_phone
+from ccm_desktop.validation import format_phone, looks_like_formula
 from ccm_desktop.vocab import AuditAction
 
 
@@ -47,10 +55,10 @@ def export_patients(ctx: AppContext, path: Path, actor: Actor) -> int:
         rows = list(_rows(s))
     tmp = target.with_name(target.name + ".partial")
     try:
-        with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
+        with open_private(tmp, "w", encoding="utf-8-sig", newline="") as fh:
             writer = csv.writer(fh)
             writer.writerow(PATIENT_COLUMNS)
-            writer.writerows(rows)
+            writer.writerows([safe_cell(v) for v in row] for row in rows)
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -64,6 +72,13 @@ def export_patients(ctx: AppContext, path: Path, actor: Actor) -> int:
             detail={"file": target.name, "patients": len(rows)},
         )
     return len(rows)
+
+
+def safe_cell(value: str) -> str:
+    """``value`` as a CSV cell no spreadsheet runs as a formula (see the module docstring).
+    A value that itself starts with ``'`` and a formula character gets a second ``'``, so
+    the import's :func:`~ccm_desktop.importers.csvfile.unescape` gives it back unchanged."""
+    return "'" + value if looks_like_formula(value) or quoted(value) else value
 
 
 def _iso(d: date | None) -> str:

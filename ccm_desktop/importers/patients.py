@@ -33,7 +33,7 @@ from ccm_desktop.db.models import CarePlan, Condition, Enrollment, Patient, Prov
 from ccm_desktop.errors import WriteConflict
 from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
-from ccm_desktop.importers.csvfile import CsvRow, read_table
+from ccm_desktop.importers.csvfile import CsvRow, formula_warnings, read_table
 from ccm_desktop.importers.patient_rows import Known, RowPlan, check_row
 from ccm_desktop.importers.report import ImportReport, Progress, ProgressSteps, audit_summary
 from ccm_desktop.security.audit import Actor, record, record_many
@@ -73,6 +73,9 @@ PATIENT_COLUMNS = (
     "qmb",
 )
 REQUIRED_COLUMNS = ("mrn", "last_name", "first_name", "dob", "sex")
+# Stored as written (the other columns are checked against fixed forms: codes, dates,
+# digits): a value here that a spreadsheet would run as a formula gets a warning.
+TEXT_COLUMNS = ("mrn", "last_name", "first_name", "address", "city")
 BATCH = 500
 
 
@@ -112,6 +115,7 @@ def import_patients(
         for i, row in enumerate(table.rows, 1):
             plan, problems = check_row(row, table.columns, known)
             report.problems.extend(problems)
+            report.warnings.extend(formula_warnings(row, TEXT_COLUMNS))
             if plan is not None:
                 plans.append(plan)
             steps.at(i)

@@ -42,8 +42,9 @@ class ImportReport:
     ``rows`` counts the data rows (not the header, not blank lines at the end);
     ``skipped`` counts blank rows in between. ``created``/``updated``/``unchanged`` are
     what was written, or what would be written in a dry run; when there are
-    ``problems`` nothing is written (all or nothing). ``written`` is True only when the
-    changes were committed.
+    ``problems`` nothing is written (all or nothing). ``warnings`` (values a spreadsheet
+    would run as a formula) do not stop an import: those rows are written as they are.
+    ``written`` is True only when the changes were committed.
     """
 
     rows: int = 0
@@ -52,6 +53,7 @@ class ImportReport:
     unchanged: int = 0
     skipped: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    warnings: list[RowProblem] = field(default_factory=list)
     dry_run: bool = False
     written: bool = False
 
@@ -69,8 +71,19 @@ class ImportReport:
         if self.skipped:
             counts += f", {self.skipped} blank skipped"
         if self.written:
-            return f"Imported {rows}: {counts}."
-        return f"Checked {rows}: no problems ({counts}). Dry run: nothing was written."
+            return f"Imported {rows}: {counts}.{self._warned()}"
+        return (
+            f"Checked {rows}: no problems ({counts}).{self._warned()} Dry run: nothing was written."
+        )
+
+    def _warned(self) -> str:
+        n = len(self.warnings)
+        if not n:
+            return ""
+        values = "1 value starts" if n == 1 else f"{n} values start"
+        return (
+            f" {values} like a spreadsheet formula and {'is' if n == 1 else 'are'} kept as written."
+        )
 
 
 def audit_summary(report: ImportReport, file_name: str) -> dict[str, object]:

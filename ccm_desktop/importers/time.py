@@ -17,6 +17,7 @@ that differs is updated and its previous values are kept as a revision.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -25,12 +26,13 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from ccm_desktop import rules
 from ccm_desktop.app import AppContext
 from ccm_desktop.db.models import ACTIVITIES, Patient, StaffUser, TimeEntry
 from ccm_desktop.errors import ValidationError
 from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
-from ccm_desktop.importers.csvfile import CsvRow, read_table
+from ccm_desktop.importers.csvfile import CsvRow, formula_warnings, read_table
 from ccm_desktop.importers.report import (
     ImportReport,
     Progress,
@@ -48,7 +50,7 @@ from ccm_desktop.services.timing import (
     revise_in_session,
     uncounted_reason,
 )
-from ccm_desktop.validation import check_yes_no, parse_date
+from ccm_desktop.validation import check_yes_no, parse_date, shorten
 from ccm_desktop.vocab import AuditAction, ChangeKind
 
 TIME_COLUMNS = ("mrn", "staff", "date", "start_time", "minutes", "activity", "contact", "note")
@@ -120,6 +122,7 @@ def import_time(
         parsed: list[_Row] = []
         for i, row in enumerate(table.rows, 1):
             got = _check(row, patients, staff, tz, now, report.problems)
+            report.warnings.extend(formula_warnings(row, ("note",)))
             if got is not None:
                 parsed.append(got)
             steps.at(i)
@@ -169,7 +172,7 @@ def _check(
     if not mrn:
         bad("mrn", "Enter the patient's MRN.")
     elif pid is None:
-        bad("mrn", f"No patient has MRN {mrn}: import the patient first.")
+        bad("mrn", f"No patient has MRN {shorten(mrn)}: import the patient first.")
     user = staff.get(username)
     sid = user.id if user is not None else None
     if not username:
@@ -177,7 +180,8 @@ def _check(
     elif user is None:
         bad(
             "staff",
-            f"There is no staff user '{username}': use a username from the practice's staff list.",
+            f"There is no staff user '{shorten(username)}': use a username from the practice's "
+            "staff list.",
         )
     elif (reason := uncounted_reason(user)) is not None:
         bad("staff", reason)
@@ -187,12 +191,7 @@ def _check(
         started = local_to_utc(day, parse_clock(row.get("start_time")), tz)
     except ValidationError as exc:
         bad(exc.field, exc.text)
-    minutes: int | None = None
-    text = row.get("minutes")
-    if re.fullmatch(r"\d+(\.0+)?", text):
-        minutes = int(float(text))
-    else:
-        bad("minutes", f"'{text}' is not a number of minutes: use a whole number, like 20.")
+    minutes = _minutes(row.get("minutes"), bad)
     activity = _ACTIVITY.get(row.get("activity").strip().lower().replace(" ", "_"), "")
     if not activity:
         activity = _ACTIVITY.get(row.get("activity").strip().lower(), "")
@@ -219,6 +218,24 @@ def _check(
         "note": row.get("note").strip(),
     }
     return _Row(row.number, (pid, sid, started), values)
+
+
+def _minutes(text: str, bad: Callable[[str, str], None]) -> int | None:
+    """A whole number of minutes from 1 to the rules' maximum for one entry (20, 20.0);
+    None after reporting anything else (1e308, 99999999999999999999, -5, 2.5)."""
+    top = rules.max_entry_minutes()
+    m = re.fullmatch(r"0*(\d+)(\.0+)?", text)
+    if m is None:
+        bad(
+            "minutes",
+            f"'{shorten(text)}' is not a number of minutes: use a whole number, like 20.",
+        )
+        return None
+    digits = m[1]
+    if len(digits) > len(str(top)) or not 1 <= int(digits) <= top:
+        bad("minutes", f"Minutes must be between 1 and {top}.")
+        return None
+    return int(digits)
 
 
 def _classify(
