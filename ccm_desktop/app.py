@@ -136,8 +136,8 @@ def check_practice_files(paths: DataPaths) -> None:
     size = db.stat().st_size
     if size == 0:
         raise PracticeIncomplete(
-            f"The practice database file {db} is empty (0 bytes): its data is gone. "
-            f"It was not opened, so no empty practice was created over it: {RESTORE_HINT}."
+            f"The practice database file {db} is empty (0 bytes): its data is gone from "
+            f"this file. It was not opened, and nothing was changed: {RESTORE_HINT}."
         )
     if size % PAGE_SIZE:
         raise DatabaseDamaged(

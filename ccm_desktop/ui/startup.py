@@ -21,7 +21,14 @@ from ccm_desktop.app import (
     demo_passphrase,
     open_practice,
 )
-from ccm_desktop.errors import CcmError, KeyUnavailable, NotFound, WrongKey
+from ccm_desktop.errors import (
+    CcmError,
+    DatabaseDamaged,
+    KeyUnavailable,
+    NotFound,
+    PracticeIncomplete,
+    WrongKey,
+)
 from ccm_desktop.paths import PASSPHRASE_ENV, DataPaths, resolve_data_dir
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.security.keys import KeyStore
@@ -104,6 +111,22 @@ def _fail(parent: QWidget | None, exc: BaseException) -> Abort:
     return Abort(1)
 
 
+def _fail_files(parent: QWidget | None, paths: DataPaths, exc: CcmError) -> Abort:
+    """The practice's files are incomplete or damaged: say so, and that nothing was set up
+    over them (the first-run choice is never offered here)."""
+    show_error(
+        parent,
+        _tr("The practice's files need attention"),
+        describe(exc)
+        + "\n\n"
+        + _tr(
+            "CCM Desktop changed nothing and did not set up a new practice in their place. "
+            "The practice folder is {folder}."
+        ).format(folder=paths.root),
+    )
+    return Abort(1)
+
+
 def open_existing(
     paths: DataPaths, parent: QWidget | None = None, *, passphrase: str | None = None
 ) -> AppContext:
@@ -123,6 +146,8 @@ def open_existing(
             "The passphrase given to CCM Desktop at start does not open the practice in "
             "{folder}. Type the practice passphrase."
         ).format(folder=paths.root)
+    except (PracticeIncomplete, DatabaseDamaged) as exc:  # 0-byte, missing or damaged files
+        raise _fail_files(parent, paths, exc) from None
     except CcmError as exc:  # DatabaseNewerThanApp, DatabaseLocked, NoDatabase ...
         raise _fail(parent, exc) from None
     dialog = PassphraseDialog(paths.root, lambda p: open_practice(paths, p), parent, reason=reason)
@@ -258,7 +283,7 @@ def start(
         if ctx is None:
             raise Abort(0)
         is_demo = True
-    elif not database_exists(paths):
+    elif not database_exists(paths):  # no file of a practice at all: the first run
         ctx, is_demo = first_run(paths, parent)
     else:
         ctx, is_demo = open_existing(paths, parent), False

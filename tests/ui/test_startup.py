@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -269,3 +271,44 @@ def test_demo_uses_the_environment_passphrase_when_set(tmp_path, monkeypatch, me
     memory_keyring.store.clear()
     with open_practice(paths, "environment passphrase") as again:
         assert again.patients.count() == 3
+
+
+# -- incomplete or damaged practice files: reported, never set up anew ------------------
+
+
+SHOTS = Path("/tmp/shots/safety")
+
+
+@pytest.mark.parametrize("damage", ["zero-bytes", "no-database", "no-key-file"])
+def test_incomplete_practice_files_are_reported_and_no_new_practice_is_offered(
+    qtbot, practice_paths, settings, errors, damage, monkeypatch, shots
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    if damage == "zero-bytes":
+        practice_paths.database.write_bytes(b"")
+    elif damage == "no-database":
+        practice_paths.database.unlink()
+    else:
+        practice_paths.wrapped_key.unlink()
+    monkeypatch.setenv("CCM_DESKTOP_PASSPHRASE", PASSPHRASE)
+    offered = when_modal(FirstRunDialog, lambda d: d.reject())
+    assert run_gui(str(practice_paths.root), settings=settings) == 1
+    assert not offered, "the first-run choice (set up a new practice) is never shown"
+    [(title, text)] = errors
+    assert title == "The practice's files need attention"
+    assert "did not set up a new practice" in text and "restore" in text
+    expected = {
+        "zero-bytes": "empty (0 bytes)",
+        "no-database": "practice.ccmdb is missing",
+        "no-key-file": "practice.key.json",
+    }[damage]
+    assert expected in text
+    if damage == "zero-bytes":
+        assert practice_paths.database.stat().st_size == 0
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    qtbot.addWidget(box)
+    box.show()
+    shots(box, f"startup-{damage}")
+    if SHOTS.is_dir():  # for a person to look at (tools and reviewers)
+        box.grab().save(str(SHOTS / f"startup-{damage}.png"))
