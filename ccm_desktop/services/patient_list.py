@@ -78,13 +78,29 @@ def parse_search(text: str) -> tuple[date | None, list[str]]:
     return dob, words
 
 
+_MRN_NUMBER = re.compile(r"^([a-z]*)[-_ ./]*0*(\d+)$")  # "a000123", "a123", "000123", "123"
+_MRN_LEAD = "abcdefghijklmnopqrstuvwxyz-_ ./"  # an MRN's letters and separators before its number
+
+
 def _word_clause(word: str) -> ColumnElement[bool]:
+    """One search word: the start of a name word, of the MRN, of the Medicare number, or of
+    the MRN's number typed without its letters or leading zeros ("123", "000123" and
+    "a123" find A000123: the MRN's leading letters and separators, then its zeros, are
+    trimmed in SQL with the two-argument ``ltrim`` of SQLite and PostgreSQL)."""
     clean = word.replace("%", "").replace("_", "")
     name = fold(clean).replace("%", "").replace("_", "")
     parts = [func.lower(Patient.mrn).like(clean.lower() + "%")]
     if name:
         parts.append(Patient.search_key.like(f"% {name}%"))
     parts.append(Patient.mbi.like(clean.replace("-", "").upper() + "%"))
+    number = _MRN_NUMBER.match(clean.lower())
+    if number:
+        letters, digits = number.groups()
+        digits = digits.lstrip("0") or "0"
+        mrn = func.lower(Patient.mrn)
+        trimmed = func.ltrim(func.ltrim(mrn, _MRN_LEAD), "0")
+        match = trimmed.like(digits + "%")
+        parts.append(and_(mrn.like(letters + "%"), match) if letters else match)
     return or_(*parts)
 
 
