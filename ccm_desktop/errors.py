@@ -99,6 +99,11 @@ class DiskFull(DatabaseFailure):
     """There is no room left on the disk for the change."""
 
 
+class RecordNotCurrent(CcmError):
+    """The patient record is marked entered in error or was merged into another: nothing
+    may be added to it or changed on it."""
+
+
 class PracticeIncomplete(CcmError):
     """The practice's files are not all there (an empty database file, a database without
     its key file, a key file without its database): reported, never rebuilt."""

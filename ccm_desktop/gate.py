@@ -58,6 +58,8 @@ class Permission(StrEnum):
     """An action the permission table decides on (its keys in ``permissions.toml``)."""
 
     PATIENT_EDIT = "patient.edit"
+    PATIENT_MARK_ERROR = "patient.mark_error"
+    PATIENT_MERGE = "patient.merge"
     CONDITION_EDIT = "condition.edit"
     ENROLLMENT_EDIT = "enrollment.edit"
     VISIT_RECORD = "visit.record"

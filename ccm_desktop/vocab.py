@@ -113,6 +113,14 @@ class Sex(StrEnum):
     U = "U"
 
 
+class RecordStatus(StrEnum):
+    """Whether a patient record stands for a person (never deleted: see services/patients.py)."""
+
+    ACTIVE = "active"
+    ENTERED_IN_ERROR = "entered_in_error"
+    MERGED = "merged"
+
+
 class AuditAction(StrEnum):
     """Every action the audit trail records."""
 
@@ -124,6 +132,9 @@ class AuditAction(StrEnum):
     STAFF_UPDATE = "staff.update"
     PATIENT_CREATE = "patient.create"
     PATIENT_UPDATE = "patient.update"
+    PATIENT_ENTERED_IN_ERROR = "patient.entered_in_error"
+    PATIENT_RESTORE = "patient.restore"
+    PATIENT_MERGE = "patient.merge"
     CONDITION_ADD = "condition.add"
     CONDITION_STATUS = "condition.status"
     ENROLLMENT_ENROLL = "enrollment.enroll"

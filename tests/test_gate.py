@@ -32,7 +32,9 @@ NOV = datetime(2026, 11, 10, 15, tzinfo=UTC)
 
 
 def _patient(ctx, actor, mrn: str = "G1") -> int:
-    return ctx.patients.create(actor, PatientInput(mrn, "Gate", "Test", "1950-02-03", "F"))
+    return ctx.patients.create(  # look-alikes on purpose: the gate is tested, not duplicates
+        actor, PatientInput(mrn, "Gate", "Test", "1950-02-03", "F"), allow_duplicate=True
+    )
 
 
 def _audit_count(ctx) -> int:

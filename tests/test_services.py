@@ -24,12 +24,13 @@ def _patient(ctx, actor, mrn="P1", **kw) -> int:
         first_name="Mira",
         dob="1947-06-01",
         sex="F",
-        mbi="1EG4TE5MK73",
         billing_provider_npi="1234567893",
         last_visit_date="2026-06-01",
     )
     data.update(kw)
-    return ctx.patients.create(actor, PatientInput(**data))
+    # Look-alike patients on purpose (same name and birth date): duplicates are tested in
+    # tests/test_duplicates.py.
+    return ctx.patients.create(actor, PatientInput(**data), allow_duplicate=True)
 
 
 def _consent(actor, d=date(2026, 11, 2), **kw) -> ConsentInput:

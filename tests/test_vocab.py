@@ -24,6 +24,7 @@ from ccm_desktop.vocab import (
     ConsentMethod,
     EnrollmentStatus,
     Program,
+    RecordStatus,
     Role,
     Sex,
     TimeSource,
@@ -36,6 +37,7 @@ from ccm_desktop.vocab import (
 COLUMN_ENUMS: dict[tuple[str, str], type[StrEnum]] = {
     ("staff_user", "role"): Role,
     ("patient", "sex"): Sex,
+    ("patient", "record_status"): RecordStatus,
     ("condition", "status"): ConditionStatus,
     ("enrollment", "program"): Program,
     ("enrollment", "status"): EnrollmentStatus,

@@ -35,6 +35,7 @@ from ccm_desktop.vocab import (
     Credential,
     EnrollmentStatus,
     Program,
+    RecordStatus,
     Role,
     Sex,
     TimeSource,
@@ -139,6 +140,7 @@ class Patient(Base):
     __tablename__ = "patient"
     __table_args__ = (
         CheckConstraint(_in("sex", Sex), name="sex"),
+        CheckConstraint(_in("record_status", RecordStatus), name="record_status"),
         Index("ix_patient_name", "last_name", "first_name"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -160,6 +162,15 @@ class Patient(Base):
     # Folded " last first " for accent- and case-blind search (ccm_desktop.textfold);
     # kept in step by the ORM events below, and by bulk inserts that bypass the ORM.
     search_key: Mapped[str] = mapped_column(String(240), default="", server_default="")
+    # A record is never deleted: "entered_in_error" (with a reason) or "merged" into
+    # ``merged_into_id`` takes it out of the list and refuses new rows for it (migration 0005).
+    record_status: Mapped[str] = mapped_column(
+        String(20), default=RecordStatus.ACTIVE, server_default=RecordStatus.ACTIVE.value
+    )
+    status_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"), index=True)
+    status_changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    status_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -378,3 +389,52 @@ class ClosedPeriod(Base):
     month: Mapped[int] = mapped_column(Integer)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     closed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+# -- records entered in error or merged away take no new rows ---------------------------
+def not_current_message(mrn: str, name: str, status: str, merged_into_mrn: str | None) -> str:
+    """Plain words for a write refused because the patient record is not current."""
+    if status == RecordStatus.MERGED:
+        return (
+            f"{name} (MRN {mrn}) was merged into MRN {merged_into_mrn}: record this on "
+            f"MRN {merged_into_mrn} instead. Nothing was changed."
+        )
+    return (
+        f"{name} (MRN {mrn}) is marked entered in error: nothing can be added to this record "
+        "or changed on it. Restore the record first if it was marked by mistake. "
+        "Nothing was changed."
+    )
+
+
+def _require_current_patient(_mapper: object, connection: Any, target: Any) -> None:
+    """Refuse a row for a patient record entered in error or merged away (one indexed read).
+
+    Covers every ORM write (services, importers' ORM rows); Core bulk inserts bypass it.
+    """
+    from ccm_desktop.errors import RecordNotCurrent  # errors imports nothing of ours
+
+    pid = target.patient_id
+    if pid is None:
+        return
+    p = Patient.__table__
+    row = connection.execute(
+        p.select()
+        .with_only_columns(p.c.mrn, p.c.last_name, p.c.first_name, p.c.record_status)
+        .add_columns(p.c.merged_into_id)
+        .where(p.c.id == pid)
+    ).first()
+    if row is None or row.record_status == RecordStatus.ACTIVE:
+        return
+    into = None
+    if row.merged_into_id is not None:
+        into = connection.execute(
+            p.select().with_only_columns(p.c.mrn).where(p.c.id == row.merged_into_id)
+        ).scalar()
+    raise RecordNotCurrent(
+        not_current_message(row.mrn, f"{row.last_name}, {row.first_name}", row.record_status, into)
+    )
+
+
+for _model in (Condition, Enrollment, Consent, InitiatingVisit, CarePlan, TimeEntry):
+    event.listen(_model, "before_insert", _require_current_patient)
+    event.listen(_model, "before_update", _require_current_patient)

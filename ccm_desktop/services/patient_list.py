@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ccm_desktop.db.models import Enrollment, Patient, Provider, TimeEntry
 from ccm_desktop.textfold import fold
-from ccm_desktop.vocab import ACTIVE_STATUSES, EnrollmentStatus
+from ccm_desktop.vocab import ACTIVE_STATUSES, EnrollmentStatus, RecordStatus
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class PatientRow:
     billing_provider: str
     mbi: str
     leaving: date | None = None  # disenrolled, but enrolled until this day (still ahead)
+    record_status: str = RecordStatus.ACTIVE  # entered_in_error when asked for them
 
     @property
     def name(self) -> str:
@@ -55,6 +56,8 @@ class PatientFilter:
     program: str = ""
     status: str = ""
     provider_id: int | None = None
+    # Also list records marked entered in error (merged-away records are never listed).
+    include_in_error: bool = False
 
 
 _DOB_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -169,12 +172,17 @@ def rows_query(
             _minutes(start, end).label("minutes"),
             Provider.name.label("provider"),
             case((leaving, enr.end_date)).label("leaving"),
+            Patient.record_status,
         )
         .select_from(Patient)
         .outerjoin(enr, enr.id == _latest_enrollment_id())
         .outerjoin(Provider, Provider.id == provider_id)
         .order_by(func.lower(Patient.last_name), func.lower(Patient.first_name), Patient.id)
     )
+    listed = [RecordStatus.ACTIVE.value]
+    if flt.include_in_error:
+        listed.append(RecordStatus.ENTERED_IN_ERROR.value)
+    q = q.where(Patient.record_status.in_(listed))
     dob, words = parse_search(flt.text)
     if dob:
         q = q.where(Patient.dob == dob)
@@ -219,8 +227,9 @@ def list_rows(
             provider or "",
             mbi or "",
             leaving,
+            kept,
         )
-        for pid, mrn, last, first, dob, mbi, program, status, minutes, provider, leaving in (
+        for pid, mrn, last, first, dob, mbi, program, status, minutes, provider, leaving, kept in (
             s.connection().execute(q).all()  # Core rows, fetched at once: a third of the ORM path
         )
     ]

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from ccm_desktop.db.models import Provider
-from ccm_desktop.security.audit import AuditRow, events_for
+from ccm_desktop.security.audit import AuditRow
 from ccm_desktop.services.base import Service, staff_names
 from ccm_desktop.services.careplans import CarePlanVersion, versions_in_session
 from ccm_desktop.services.enrollment import EnrollmentView, history_in_session
-from ccm_desktop.services.patients import PatientDetail, detail_in_session
+from ccm_desktop.services.patients import PatientDetail, audit_in_session, detail_in_session
 from ccm_desktop.services.timing import TimeRow, entries_in_session
 
 
@@ -58,7 +58,7 @@ class PatientRecordService(Service):
                 enrollments=history_in_session(s, patient_id, names),
                 plans=versions_in_session(s, patient_id),
                 time=entries_in_session(s, patient_id, names),
-                audit=events_for(s, patient_id=patient_id),
+                audit=audit_in_session(s, patient_id),  # with records merged into it
                 tz=tz,
                 today=self.clock.today(tz),
                 providers=providers,

@@ -4,36 +4,67 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.exc import StaleDataError
 
 from ccm_desktop import icd10
-from ccm_desktop.db.models import Condition, Patient, Provider
-from ccm_desktop.errors import NotFound, StaleEdit, ValidationError, ValidationErrors
+from ccm_desktop.db.models import (
+    AuditEvent,
+    CarePlan,
+    Condition,
+    Consent,
+    Enrollment,
+    InitiatingVisit,
+    Patient,
+    Provider,
+    TimeEntry,
+    not_current_message,
+)
+from ccm_desktop.db.types import utcnow
+from ccm_desktop.errors import (
+    CcmError,
+    NotFound,
+    RecordNotCurrent,
+    StaleEdit,
+    ValidationError,
+    ValidationErrors,
+)
 from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
-from ccm_desktop.security.audit import Actor, AuditItem, AuditRow, events_for, record, record_item
+from ccm_desktop.security.audit import Actor, AuditItem, AuditRow, record, record_item
 from ccm_desktop.services.base import Service, month_bounds
+from ccm_desktop.services.enrollment import PROGRAM_NAMES, current_enrollment, in_effect
 from ccm_desktop.services.patient_list import (
     PatientFilter,
     PatientRow,
     list_rows,
     parse_search,
+    rows_query,
 )
+from ccm_desktop.textfold import name_search_key
 from ccm_desktop.validation import (
     check_after_birth,
     check_dob,
     check_mbi,
     check_not_future,
     check_phone,
+    check_required,
     check_state,
-    check_text,
     check_zip,
 )
-from ccm_desktop.vocab import AuditAction, ChangeKind, ConditionStatus, Sex, codes, parse
+from ccm_desktop.vocab import (
+    AuditAction,
+    ChangeKind,
+    ConditionStatus,
+    RecordStatus,
+    Sex,
+    codes,
+    parse,
+)
 
 LANGUAGES = {
     "en": "English",
@@ -113,11 +144,6 @@ class CleanPatient:
     qmb: bool
 
 
-def _length(column: object) -> int:
-    """The length of a String(n) column: the longest text it stores."""
-    return int(column.type.length)  # type: ignore[attr-defined]
-
-
 def validate_patient(
     data: PatientInput, today: date, providers_by_npi: dict[str, int]
 ) -> CleanPatient:
@@ -131,34 +157,11 @@ def validate_patient(
             errors.append(exc)
             return None
 
-    mrn = run(
-        check_text,
-        data.mrn,
-        "mrn",
-        "medical record number (MRN)",
-        _length(Patient.mrn),
-        required=True,
-    )
-    if mrn and not re.fullmatch(r"[A-Za-z0-9_-]+", mrn):
+    mrn = run(check_required, data.mrn, "mrn", "medical record number (MRN)")
+    if mrn and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", mrn):
         errors.append(ValidationError("mrn", "An MRN is letters, digits and dashes only."))
-    last = run(
-        check_text,
-        data.last_name,
-        "last_name",
-        "last name",
-        _length(Patient.last_name),
-        required=True,
-    )
-    first = run(
-        check_text,
-        data.first_name,
-        "first_name",
-        "first name",
-        _length(Patient.first_name),
-        required=True,
-    )
-    address = run(check_text, data.address, "address", "address", _length(Patient.address))
-    city = run(check_text, data.city, "city", "city", _length(Patient.city))
+    last = run(check_required, data.last_name, "last_name", "last name")
+    first = run(check_required, data.first_name, "first_name", "first name")
     dob = run(check_dob, data.dob, today, "dob")
     sex = run(check_sex, data.sex, "sex")
     phone = run(check_phone, data.phone, "phone")
@@ -192,8 +195,8 @@ def validate_patient(
         dob,
         sex,
         phone or "",
-        address,
-        city,
+        data.address.strip(),
+        data.city.strip(),
         state or "",
         zip_ or "",
         mbi,
@@ -227,6 +230,75 @@ class PatientDetail:
     data: PatientInput
     billing_provider: str
     conditions: list[ConditionRow] = field(default_factory=list)
+    record_status: str = RecordStatus.ACTIVE
+    status_reason: str = ""
+    merged_into_mrn: str = ""
+
+    @property
+    def current(self) -> bool:
+        """Whether the record stands for a person (not entered in error, not merged away)."""
+        return self.record_status == RecordStatus.ACTIVE
+
+
+@dataclass(frozen=True)
+class PatientBrief:
+    """Who a record is, in a few words: for duplicate warnings and the merge dialog."""
+
+    id: int
+    mrn: str
+    last_name: str
+    first_name: str
+    dob: date
+    record_status: str = RecordStatus.ACTIVE
+
+    @property
+    def name(self) -> str:
+        return f"{self.last_name}, {self.first_name}"
+
+    @property
+    def words(self) -> str:
+        """ "Doe, Jane (born 03/04/1950, MRN A100)"."""
+        return f"{self.name} (born {self.dob:%m/%d/%Y}, MRN {self.mrn})"
+
+
+class PossibleDuplicate(CcmError):
+    """A patient with the same name and date of birth is on file: the user decides whether
+    this is the same person (open that record) or another (save anyway)."""
+
+    def __init__(self, matches: list[PatientBrief]) -> None:
+        names = "; ".join(m.words for m in matches)
+        super().__init__(
+            f"A patient with the same name and date of birth is already on file: {names}. "
+            "Open that record if it is the same person, or save anyway if it is not."
+        )
+        self.matches = matches
+
+
+@dataclass(frozen=True)
+class MergePlan:
+    """What a merge of ``source`` into ``survivor`` would move (counts), before it is done."""
+
+    source: PatientBrief
+    survivor: PatientBrief
+    conditions: int
+    conditions_kept: int  # codes the survivor already has: they stay with the merged record
+    enrollments: int
+    consents: int
+    visits: int
+    care_plans: int
+    time_entries: int
+    history: int  # audit events of the merged record, shown on the survivor's history
+
+    @property
+    def moves(self) -> dict[str, int]:
+        return {
+            "conditions": self.conditions,
+            "enrollments": self.enrollments,
+            "consents": self.consents,
+            "visits": self.visits,
+            "care_plans": self.care_plans,
+            "time_entries": self.time_entries,
+        }
 
 
 class PatientService(Service):
@@ -236,24 +308,54 @@ class PatientService(Service):
         return {npi: pid for pid, npi in s.execute(select(Provider.id, Provider.npi))}
 
     # -- writing --------------------------------------------------------------
-    def create(self, actor: Actor, data: PatientInput) -> int:
-        """Add a patient; a duplicate MRN is a field error. Returns the new id."""
+    def create(self, actor: Actor, data: PatientInput, *, allow_duplicate: bool = False) -> int:
+        """Add a patient; returns the new id.
+
+        A duplicate MRN, or a Medicare number another current record has, is a field error
+        (two people cannot share an MBI). The same name (accents and case ignored) and date
+        of birth as a current record raises :class:`PossibleDuplicate` unless
+        ``allow_duplicate`` (the user said it is another person).
+        """
         with self.gate.write(actor, Permission.PATIENT_EDIT) as w:
             s = w.session
             clean = validate_patient(data, w.today(), self.providers_by_npi(s))
+            _check_mrn_free(s, clean.mrn)  # the MRN's message first
+            check_duplicates(s, clean, None, allow_duplicate=allow_duplicate)
             pid = create_in_session(s, actor, clean).id
         self.bus.publish(Change(ChangeKind.PATIENTS, frozenset({pid}), frozenset({pid})))
         return pid
 
-    def update(self, actor: Actor, patient_id: int, data: PatientInput, version: int) -> None:
-        """Save an edit made on ``version``; :class:`StaleEdit` if someone saved in between."""
+    def update(
+        self,
+        actor: Actor,
+        patient_id: int,
+        data: PatientInput,
+        version: int,
+        *,
+        allow_duplicate: bool = False,
+    ) -> None:
+        """Save an edit made on ``version``; :class:`StaleEdit` if someone saved in between.
+
+        An edit that changes the name, date of birth or MBI into another current record's
+        is checked as in :meth:`create`; a record not current is refused.
+        """
         with self.gate.write(actor, Permission.PATIENT_EDIT) as w:
             s = w.session
             p = s.get(Patient, patient_id)
             if p is None:
                 raise NotFound("This patient no longer exists.")
+            require_current(s, p)
             clean = validate_patient(data, w.today(), self.providers_by_npi(s))
             _check_mrn_free(s, clean.mrn, patient_id)
+            check_duplicates(
+                s,
+                clean,
+                p,
+                allow_duplicate=allow_duplicate
+                or (p.last_name, p.first_name, p.dob)
+                == (clean.last_name, clean.first_name, clean.dob),
+                check_mbi=clean.mbi != p.mbi,
+            )
             if p.version != version:
                 raise StaleEdit("This patient was changed by someone else: reload and try again.")
             if not update_in_session(s, actor, p, clean):
@@ -308,6 +410,170 @@ class PatientService(Service):
             pid = cond.patient_id
         self.bus.publish(Change(ChangeKind.CONDITIONS, frozenset({condition_id}), frozenset({pid})))
 
+    # -- records entered in error, merges -----------------------------------------
+    def mark_entered_in_error(self, actor: Actor, patient_id: int, reason: str) -> None:
+        """Mark a record entered in error (a test patient, a wrong person), with the reason.
+
+        Never deleted: it leaves the list and searches and takes no new rows until restored.
+        Refused while an enrollment is in effect (disenroll first) or while the record has
+        counted time (void it with a reason, or merge the record into the right one), so no
+        billed or billable minutes disappear with it.
+        """
+        why = (reason or "").strip()
+        if not why:
+            raise ValidationError("reason", "Say why this record was entered in error.")
+        with self.gate.write(actor, Permission.PATIENT_MARK_ERROR) as w:
+            s = w.session
+            p = _get(s, patient_id)
+            require_current(s, p)
+            enr = current_enrollment(s, p.id)
+            if enr is not None and in_effect(enr.status, enr.end_date, w.today()):
+                raise ValidationError(
+                    "reason",
+                    f"{_name(p)} is enrolled in {PROGRAM_NAMES.get(enr.program, enr.program)}: "
+                    "disenroll first, or merge this record into the right one if it is a "
+                    "duplicate. Nothing was changed.",
+                )
+            counted = _counted_time(s, p.id)
+            if counted:
+                raise ValidationError(
+                    "reason",
+                    f"{_name(p)} has {counted} counted time "
+                    f"{'entry' if counted == 1 else 'entries'}: void "
+                    f"{'it' if counted == 1 else 'them'} first (saying why), or merge this "
+                    "record into the right one if it is a duplicate. Nothing was changed.",
+                )
+            _set_status(p, actor, RecordStatus.ENTERED_IN_ERROR, why)
+            record(
+                s,
+                actor,
+                AuditAction.PATIENT_ENTERED_IN_ERROR,
+                "patient",
+                p.id,
+                patient_id=p.id,
+                detail={"mrn": p.mrn, "reason": why},
+            )
+        self.bus.publish(
+            Change(ChangeKind.PATIENTS, frozenset({patient_id}), frozenset({patient_id}))
+        )
+
+    def restore(self, actor: Actor, patient_id: int, reason: str = "") -> None:
+        """Undo :meth:`mark_entered_in_error`. A merged record cannot be restored here; nor
+        one whose Medicare number another current record now has (merge them instead)."""
+        with self.gate.write(actor, Permission.PATIENT_MARK_ERROR) as w:
+            s = w.session
+            p = _get(s, patient_id)
+            if p.record_status == RecordStatus.ACTIVE:
+                return
+            if p.record_status == RecordStatus.MERGED:
+                raise RecordNotCurrent(
+                    f"{_name(p)} (MRN {p.mrn}) was merged into MRN {_mrn_of(s, p.merged_into_id)}"
+                    ": a merge cannot be undone. Nothing was changed."
+                )
+            if p.mbi:
+                other = _same_mbi(s, p.mbi, p.id)
+                if other is not None:
+                    raise ValidationError(
+                        "reason",
+                        f"{other.words} now has this Medicare number: merge this record into "
+                        "that one instead. Nothing was changed.",
+                    )
+            _set_status(p, actor, RecordStatus.ACTIVE, (reason or "").strip())
+            record(
+                s,
+                actor,
+                AuditAction.PATIENT_RESTORE,
+                "patient",
+                p.id,
+                patient_id=p.id,
+                detail={"mrn": p.mrn, "reason": (reason or "").strip()},
+            )
+        self.bus.publish(
+            Change(ChangeKind.PATIENTS, frozenset({patient_id}), frozenset({patient_id}))
+        )
+
+    def merge_plan(self, source_id: int, survivor_id: int) -> MergePlan:
+        """What :meth:`merge` would move, or the plain-words refusal it would raise."""
+        with self.db.read() as s:
+            plan = plan_merge(s, source_id, survivor_id, self.today(s))
+            months = _time_months(s, source_id, self.practice_tz(s))
+            self.gate.check_open(s, months)
+            return plan
+
+    def merge(self, actor: Actor, source_id: int, survivor_id: int) -> MergePlan:
+        """Merge two records of one person: ``survivor`` keeps its identity (name, MRN, MBI,
+        details); ``source``'s conditions, enrollments, consents, visits, care plans and time
+        move to it, and ``source`` is kept, marked merged into the survivor, and not listed.
+
+        Refused (nothing changed) for a record into itself, into a record not current, when
+        both records are enrolled, when a moved time entry would collide with one of the
+        survivor's, or when any of ``source``'s time is in a month closed for billing.
+        Conditions the survivor already has stay with the merged record (an active one
+        re-activates the survivor's). Care plan versions follow the survivor's. One audit
+        event names both records; their history shows on the survivor's page.
+        """
+        with self.gate.write(actor, Permission.PATIENT_MERGE) as w:
+            s = w.session
+            plan = plan_merge(s, source_id, survivor_id, w.today())
+            w.require_open(
+                *s.scalars(select(TimeEntry.started_at).where(TimeEntry.patient_id == source_id))
+            )
+            source, survivor = _get(s, source_id), _get(s, survivor_id)
+            _move_history(s, source, survivor)
+            _set_status(source, actor, RecordStatus.MERGED, f"Merged into MRN {survivor.mrn}")
+            source.merged_into_id = survivor.id
+            for earlier in s.scalars(select(Patient).where(Patient.merged_into_id == source.id)):
+                earlier.merged_into_id = survivor.id  # records merged into source follow it
+            record(
+                s,
+                actor,
+                AuditAction.PATIENT_MERGE,
+                "patient",
+                survivor.id,
+                patient_id=survivor.id,
+                detail={
+                    "merged_id": source.id,
+                    "merged_mrn": source.mrn,
+                    "into_mrn": survivor.mrn,
+                    "moved": plan.moves,
+                },
+            )
+        ids = frozenset({source_id, survivor_id})
+        for kind in (
+            ChangeKind.PATIENTS,
+            ChangeKind.CONDITIONS,
+            ChangeKind.ENROLLMENT,
+            ChangeKind.VISITS,
+            ChangeKind.CAREPLAN,
+            ChangeKind.TIME,
+        ):
+            self.bus.publish(Change(kind, ids, ids))
+        return plan
+
+    def find_duplicates(
+        self, data: PatientInput, patient_id: int | None = None
+    ) -> list[PatientBrief]:
+        """Current records with the same name and date of birth, or the same MBI, as
+        ``data`` (other than ``patient_id``); [] when ``data`` does not validate."""
+        with self.db.read() as s:
+            try:
+                clean = validate_patient(data, self.today(s), self.providers_by_npi(s))
+            except ValidationErrors:
+                return []
+            return duplicates_in_session(s, clean, patient_id)
+
+    def briefs(self, text: str, limit: int = 20) -> list[PatientBrief]:
+        """Current records found by the patient list's search (for picking a record)."""
+        with self.db.read() as s:
+            q = (
+                rows_query(PatientFilter(text), *_epoch())
+                .with_only_columns(
+                    Patient.id, Patient.mrn, Patient.last_name, Patient.first_name, Patient.dob
+                )
+                .limit(limit)
+            )
+            return [PatientBrief(*row) for row in s.execute(q).all()]
+
     # -- reading --------------------------------------------------------------
     def get(self, patient_id: int) -> PatientDetail:
         with self.db.read() as s:
@@ -321,13 +587,23 @@ class PatientService(Service):
             return _detail(p)
 
     def audit_trail(self, patient_id: int, limit: int = 500) -> list[AuditRow]:
-        """The audit events about one patient, newest first (at most ``limit``)."""
+        """The audit events about one patient and the records merged into it, newest first
+        (at most ``limit``)."""
         with self.db.read() as s:
-            return events_for(s, patient_id=patient_id, limit=limit)
+            return audit_in_session(s, patient_id, limit)
 
     def count(self) -> int:
+        """How many current patients the practice has (entered in error and merged-away
+        records are not counted)."""
         with self.db.read() as s:
-            return int(s.scalar(select(func.count()).select_from(Patient)) or 0)
+            return int(
+                s.scalar(
+                    select(func.count())
+                    .select_from(Patient)
+                    .where(Patient.record_status == RecordStatus.ACTIVE)
+                )
+                or 0
+            )
 
     def rows(self, flt: PatientFilter | None = None, limit: int | None = None) -> list[PatientRow]:
         """The patient list, sorted by name, filtered and searched in SQL."""
@@ -345,6 +621,265 @@ def _check_mrn_free(s: Session, mrn: str, patient_id: int | None = None) -> None
         q = q.where(Patient.id != patient_id)
     if s.scalar(q):
         raise ValidationErrors([ValidationError("mrn", f"Another patient already has MRN {mrn}.")])
+
+
+def _get(s: Session, patient_id: int) -> Patient:
+    p = s.get(Patient, patient_id)
+    if p is None:
+        raise NotFound("This patient no longer exists.")
+    return p
+
+
+def _name(p: Patient) -> str:
+    return f"{p.last_name}, {p.first_name}"
+
+
+def _brief(p: Patient) -> PatientBrief:
+    return PatientBrief(p.id, p.mrn, p.last_name, p.first_name, p.dob, p.record_status)
+
+
+def _mrn_of(s: Session, patient_id: int | None) -> str:
+    return (
+        (s.scalar(select(Patient.mrn).where(Patient.id == patient_id)) or "?")
+        if patient_id
+        else "?"
+    )
+
+
+def _epoch() -> tuple[datetime, datetime]:
+    """An empty time window (the briefs' search needs no minutes)."""
+    zero = datetime(1970, 1, 1, tzinfo=UTC)
+    return zero, zero
+
+
+def require_current(s: Session, p: Patient) -> None:
+    """:class:`RecordNotCurrent` in plain words when ``p`` is entered in error or merged."""
+    if p.record_status != RecordStatus.ACTIVE:
+        raise RecordNotCurrent(
+            not_current_message(p.mrn, _name(p), p.record_status, _mrn_of(s, p.merged_into_id))
+        )
+
+
+def _set_status(p: Patient, actor: Actor, status: RecordStatus, reason: str) -> None:
+    p.record_status = status
+    p.status_reason = reason
+    p.status_changed_by_id = actor.staff_id
+    p.status_changed_at = utcnow()
+
+
+def _current_records() -> ColumnElement[bool]:
+    return Patient.record_status == RecordStatus.ACTIVE
+
+
+def _same_mbi(s: Session, mbi: str, exclude_id: int | None) -> PatientBrief | None:
+    q = select(Patient).where(Patient.mbi == mbi, _current_records())
+    if exclude_id is not None:
+        q = q.where(Patient.id != exclude_id)
+    p = s.scalars(q.order_by(Patient.id).limit(1)).first()
+    return _brief(p) if p is not None else None
+
+
+def _same_person(s: Session, clean: CleanPatient, exclude_id: int | None) -> list[PatientBrief]:
+    key = name_search_key(clean.last_name, clean.first_name)
+    q = select(Patient).where(
+        Patient.search_key == key, Patient.dob == clean.dob, _current_records()
+    )
+    if exclude_id is not None:
+        q = q.where(Patient.id != exclude_id)
+    return [_brief(p) for p in s.scalars(q.order_by(Patient.id).limit(5))]
+
+
+def duplicates_in_session(
+    s: Session, clean: CleanPatient, exclude_id: int | None = None
+) -> list[PatientBrief]:
+    """Current records that may be the same person as ``clean``: the same MBI first, then
+    the same folded name (Núñez = Nunez, any case) and date of birth. For the importers'
+    warnings as well as the form."""
+    found: dict[int, PatientBrief] = {}
+    if clean.mbi:
+        same = _same_mbi(s, clean.mbi, exclude_id)
+        if same is not None:
+            found[same.id] = same
+    for b in _same_person(s, clean, exclude_id):
+        found.setdefault(b.id, b)
+    return list(found.values())
+
+
+def check_duplicates(
+    s: Session,
+    clean: CleanPatient,
+    existing: Patient | None,
+    *,
+    allow_duplicate: bool = False,
+    check_mbi: bool = True,
+) -> None:
+    """Refuse an MBI another current record has (a field error on "mbi"); raise
+    :class:`PossibleDuplicate` for the same name and date of birth unless allowed."""
+    exclude = existing.id if existing is not None else None
+    if check_mbi and clean.mbi:
+        same = _same_mbi(s, clean.mbi, exclude)
+        if same is not None:
+            raise ValidationErrors(
+                [
+                    ValidationError(
+                        "mbi",
+                        f"{same.words} already has this Medicare number: two people cannot "
+                        "share one. Check the card, or open that record.",
+                    )
+                ]
+            )
+    if not allow_duplicate:
+        matches = _same_person(s, clean, exclude)
+        if matches:
+            raise PossibleDuplicate(matches)
+
+
+def _counted_time(s: Session, patient_id: int) -> int:
+    return int(
+        s.scalar(
+            select(func.count())
+            .select_from(TimeEntry)
+            .where(TimeEntry.patient_id == patient_id, TimeEntry.voided.is_(False))
+        )
+        or 0
+    )
+
+
+def _time_months(s: Session, patient_id: int, tz: ZoneInfo) -> set[tuple[int, int]]:
+    months = set()
+    for at in s.scalars(select(TimeEntry.started_at).where(TimeEntry.patient_id == patient_id)):
+        d = at.astimezone(tz).date()
+        months.add((d.year, d.month))
+    return months
+
+
+def _count(s: Session, model: type, patient_id: int) -> int:
+    return int(
+        s.scalar(select(func.count()).select_from(model).where(model.patient_id == patient_id)) or 0
+    )
+
+
+def merge_ids(s: Session, patient_id: int) -> list[int]:
+    """``patient_id`` and every record merged into it."""
+    return [patient_id, *s.scalars(select(Patient.id).where(Patient.merged_into_id == patient_id))]
+
+
+def audit_in_session(s: Session, patient_id: int, limit: int = 500) -> list[AuditRow]:
+    """The audit events about a patient and the records merged into it, newest first.
+
+    The audit trail itself is never rewritten: a merged record's events keep its id."""
+    q = (
+        select(AuditEvent)
+        .where(AuditEvent.patient_id.in_(merge_ids(s, patient_id)))
+        .order_by(AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return [
+        AuditRow(e.at, e.actor, e.action, e.entity, e.entity_id, e.patient_id, dict(e.detail))
+        for e in s.scalars(q)
+    ]
+
+
+def plan_merge(s: Session, source_id: int, survivor_id: int, today: date) -> MergePlan:
+    """Check a merge of ``source_id`` into ``survivor_id`` and count what would move;
+    a refusal in plain words (:class:`ValidationError` on "other") otherwise."""
+    if source_id == survivor_id:
+        raise ValidationError(
+            "other", "A record cannot be merged into itself: choose the other record."
+        )
+    source, survivor = _get(s, source_id), _get(s, survivor_id)
+    if survivor.record_status != RecordStatus.ACTIVE:
+        words = (
+            "is marked entered in error"
+            if survivor.record_status == RecordStatus.ENTERED_IN_ERROR
+            else "was merged into another record"
+        )
+        raise ValidationError(
+            "other",
+            f"{_brief(survivor).words} {words}: merge into a current record. Nothing was changed.",
+        )
+    if source.record_status == RecordStatus.MERGED:
+        raise ValidationError(
+            "other",
+            f"{_brief(source).words} was already merged into MRN "
+            f"{_mrn_of(s, source.merged_into_id)}. Nothing was changed.",
+        )
+    enrolled = []
+    for p in (source, survivor):
+        enr = current_enrollment(s, p.id)
+        if enr is not None and in_effect(enr.status, enr.end_date, today):
+            enrolled.append(f"{PROGRAM_NAMES.get(enr.program, enr.program)} on MRN {p.mrn}")
+    if len(enrolled) == 2:
+        raise ValidationError(
+            "other",
+            f"Both records are enrolled ({enrolled[0]}, {enrolled[1]}): a patient can have one "
+            "enrollment at a time. Disenroll one first. Nothing was changed.",
+        )
+    survivor_starts = set(
+        s.execute(
+            select(TimeEntry.staff_id, TimeEntry.started_at).where(
+                TimeEntry.patient_id == survivor.id
+            )
+        ).all()
+    )
+    clashes = [
+        t
+        for t in s.execute(
+            select(TimeEntry.staff_id, TimeEntry.started_at).where(
+                TimeEntry.patient_id == source.id
+            )
+        ).all()
+        if tuple(t) in survivor_starts
+    ]
+    if clashes:
+        raise ValidationError(
+            "other",
+            f"{len(clashes)} time {'entry' if len(clashes) == 1 else 'entries'} of MRN "
+            f"{source.mrn} start at the same moment, by the same person, as one of MRN "
+            f"{survivor.mrn}: void the duplicate first. Nothing was changed.",
+        )
+    have = set(s.scalars(select(Condition.code).where(Condition.patient_id == survivor.id)))
+    codes_ = list(s.scalars(select(Condition.code).where(Condition.patient_id == source.id)))
+    kept = sum(1 for c in codes_ if c in have)
+    history = _count(s, AuditEvent, source.id)
+    return MergePlan(
+        _brief(source),
+        _brief(survivor),
+        conditions=len(codes_) - kept,
+        conditions_kept=kept,
+        enrollments=_count(s, Enrollment, source.id),
+        consents=_count(s, Consent, source.id),
+        visits=_count(s, InitiatingVisit, source.id),
+        care_plans=_count(s, CarePlan, source.id),
+        time_entries=_count(s, TimeEntry, source.id),
+        history=history,
+    )
+
+
+def _move_history(s: Session, source: Patient, survivor: Patient) -> None:
+    """Re-point ``source``'s rows at ``survivor`` (checked by :func:`plan_merge` first)."""
+    theirs = {
+        c.code: c for c in s.scalars(select(Condition).where(Condition.patient_id == survivor.id))
+    }
+    for cond in s.scalars(select(Condition).where(Condition.patient_id == source.id)).all():
+        mine = theirs.get(cond.code)
+        if mine is None:
+            cond.patient_id = survivor.id
+        elif cond.status == ConditionStatus.ACTIVE and mine.status != ConditionStatus.ACTIVE:
+            mine.status = ConditionStatus.ACTIVE
+    for model in (Enrollment, Consent, InitiatingVisit, TimeEntry):
+        for row in s.scalars(select(model).where(model.patient_id == source.id)).all():
+            row.patient_id = survivor.id
+    top = (
+        s.scalar(select(func.max(CarePlan.version)).where(CarePlan.patient_id == survivor.id)) or 0
+    )
+    plans = s.scalars(
+        select(CarePlan).where(CarePlan.patient_id == source.id).order_by(CarePlan.version)
+    ).all()
+    for offset, plan in enumerate(plans, start=1):
+        plan.patient_id = survivor.id
+        plan.version = top + offset
+    s.flush()
 
 
 def created_audit(p: Patient) -> AuditItem:
@@ -458,19 +993,30 @@ def _detail(p: Patient) -> PatientDetail:
         )
         for c in p.conditions
     ]
+    merged_into = p.merged_into_id
     return PatientDetail(
-        p.id, p.version, data, p.billing_provider.name if p.billing_provider else "", conds
+        p.id,
+        p.version,
+        data,
+        p.billing_provider.name if p.billing_provider else "",
+        conds,
+        record_status=p.record_status,
+        status_reason=p.status_reason,
+        merged_into_mrn=_mrn_of(object_session(p), merged_into) if merged_into else "",
     )
 
 
 __all__ = [
     "CleanPatient",
     "ConditionRow",
+    "MergePlan",
+    "PatientBrief",
     "PatientDetail",
     "PatientFilter",
     "PatientInput",
     "PatientRow",
     "PatientService",
+    "PossibleDuplicate",
     "parse_search",
     "validate_patient",
 ]

@@ -18,6 +18,7 @@ from ccm_desktop.vocab import (
     Credential,
     EnrollmentStatus,
     Program,
+    RecordStatus,
     Role,
     Sex,
     TimeSource,
@@ -124,6 +125,12 @@ SEX = {
     Sex.U: QT_TRANSLATE_NOOP("vocabulary", "Unknown"),
 }
 
+RECORD_STATUS = {
+    RecordStatus.ACTIVE: QT_TRANSLATE_NOOP("vocabulary", "Active"),
+    RecordStatus.ENTERED_IN_ERROR: QT_TRANSLATE_NOOP("vocabulary", "Entered in error"),
+    RecordStatus.MERGED: QT_TRANSLATE_NOOP("vocabulary", "Merged"),
+}
+
 AUDIT_ACTION = {
     AuditAction.PRACTICE_SETUP: QT_TRANSLATE_NOOP("vocabulary", "Practice set up"),
     AuditAction.PRACTICE_UPDATE: QT_TRANSLATE_NOOP("vocabulary", "Practice details changed"),
@@ -133,6 +140,11 @@ AUDIT_ACTION = {
     AuditAction.STAFF_UPDATE: QT_TRANSLATE_NOOP("vocabulary", "Staff member changed"),
     AuditAction.PATIENT_CREATE: QT_TRANSLATE_NOOP("vocabulary", "Patient added"),
     AuditAction.PATIENT_UPDATE: QT_TRANSLATE_NOOP("vocabulary", "Details edited"),
+    AuditAction.PATIENT_ENTERED_IN_ERROR: QT_TRANSLATE_NOOP(
+        "vocabulary", "Marked entered in error"
+    ),
+    AuditAction.PATIENT_RESTORE: QT_TRANSLATE_NOOP("vocabulary", "Record restored"),
+    AuditAction.PATIENT_MERGE: QT_TRANSLATE_NOOP("vocabulary", "Records merged"),
     AuditAction.CONDITION_ADD: QT_TRANSLATE_NOOP("vocabulary", "Condition added"),
     AuditAction.CONDITION_STATUS: QT_TRANSLATE_NOOP("vocabulary", "Condition status changed"),
     AuditAction.ENROLLMENT_ENROLL: QT_TRANSLATE_NOOP("vocabulary", "Enrolled in a program"),

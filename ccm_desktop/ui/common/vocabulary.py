@@ -25,6 +25,7 @@ from ccm_desktop.vocab import (
     Credential,
     EnrollmentStatus,
     Program,
+    RecordStatus,
     Role,
     Sex,
     TimeSource,
@@ -47,6 +48,7 @@ TABLES: dict[type[StrEnum], Mapping[StrEnum, str]] = {
     ConditionStatus: vocab_en.CONDITION_STATUS,
     Sex: vocab_en.SEX,
     AuditAction: vocab_en.AUDIT_ACTION,
+    RecordStatus: vocab_en.RECORD_STATUS,
 }
 
 
@@ -123,6 +125,11 @@ def condition_status_label(code: ConditionStatus | str) -> str:
 
 def sex_label(code: Sex | str) -> str:
     return _lookup(Sex, code)
+
+
+def record_status_label(code: RecordStatus | str) -> str:
+    """ "Entered in error", "Merged" ... for a patient record's status."""
+    return _lookup(RecordStatus, code)
 
 
 def audit_label(code: AuditAction | str) -> str:
