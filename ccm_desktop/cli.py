@@ -15,11 +15,10 @@ import argparse
 import getpass
 import logging
 import os
-import re
 import sys
 from collections.abc import Callable
 
-from ccm_desktop import __version__
+from ccm_desktop import __version__, logsafe
 from ccm_desktop.app import AppContext, demo_passphrase, open_practice
 from ccm_desktop.errors import (
     CcmError,
@@ -29,6 +28,7 @@ from ccm_desktop.errors import (
     ValidationErrors,
 )
 from ccm_desktop.fileperms import restrict_umask
+from ccm_desktop.logsafe import safe_traceback
 from ccm_desktop.paths import PASSPHRASE_ENV, DataPaths, resolve_data_dir
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.security.keys import KeyStore
@@ -36,15 +36,13 @@ from ccm_desktop.security.keys import KeyStore
 USER_ENV = "CCM_DESKTOP_USER"
 LOG_NAME = "ccm-desktop.log"
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
-# 64 hex digits (a raw key) or an x'...' literal: never shown, never logged.
-_SECRET = re.compile(r"x'[0-9a-fA-F]+'|\b[0-9a-fA-F]{64}\b")
 
 log = logging.getLogger("ccm_desktop.cli")
 
 
 def redact(text: str) -> str:
     """``text`` with anything that looks like key material replaced."""
-    return _SECRET.sub("[hidden]", text)
+    return logsafe.redact(text)
 
 
 def say(text: str = "") -> None:
@@ -265,25 +263,36 @@ def _gui(args: argparse.Namespace) -> int:
 
 
 class _RedactingFormatter(logging.Formatter):
+    """Log lines without patient values or key material: an exception is written by
+    :func:`ccm_desktop.logsafe.safe_traceback` (types, frames, SQL text; no messages)."""
+
+    def formatException(self, ei) -> str:  # type: ignore[no-untyped-def]  # noqa: ANN001
+        exc = ei[1]
+        return safe_traceback(exc).rstrip("\n") if exc is not None else ""
+
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record))
+        cached, record.exc_text = record.exc_text, None  # never another formatter's text
+        try:
+            return redact(super().format(record))
+        finally:
+            record.exc_text = cached
 
 
 def _log_unexpected(args: argparse.Namespace) -> str | None:
-    """Write the current exception's traceback to the data folder's log; returns its path
-    (None when the folder cannot be written)."""
+    """Write the current exception to the data folder's log (folder 0700, file 0600):
+    the command, the version, the traceback without values (:mod:`ccm_desktop.logsafe`);
+    returns the log's path (None when the folder cannot be written)."""
     try:
-        folder = data_paths(args, demo=args.command == "demo").root / "logs"
-        folder.mkdir(parents=True, exist_ok=True)
-        handler = logging.FileHandler(folder / LOG_NAME, encoding="utf-8")
+        path = data_paths(args, demo=args.command == "demo").root / "logs" / LOG_NAME
+        handler = logsafe.PrivateFileHandler(path)
+        handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log.addHandler(handler)
     except OSError:
         return None
-    handler.setFormatter(_RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    log.addHandler(handler)
     log.propagate = False
     try:
-        log.exception("ccm-desktop %s failed", args.command)
+        log.exception(logsafe.header(f"ccm-desktop {args.command} failed"))
     finally:
         log.removeHandler(handler)
         handler.close()
-    return str(folder / LOG_NAME)
+    return str(path)

@@ -3,24 +3,26 @@
 An exception that escapes a slot or an event handler would otherwise print to a console
 nobody sees (or end the program). :func:`install_exception_hook` makes every such error
 show one calm dialog saying nothing was lost that was already saved, and writes the
-traceback, with anything key-like blanked, to ``logs/ccm-desktop.log`` in the data folder
-for whoever supports the practice. The dialog never shows the exception's text: it can
-carry patient values.
+traceback to ``logs/ccm-desktop.log`` in the data folder (folder 0700, file 0600) for
+whoever supports the practice: exception types, frames and SQL text, but no exception
+messages and nothing key-like (:mod:`ccm_desktop.logsafe`). Neither the dialog nor the
+log shows the exception's text: it can carry patient values.
 """
 
 from __future__ import annotations
 
 import logging
 import sys
-import traceback
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from ccm_desktop.cli import LOG_NAME, redact
+from ccm_desktop import logsafe
+from ccm_desktop.cli import LOG_NAME
 
 log = logging.getLogger("ccm_desktop.ui")
 
@@ -70,17 +72,18 @@ class ExceptionHook:
     def write_log(
         self, kind: type[BaseException], exc: BaseException, tb: TracebackType | None
     ) -> Path | None:
-        """Append the traceback to the log file; returns its path (None if not writable)."""
-        text = redact("".join(traceback.format_exception(kind, exc, tb)))
+        """Append the error without its values (see the module docstring) to the log file;
+        returns its path (None if not writable)."""
+        if exc.__traceback__ is None and tb is not None:
+            exc = exc.with_traceback(tb)
+        text = logsafe.safe_traceback(exc)
         if self.log_dir is None:
             log.error("unexpected error in the window:\n%s", text)
             return None
+        when = datetime.now().astimezone().isoformat(timespec="seconds")
+        entry = f"{when} {logsafe.header('unexpected error in the window')}\n{text}"
         try:
-            self.log_dir.mkdir(parents=True, exist_ok=True)
-            path = self.log_dir / LOG_NAME
-            with path.open("a", encoding="utf-8") as fh:
-                fh.write(f"unexpected error in the window:\n{text}\n")
-            return path
+            return logsafe.append(self.log_dir / LOG_NAME, entry)
         except OSError:
             log.error("unexpected error in the window (log not writable):\n%s", text)
             return None
