@@ -52,8 +52,8 @@ from ccm_desktop.validation import (
     check_mbi,
     check_not_future,
     check_phone,
-    check_required,
     check_state,
+    check_text,
     check_zip,
 )
 from ccm_desktop.vocab import (
@@ -144,6 +144,11 @@ class CleanPatient:
     qmb: bool
 
 
+def _length(column: object) -> int:
+    """The length of a String(n) column: the longest text it stores."""
+    return int(column.type.length)  # type: ignore[attr-defined]
+
+
 def validate_patient(
     data: PatientInput, today: date, providers_by_npi: dict[str, int]
 ) -> CleanPatient:
@@ -157,11 +162,34 @@ def validate_patient(
             errors.append(exc)
             return None
 
-    mrn = run(check_required, data.mrn, "mrn", "medical record number (MRN)")
-    if mrn and not re.fullmatch(r"[A-Za-z0-9_-]{1,40}", mrn):
+    mrn = run(
+        check_text,
+        data.mrn,
+        "mrn",
+        "medical record number (MRN)",
+        _length(Patient.mrn),
+        required=True,
+    )
+    if mrn and not re.fullmatch(r"[A-Za-z0-9_-]+", mrn):
         errors.append(ValidationError("mrn", "An MRN is letters, digits and dashes only."))
-    last = run(check_required, data.last_name, "last_name", "last name")
-    first = run(check_required, data.first_name, "first_name", "first name")
+    last = run(
+        check_text,
+        data.last_name,
+        "last_name",
+        "last name",
+        _length(Patient.last_name),
+        required=True,
+    )
+    first = run(
+        check_text,
+        data.first_name,
+        "first_name",
+        "first name",
+        _length(Patient.first_name),
+        required=True,
+    )
+    address = run(check_text, data.address, "address", "address", _length(Patient.address))
+    city = run(check_text, data.city, "city", "city", _length(Patient.city))
     dob = run(check_dob, data.dob, today, "dob")
     sex = run(check_sex, data.sex, "sex")
     phone = run(check_phone, data.phone, "phone")
@@ -195,8 +223,8 @@ def validate_patient(
         dob,
         sex,
         phone or "",
-        data.address.strip(),
-        data.city.strip(),
+        address,
+        city,
         state or "",
         zip_ or "",
         mbi,
