@@ -192,10 +192,13 @@ def cmd_import(args: argparse.Namespace) -> int:
         assert ctx.actor is not None
         run = ctx.imports.patients if args.what == "patients" else ctx.imports.time
         report = run(ctx.actor, Path(args.file), dry_run=args.dry_run, progress=_progress())
-    if report.problems:
+    if report.problems or report.warnings:
         warn(ROW_CONVENTION)
-        for problem in report.problems:
-            warn(str(problem))
+    for problem in report.problems:
+        warn(str(problem))
+    for warning in report.warnings:  # formula-like values: imported as written
+        warn(f"warning: {warning}")
+    if report.problems:
         warn(report.summary())
         return EXIT_USER
     say(report.summary())

@@ -290,7 +290,7 @@ def test_formula_like_values_are_warned_about_per_row_and_field_but_imported(ctx
         (4, "first_name"),
         (4, "city"),  # the phone is stored as digits: no warning
     ]
-    assert report.warnings[0].message.startswith("Starts with =, so a spreadsheet would run it")
+    assert report.warnings[0].message.startswith("Starts with =: a spreadsheet would run it")
     assert "imported as written" in report.warnings[0].message
     assert "3 values start like a spreadsheet formula and are kept as written" in (report.summary())
     assert ctx.patients.find_by_mrn("T000003").data.first_name == "@Robin"
@@ -348,3 +348,18 @@ def test_names_longer_than_the_database_column_or_with_control_characters_are_ro
         "plain text).",
     ]
     assert not report.written and counts(ctx)[0] == 0
+
+
+def test_the_command_line_lists_the_warnings_and_imports(practice_paths, monkeypatch, capsys):
+    from ccm_desktop import cli
+    from tests.conftest import PASSPHRASE
+
+    monkeypatch.setenv("CCM_DESKTOP_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("CCM_DESKTOP_USER", "admin")
+    f = write_csv(
+        practice_paths.root / "p.csv", PATIENT_COLUMNS, [patient_row(1, first_name="@Sam")]
+    )
+    assert cli.main(["--data-dir", str(practice_paths.root), "import", "patients", str(f)]) == 0
+    out, err = capsys.readouterr()
+    assert "warning: row 2, first_name: Starts with @: a spreadsheet would run it" in err
+    assert out.startswith("Imported 1 row: 1 new") and "kept as written" in out

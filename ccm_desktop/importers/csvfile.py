@@ -173,8 +173,8 @@ def formula_warnings(row: CsvRow, columns: Sequence[str]) -> list[RowProblem]:
                 RowProblem(
                     row.number,
                     column,
-                    f"Starts with {first}, so a spreadsheet would run it as a formula. It is "
-                    "imported as written: check that it is the real value.",
+                    f"Starts with {first}: a spreadsheet would run it as a formula. It is "
+                    "imported as written.",
                 )
             )
     return out

@@ -166,6 +166,33 @@ def test_two_bad_rows_are_listed_and_nothing_can_be_imported(qtbot, window, ctx,
     assert ctx.patients.count() == before
 
 
+def test_formula_like_values_are_listed_as_warnings_and_the_file_still_imports(
+    qtbot, window, ctx, tmp_path, shots
+):
+    rows = [
+        patient_row(1),
+        patient_row(2, last_name='=HYPERLINK("http://example.invalid","Open")'),
+        patient_row(3, city="@Columbus", address="-1 Example Street"),
+    ]
+    dialog = open_dialog(qtbot, window, write_csv(tmp_path / "p.csv", PATIENT_COLUMNS, rows))
+    listed = dialog.problems.model
+    assert [
+        (listed.index(r, 0).data(), listed.index(r, 1).data()) for r in range(listed.rowCount())
+    ] == [("3", "last_name"), ("4", "address"), ("4", "city")]
+    assert dialog.problems.isVisibleTo(dialog)
+    assert dialog.problems.title.text() == "Values to check (they do not stop the import)"
+    assert listed.headerData(2, Qt.Orientation.Horizontal) == "Warning"
+    assert dialog.summary.text().endswith("3 values to check below: they are imported as written.")
+    assert dialog.import_button.isEnabled()
+    qtbot.wait(50)  # let the layout take in the list shown after the check
+    shots(dialog, "import-warnings")
+    dialog.import_button.click()
+    idle(qtbot, dialog)
+    assert dialog.imported is not None and dialog.imported.written
+    assert dialog.summary.text().startswith("Imported 3 rows: 3 new patients.")
+    assert ctx.patients.find_by_mrn("T000003").data.city == "@Columbus"
+
+
 def test_row_beyond_the_preview_is_named(qtbot, dialog_for, tmp_path, monkeypatch):
     monkeypatch.setattr(import_dialog, "PREVIEW_ROWS", 5)
     rows = [patient_row(i) for i in range(8)] + [patient_row(9, sex="Q")]
@@ -184,6 +211,8 @@ def test_row_beyond_the_preview_is_named(qtbot, dialog_for, tmp_path, monkeypatc
         ("patients.xlsx", b"PK\x03\x04 not really a workbook", "is an Excel workbook"),
         ("empty.csv", b"", "is empty"),
         ("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "is not a CSV text file"),
+        ("header.csv", b"mrn,last_name,first_name,dob,sex\r\n,,,,\r\n", "no patient under"),
+        ("commas.csv", b",,,,\r\n,,,,\r\n", "only blank rows or separators"),
     ],
 )
 def test_a_file_that_is_not_csv_gets_a_plain_message(

@@ -253,14 +253,26 @@ class ImportDialog(QDialog):
         elif report.rows - report.skipped == 0:
             self.summary.setText(self.tr("The file has column names but no patients."))
         else:
-            self.summary.setText(self._counts(report, done=False))
+            self.summary.setText(self._counts(report, done=False) + self._warned(report))
+            if report.warnings:
+                self._show_problems(report.warnings, warnings=True)
             self.import_button.setEnabled(True)
             self.import_button.setDefault(True)
             self.import_button.setFocus()
 
-    def _show_problems(self, problems: list[RowProblem]) -> None:
-        self.problems.set_problems(problems)
+    def _show_problems(self, problems: list[RowProblem], *, warnings: bool = False) -> None:
+        self.problems.set_problems(problems, warnings=warnings)
         self.problems.show()
+
+    def _warned(self, report: ImportReport) -> str:
+        """ " 2 values to check below: they are imported as written." ("" when none)."""
+        if not report.warnings:
+            return ""
+        return " " + self._count(
+            len(report.warnings),
+            self.tr("1 value to check below: it is imported as written."),
+            self.tr("{n} values to check below: they are imported as written."),
+        )
 
     def _problem_chosen(self, row: int) -> None:
         """A problem was clicked: select its row in the preview, or say it is further down."""
@@ -297,7 +309,7 @@ class ImportDialog(QDialog):
             )
             return
         self.imported = report
-        self.summary.setText(self._counts(report, done=True))
+        self.summary.setText(self._counts(report, done=True) + self._warned(report))
         self.import_button.setEnabled(False)
         self.close_button.setText(self.tr("&Done"))
         self.close_button.setFocus()

@@ -85,35 +85,52 @@ class ProblemList(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        whole_row = self.tr("(whole row)")
-        self.model: RecordTableModel[RowProblem] = RecordTableModel(
-            [
-                Column(self.tr("Row"), lambda p: str(p.row), lambda p: p.row),
-                Column(self.tr("Column"), lambda p: p.column or whole_row),
-                Column(self.tr("Problem"), lambda p: p.message),
-            ],
-            self,
-        )
+        self.model: RecordTableModel[RowProblem] = RecordTableModel([], self)
         self.table = table_view(self.tr("Problems to fix in the file"))
-        self.table.setModel(self.model)
         self.table.setWordWrap(True)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.clicked.connect(self._chosen)
         self.table.activated.connect(self._chosen)
+        self.title = heading("", 1.1)
+        self.explain = note("")
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(heading(self.tr("Problems to fix in the file"), 1.1))
-        layout.addWidget(
-            note(
-                self.tr(
-                    "Row numbers are those your spreadsheet shows: the column names are row 1. "
-                    "Click a problem to see its row above."
-                )
-            )
-        )
+        layout.addWidget(self.title)
+        layout.addWidget(self.explain)
         layout.addWidget(self.table, 1)
+        self._titles(warnings=False)
 
-    def set_problems(self, problems: list[RowProblem]) -> None:
+    def _titles(self, *, warnings: bool) -> None:
+        rows = self.tr(
+            "Row numbers are those your spreadsheet shows: the column names are row 1. "
+            "Click a line to see its row above."
+        )
+        if warnings:
+            title = self.tr("Values to check (they do not stop the import)")
+            explain = self.tr(
+                "These values start with =, +, - or @, so a spreadsheet would run them as "
+                "formulas. They are imported exactly as written; an export shows them as text."
+            )
+        else:
+            title = self.tr("Problems to fix in the file")
+            explain = ""
+        whole_row = self.tr("(whole row)")
+        self.model = RecordTableModel(
+            [
+                Column(self.tr("Row"), lambda p: str(p.row), lambda p: p.row),
+                Column(self.tr("Column"), lambda p: p.column or whole_row),
+                Column(self.tr("Warning") if warnings else self.tr("Problem"), lambda p: p.message),
+            ],
+            self,
+        )
+        self.table.setModel(self.model)
+        self.title.setText(title)
+        self.table.setAccessibleName(title)
+        self.explain.setText(f"{explain} {rows}".strip())
+
+    def set_problems(self, problems: list[RowProblem], *, warnings: bool = False) -> None:
+        """List ``problems`` (``warnings``: values to check that do not stop the import)."""
+        self._titles(warnings=warnings)
         self.model.set_rows(problems)
         header = self.table.horizontalHeader()
         fm = self.fontMetrics()
