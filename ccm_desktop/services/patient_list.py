@@ -82,7 +82,8 @@ def parse_search(text: str) -> tuple[date | None, list[str]]:
 
 
 _MRN_NUMBER = re.compile(r"^([a-z]*)[-_ ./]*0*(\d+)$")  # "a000123", "a123", "000123", "123"
-_MRN_LEAD = "abcdefghijklmnopqrstuvwxyz-_ ./"  # an MRN's letters and separators before its number
+# An MRN's letters and separators before its number (either case: no lower() per row).
+_MRN_LEAD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_ ./"
 
 
 def _word_clause(word: str) -> ColumnElement[bool]:
@@ -100,10 +101,10 @@ def _word_clause(word: str) -> ColumnElement[bool]:
     if number:
         letters, digits = number.groups()
         digits = digits.lstrip("0") or "0"
-        mrn = func.lower(Patient.mrn)
-        trimmed = func.ltrim(func.ltrim(mrn, _MRN_LEAD), "0")
-        match = trimmed.like(digits + "%")
-        parts.append(and_(mrn.like(letters + "%"), match) if letters else match)
+        # The cheap LIKE first: the two ltrim calls run only for MRNs holding the digits.
+        trimmed = func.ltrim(func.ltrim(Patient.mrn, _MRN_LEAD), "0")
+        match = and_(Patient.mrn.like(f"%{digits}%"), trimmed.like(digits + "%"))
+        parts.append(and_(match, func.lower(Patient.mrn).like(letters + "%")) if letters else match)
     return or_(*parts)
 
 
