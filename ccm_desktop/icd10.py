@@ -16,6 +16,7 @@ import heapq
 import re
 import threading
 import time
+import tomllib
 import unicodedata
 from array import array
 from bisect import bisect_left
@@ -178,6 +179,7 @@ class CodeHit:
     code: str
     description: str
     chronic_group: str | None
+    matched: str = ""  # the everyday words that found it ("sugar"), from lay_terms.toml
 
     @property
     def display(self) -> str:
@@ -203,8 +205,8 @@ class _Index:
     code_rank: array[int]  # per id: order for code queries (chronic, shorter code, code)
     id_of: dict[str, int]
 
-    def hit(self, i: int) -> CodeHit:
-        return CodeHit(self.codes[i], self.descs[i], self.groups[i])
+    def hit(self, i: int, matched: str = "") -> CodeHit:
+        return CodeHit(self.codes[i], self.descs[i], self.groups[i], matched)
 
     def word_range(self, prefix: str) -> tuple[int, int]:
         """The vocab slice of the words starting with ``prefix``."""
@@ -300,7 +302,64 @@ def search(query: str, limit: int = 50) -> list[CodeHit]:
         ids = _code_hits(ix, normalise(q), limit)
         if ids:
             return [ix.hit(i) for i in ids]
-    return [ix.hit(i) for i in _word_hits(ix, q, limit)]
+    found = _word_hits(ix, q, limit)
+    lay = lay_match(q)
+    if lay is None:
+        return [ix.hit(i) for i in found]
+    phrase, prefixes, rest = lay
+    first = _lay_hits(ix, prefixes, rest, limit)
+    chosen = set(first)
+    return [ix.hit(i, phrase) for i in first] + [
+        ix.hit(i) for i in found[: limit - len(first)] if i not in chosen
+    ]
+
+
+LAY_TERMS_FILE = "lay_terms.toml"
+
+
+@cache
+def _lay_terms() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    """(phrase as words, code prefixes) for every phrase of ``resources/lay_terms.toml``,
+    longest phrase first."""
+    data = tomllib.loads((resources_dir() / LAY_TERMS_FILE).read_text(encoding="utf-8"))
+    rows = [
+        (tuple(_words(phrase)), tuple(normalise(p) for p in term["prefixes"]))
+        for term in data["term"]
+        for phrase in term["words"]
+        if _words(phrase)
+    ]
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+def lay_match(query: str) -> tuple[str, tuple[str, ...], list[str]] | None:
+    """The everyday phrase a query uses ("sugar", "heart failure"), the code prefixes it
+    stands for, and the query's other words; None when it uses none. Every word of the
+    phrase must be typed in full, in any order; the longest phrase wins."""
+    words = _words(query)
+    for phrase, prefixes in _lay_terms():
+        rest = list(words)
+        for w in phrase:
+            if w not in rest:
+                break
+            rest.remove(w)
+        else:
+            return " ".join(phrase), prefixes, rest
+    return None
+
+
+def _lay_hits(ix: _Index, prefixes: tuple[str, ...], rest: list[str], limit: int) -> list[int]:
+    """Billable codes under ``prefixes`` (in their order, then rank order) whose
+    descriptions match the query's other words ("kidney stage 3": the N18 codes of stage 3)."""
+    terms = _terms(" ".join(rest))[0] if rest else []
+    out: list[int] = []
+    for prefix in prefixes:
+        lo = bisect_left(ix.by_code, prefix)
+        hi = bisect_left(ix.by_code, prefix + _END, lo)
+        ids = sorted(ix.by_code_ids[lo:hi])
+        out.extend(i for i in _filter(ix.keys, ids, terms) if i not in out)
+        if len(out) >= limit:
+            break
+    return out[:limit]
 
 
 def _code_hits(ix: _Index, prefix: str, limit: int) -> list[int]:

@@ -90,9 +90,13 @@ def test_heart_failure_finds_i50_first():
     hits = icd10.search("heart failure")
     assert hits[0].code == "I509"
     assert sum(h.code.startswith("I50") for h in hits[:10]) >= 5
-    for h in hits:
+    for h in hits:  # the everyday words' codes (I50.*) first, then the words' matches
         ws = words(h.description)
-        assert any(w.startswith("heart") for w in ws) and any(w.startswith("fail") for w in ws)
+        if h.matched:
+            assert h.matched == "heart failure" and h.code.startswith("I50")
+        else:
+            assert any(w.startswith("heart") for w in ws)
+            assert any(w.startswith("fail") for w in ws)
 
 
 def test_every_query_word_starts_a_description_word():
@@ -357,3 +361,50 @@ def test_every_synonym_finds_codes_and_its_preferred_codes_are_chronic():
             assert icd10.is_billable(c) and icd10.chronic_group(c), c
         if preferred:
             assert hits[0].code == preferred[0], r["abbreviation"]
+
+
+# -- everyday words (resources/lay_terms.toml) -------------------------------------------
+@pytest.mark.parametrize(
+    ("query", "category", "first"),
+    [
+        ("sugar", "E11", "E119"),
+        ("blood sugar", "E11", "E119"),
+        ("heart failure", "I50", "I509"),
+        ("weak heart", "I50", "I509"),
+        ("kidney", "N18", "N189"),
+        ("high blood pressure", "I10", "I10"),
+        ("emphysema", "J4", "J449"),
+        ("depression", "F32", "F329"),
+        ("memory loss", "F03", "F0390"),
+        ("thyroid", "E03", "E039"),
+        ("arthritis", "M19", "M1990"),
+        ("high cholesterol", "E78", "E785"),
+        ("irregular heartbeat", "I48", "I4891"),
+        ("stroke", "I69", "I6930"),
+        ("obesity", "E66", "E669"),
+    ],
+)
+def test_everyday_words_find_the_condition_and_say_why(query, category, first):
+    hits = icd10.search(query)
+    assert hits[0].code == first
+    lay = [h for h in hits if h.matched]
+    assert lay and lay == hits[: len(lay)]  # the everyday words' codes come first
+    assert all(h.matched == " ".join(words(query)) for h in lay)
+    assert hits[0].code.startswith(category)
+    assert all(icd10.is_billable(h.code) for h in hits)
+
+
+def test_other_words_narrow_the_everyday_ones():
+    assert set(codes(icd10.search("kidney stage 3"))) == {"N1830", "N1831", "N1832"}
+    assert all(h.code.startswith("E11") for h in icd10.search("sugar kidney")[:3])
+    # Words the everyday phrase does not cover keep their literal meaning.
+    assert not any(h.matched for h in icd10.search("kidney stones"))
+    assert not any(h.matched for h in icd10.search("low blood pressure"))
+    assert icd10.search("diabetes") and not any(h.matched for h in icd10.search("diabetes"))
+
+
+def test_every_lay_prefix_is_in_the_code_set():
+    for phrase, prefixes in icd10._lay_terms():
+        for prefix in prefixes:
+            assert icd10.exists(prefix) or icd10.search(prefix), (phrase, prefix)
+            assert any(c.startswith(prefix) for c in icd10._index().codes), (phrase, prefix)

@@ -121,3 +121,27 @@ def test_no_match_says_what_to_try(qtbot, ctx, sample):
     assert picker.model.rowCount() == 0
     assert "No code matches 'zzqqx'" in picker.status.text()
     assert not picker.add_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("typed", "category", "words"),
+    [
+        ("sugar", "E11.", "sugar"),
+        ("heart failure", "I50.", "heart failure"),
+        ("kidney", "N18.", "kidney"),
+    ],
+)
+def test_everyday_words_find_the_condition_and_say_why(qtbot, page, typed, category, words):
+    picker = open_picker(qtbot, page)
+    assert picker.results.isColumnHidden(3)  # nothing typed yet: no reason column
+    qtbot.keyClicks(picker.search, typed)
+    m = picker.model
+    first = [m.index(0, c).data() for c in range(4)]
+    assert first[0].startswith(category)
+    assert first[3] == f"matched '{words}'"
+    assert not picker.results.isColumnHidden(3)  # the "Found by" column is shown
+    assert picker.chosen.text().endswith(f"— matched '{words}'")
+    picker.search.clear()
+    qtbot.keyClicks(picker.search, "diab typ 2")  # plain words: no reason column
+    assert picker.results.isColumnHidden(3)
+    picker.reject()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QEvent, QItemSelectionModel, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -43,6 +43,15 @@ CODE_LIKE = re.compile(r"[A-Za-z]{1,2}\d[0-9A-Za-z.]*")
 RESULT_LIMIT = 50
 
 
+def matched_text(hit: CodeHit) -> str:
+    """ "matched 'sugar'" for a code found through everyday words, else ""."""
+    if not hit.matched:
+        return ""
+    return QCoreApplication.translate("ConditionPickerDialog", "matched '{words}'").format(
+        words=hit.matched
+    )
+
+
 def chronic_text(group: str | None) -> str:
     """ "Chronic: Diabetes" for a chronic-qualifying code, else ""."""
     return f"Chronic: {group}" if group else ""
@@ -69,7 +78,7 @@ class ConditionPickerDialog(QDialog):
     def _build(self) -> None:
         self.search = QLineEdit(objectName="codeSearch")
         self.search.setClearButtonEnabled(True)
-        self.search.setPlaceholderText(self.tr("Words or a code: diab typ 2, htn, E11.9"))
+        self.search.setPlaceholderText(self.tr("Words or a code: diab typ 2, htn, sugar, E11.9"))
         self.search.setAccessibleName(self.tr("Search conditions"))
         self.search.textChanged.connect(self.run_search)
         self.search.installEventFilter(self)
@@ -86,6 +95,7 @@ class ConditionPickerDialog(QDialog):
                 Column(self.tr("Code"), lambda h: h.display),
                 Column(self.tr("Description"), lambda h: h.description),
                 Column(self.tr("Chronic"), lambda h: chronic_text(h.chronic_group)),
+                Column(self.tr("Found by"), matched_text),
             ],
             self,
         )
@@ -103,6 +113,8 @@ class ConditionPickerDialog(QDialog):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.results.setColumnHidden(3, True)  # shown while everyday words found codes
         self.results.activated.connect(lambda _i: self.add())
         self.results.selectionModel().currentRowChanged.connect(lambda *_: self._selected())
         results_label = QLabel(self.tr("&Results:"))
@@ -157,7 +169,8 @@ class ConditionPickerDialog(QDialog):
         QWidget.setTabOrder(self.onset.editor, self.add_button)
         QWidget.setTabOrder(self.add_button, cancel)
         fm = self.fontMetrics()
-        self.resize(fm.averageCharWidth() * 125, fm.height() * 40)
+        # 34 lines: with a title bar and a taskbar it fits a 1366x768 laptop at 125%.
+        self.resize(fm.averageCharWidth() * 125, fm.height() * 34)
         self.search.setFocus()
 
     # -- the code set ----------------------------------------------------------
@@ -198,6 +211,7 @@ class ConditionPickerDialog(QDialog):
         q = self.search.text().strip()
         hits = icd10.search(q, RESULT_LIMIT) if q else []
         self.model.set_rows(hits)
+        self.results.setColumnHidden(3, not any(h.matched for h in hits))
         explanation = icd10.explain_code(q) if CODE_LIKE.fullmatch(q) else None
         if explanation and hits:
             explanation += " " + self.tr("The codes below are under it.")
@@ -229,6 +243,7 @@ class ConditionPickerDialog(QDialog):
                 code=hit.display, description=hit.description
             )
             + (f" ({chronic})" if chronic else "")
+            + (f" — {matched_text(hit)}" if hit.matched else "")
         )
 
     def select_code(self, code: str) -> bool:

@@ -117,20 +117,18 @@ class PracticePage(QWidget):
         self.folder_message: QMessageBox | None = None
         self.providers_model: RecordTableModel[ProviderInfo] = RecordTableModel(
             [
-                Column(self.tr("Name"), lambda p: p.name),
+                Column(self.tr("Name"), lambda p: self._named(p.name, p.active)),
                 Column(self.tr("Credential"), lambda p: p.credential),
                 Column(self.tr("NPI"), lambda p: p.npi),
-                Column(self.tr("Active"), lambda p: self._active_text(p.active)),
             ],
             self,
         )
         self.staff_model: RecordTableModel[StaffInfo] = RecordTableModel(
             [
-                Column(self.tr("Name"), lambda s: s.name),
+                Column(self.tr("Name"), lambda s: self._named(s.name, s.active)),
                 Column(self.tr("Username"), lambda s: s.username),
                 Column(self.tr("Role"), lambda s: role_label(s.role)),
                 Column(self.tr("Credential"), lambda s: s.credential),
-                Column(self.tr("Active"), lambda s: self._active_text(s.active)),
             ],
             self,
         )
@@ -266,8 +264,9 @@ class PracticePage(QWidget):
         self._show_last_change()
         self.update_permissions()
 
-    def _active_text(self, active: bool) -> str:
-        return self.tr("Yes") if active else self.tr("No (inactive)")
+    def _named(self, name: str, active: bool) -> str:
+        """A name, marked when the person no longer works here (kept, never deleted)."""
+        return name if active else self.tr("{name} (inactive)").format(name=name)
 
     def local_time(self, instant: datetime | None = None) -> datetime:
         """``instant`` (default: now, from the practice's clock) in the practice's zone."""
