@@ -128,8 +128,7 @@ def test_add_a_provider_then_deactivate_them(qtbot, page, ctx):
     dialog.save_button.click()
     qtbot.waitUntil(
         lambda: (
-            ["Sky Tester, DO", "DO", "1000000012", "No (inactive)"]
-            in row_texts(page.providers_model)
+            ["Sky Tester, DO (inactive)", "DO", "1000000012"] in row_texts(page.providers_model)
         ),
         timeout=3000,
     )
