@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
         form = PatientFormDialog(self.ctx, self)
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.saved.connect(self.open_patient)
+        form.open_requested.connect(self.open_patient)  # a duplicate's record on file
         form.finished.connect(self._patient_form_closed)
         self.patient_form = form
         form.open()

@@ -75,11 +75,11 @@ def test_add_with_bad_mbi_then_fix_and_save(qtbot, window, ctx, shots):
     assert form.focusWidget() is form.zip  # the first wrong field, in form order
     shots(form, "add-patient-errors")
 
-    fill(qtbot, form, mbi="1eg4te5mk73", zip="43210")
+    fill(qtbot, form, mbi="1eg4te5mk74", zip="43210")  # ...MK73 is Jane Doe's: refused
     with qtbot.waitSignal(window.detail_page.loaded, timeout=5000):
         qtbot.mouseClick(form.save_button, Qt.MouseButton.LeftButton)
     saved = ctx.patients.find_by_mrn("D400")
-    assert saved.data.mbi == "1EG4TE5MK73" and saved.data.dob.isoformat() == "1947-04-09"
+    assert saved.data.mbi == "1EG4TE5MK74" and saved.data.dob.isoformat() == "1947-04-09"
     assert window.current_page() == "detail"  # the new patient opens
     assert window.detail_page.name.text() == "Okafor, Grace"
     window.detail_page.back_requested.emit()

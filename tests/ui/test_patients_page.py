@@ -127,11 +127,13 @@ def test_no_match_empty_state(qtbot, page, shots):
     search(qtbot, page, "zzz")
     assert page.stack.currentIndex() == 1
     assert page.empty_text.text() == (
-        "No patient matches 'zzz'.\nCheck the spelling or search by MRN or date of birth."
+        'No patients match "zzz".\nCheck the spelling or search by MRN or date of birth.'
     )
     assert page.count_label.text() == "0 of 5 match"
+    assert page.clear_button.isHidden()  # no filter is set: only the search to clear
+    assert page.clear_search_button.isVisible()
     shots(page, "patients-no-match")
-    qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.clear_search_button, Qt.MouseButton.LeftButton)
     settle(qtbot, page)
     assert page.search.text() == ""
     assert len(names(page)) == 5
@@ -141,7 +143,33 @@ def test_no_match_empty_state(qtbot, page, shots):
 def test_filters_only_empty_state(qtbot, page):
     choose(qtbot, page, page.program_combo, "apcm")
     assert page.stack.currentIndex() == 1
-    assert "No patient matches these filters" in page.empty_text.text()
+    assert page.empty_text.text().startswith("No patients match these filters.")
+    assert page.clear_button.isVisible() and page.clear_button.text() == "&Clear filters"
+
+
+def test_search_with_filters_set_says_so_and_clear_filters_clears_both(qtbot, page, shots):
+    choose(qtbot, page, page.program_combo, "pcm")  # only Smith
+    search(qtbot, page, "doe")  # the Does are CCM / declined: hidden by the filter
+    assert page.stack.currentIndex() == 1
+    assert page.empty_text.text().startswith('No patients match "doe" with these filters.')
+    assert page.clear_button.isVisible() and page.clear_button.text() == "&Clear filters"
+    assert page.clear_search_button.isHidden()
+    shots(page, "patients-no-match-filters")
+    qtbot.mouseClick(page.clear_button, Qt.MouseButton.LeftButton)
+    settle(qtbot, page)
+    assert page.search.text() == "" and page.program_combo.currentData() == ""
+    assert len(names(page)) == 5 and page.stack.currentIndex() == 0
+
+
+def test_records_entered_in_error_are_listed_only_on_request(qtbot, page, ctx, sample, front):
+    ctx.patients.mark_entered_in_error(front, sample.garcia, "test patient")
+    page.refresh()
+    settle(qtbot, page)
+    assert "Garcia, Maria" not in names(page) and page.count_label.text() == "4 patients"
+    page.in_error_check.setChecked(True)
+    settle(qtbot, page)
+    assert "Garcia, Maria (entered in error)" in names(page)
+    assert page.count_label.text() == "4 patients, and 1 entered in error"
 
 
 def test_no_patients_empty_state(qtbot, ctx, shots):

@@ -8,7 +8,9 @@ left the field (or tried to go on), so nobody is scolded while still typing.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+import html
+
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -144,3 +146,48 @@ class CompletionMarker:
     @property
     def complete(self) -> bool:
         return bool(self._edit.text())
+
+
+class ErrorSummary(QLabel):
+    """One line above a long form: how many fields need attention, each a link that moves
+    the focus to (and scrolls to) its field. Hidden while there is nothing to fix."""
+
+    def __init__(self, errors: FieldErrors, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._errors = errors
+        self.setObjectName("errorSummary")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.setTextInteractionFlags(
+            Qt.TextInteractionFlag.LinksAccessibleByKeyboard
+            | Qt.TextInteractionFlag.LinksAccessibleByMouse
+        )
+        set_text_colour(self, ERROR_COLOUR)
+        self.linkActivated.connect(self.focus_field)
+        self.hide()
+
+    def field_name(self, field: str) -> str:
+        """The field's label as the user sees it (its editor's accessible name)."""
+        editor = self._errors.editors[field]
+        return editor.accessibleName() or field
+
+    def refresh(self, prefix: str = "") -> None:
+        """Show the fields that have a message now, in form order (hide when none)."""
+        wrong = [f for f in self._errors.editors if f in self._errors.errors]
+        if not wrong:
+            self.hide()
+            return
+        links = ", ".join(f'<a href="{f}">{html.escape(self.field_name(f))}</a>' for f in wrong)
+        head = (
+            self.tr("1 field needs attention:")
+            if len(wrong) == 1
+            else self.tr("{count} fields need attention:").format(count=len(wrong))
+        )
+        self.setText(f"{html.escape(prefix)}{head} {links}")
+        self.setAccessibleName(f"{head} {', '.join(self.field_name(f) for f in wrong)}")
+        self.show()
+
+    def focus_field(self, field: str) -> None:
+        editor = self._errors.editors.get(field)
+        if editor is not None:
+            editor.setFocus(Qt.FocusReason.OtherFocusReason)

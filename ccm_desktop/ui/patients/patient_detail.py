@@ -12,6 +12,7 @@ from __future__ import annotations
 from PySide6.QtCore import QT_TRANSLATE_NOOP, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
 from ccm_desktop import icd10
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
+from ccm_desktop.gate import Permission
+from ccm_desktop.services.patients import PatientDetail
 from ccm_desktop.ui.common.bridge import EventBridge
 from ccm_desktop.ui.common.compat import freeze_long_lived
 from ccm_desktop.ui.common.dialogs import describe
@@ -43,7 +46,10 @@ from ccm_desktop.ui.patients.detail_tabs import (
     TimeTab,
 )
 from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX, PatientFormDialog
-from ccm_desktop.vocab import ChangeKind
+from ccm_desktop.ui.patients.record_dialogs import EnteredInErrorDialog, MergeDialog
+from ccm_desktop.vocab import ChangeKind, RecordStatus
+
+MERGE = Permission.PATIENT_MERGE
 
 DETAILS, CONDITIONS, ENROLLMENT, CARE_PLAN, TIME, HISTORY = range(6)
 # Names shown on every tab: a change of these kinds always reloads the page.
@@ -109,6 +115,18 @@ class PatientDetailPage(QWidget):
         self.edit_button = QPushButton(self.tr("&Edit details…"))
         self.edit_button.setToolTip(self.tr("Change this patient's details (Ctrl+E)"))
         self.edit_button.clicked.connect(self.edit)
+        # The record's status (patient_detail's own actions; the tabs are elsewhere).
+        self.in_error_button = QPushButton(self.tr("Entered in e&rror…"))
+        self.in_error_button.setToolTip(
+            self.tr("Mark this record entered in error (kept, not listed), or restore it")
+        )
+        self.in_error_button.clicked.connect(self.mark_in_error)
+        self.merge_button = QPushButton(self.tr("&Merge a duplicate…"))
+        self.merge_button.setToolTip(self.tr("Merge another record of this patient into this one"))
+        self.merge_button.clicked.connect(self.merge)
+        self.status_banner = error_label()
+        self.status_banner.setObjectName("recordStatus")
+        self.record_dialog: QDialog | None = None
         self.name = heading("", 1.5)
         self.name.setObjectName("patientName")
         self.name.setTextFormat(Qt.TextFormat.PlainText)
@@ -141,11 +159,14 @@ class PatientDetailPage(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.back_button)
         top.addStretch(1)
+        top.addWidget(self.in_error_button)
+        top.addWidget(self.merge_button)
         top.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.name)
         layout.addWidget(self.summary)
+        layout.addWidget(self.status_banner)
         layout.addWidget(self.message)
         layout.addWidget(self.tabs, 1)
 
@@ -205,7 +226,7 @@ class PatientDetailPage(QWidget):
             return
         self.data = data
         self.message.hide()
-        self.edit_button.setEnabled(True)
+        self._show_status(data.detail)
         d = data.detail.data
         self.name.setText(f"{d.last_name}, {d.first_name}")
         self.name.setAccessibleName(self.name.text())
@@ -235,6 +256,52 @@ class PatientDetailPage(QWidget):
             tab.show_data(data)
         self.loaded.emit()
 
+    def _show_status(self, detail: PatientDetail) -> None:
+        """A record entered in error or merged says so; only restoring is offered then."""
+        current = detail.current
+        self.edit_button.setEnabled(current)
+        actor = self.ctx.actor
+        self.merge_button.setVisible(
+            current and actor is not None and self.ctx.gate.allows(actor, MERGE)
+        )
+        merged = detail.record_status == RecordStatus.MERGED
+        self.in_error_button.setVisible(not merged)
+        self.in_error_button.setText(
+            self.tr("Entered in e&rror…") if current else self.tr("&Restore record…")
+        )
+        if merged:
+            text = self.tr("Merged into MRN {mrn}: record everything there.").format(
+                mrn=detail.merged_into_mrn
+            )
+        elif not current:
+            text = self.tr("Entered in error: {reason}. Not listed; nothing can be recorded.")
+            text = text.format(reason=detail.status_reason)
+        else:
+            text = ""
+        self.status_banner.setText(ERROR_PREFIX + text if text else "")
+        self.status_banner.setVisible(bool(text))
+
+    def mark_in_error(self) -> None:
+        """Mark this record entered in error, or restore it (a dialog asks why)."""
+        if self.data is None or self.record_dialog is not None:
+            return
+        self._open_record_dialog(EnteredInErrorDialog(self.ctx, self.data.detail, self))
+
+    def merge(self) -> None:
+        """Merge another record of this patient into this one (a dialog finds it)."""
+        if self.data is None or self.record_dialog is not None or not self.data.detail.current:
+            return
+        self._open_record_dialog(MergeDialog(self.ctx, self.data.detail, self))
+
+    def _open_record_dialog(self, dialog: QDialog) -> None:
+        self.record_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(self._record_dialog_closed)
+        dialog.open()
+
+    def _record_dialog_closed(self) -> None:
+        self.record_dialog = None
+
     def on_change(self, change: Change) -> None:
         """Reload when a change concerns this patient (or names shown on the page)."""
         if self.patient_id is None:
@@ -249,6 +316,7 @@ class PatientDetailPage(QWidget):
             return
         self.form = PatientFormDialog(self.ctx, self, self.patient_id)
         self.form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.form.open_requested.connect(self.show_patient)  # a duplicate's record on file
         self.form.finished.connect(self._form_closed)
         self.form.open()
 

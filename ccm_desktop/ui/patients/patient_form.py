@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,16 +27,23 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError, StaleEdit, ValidationErrors
-from ccm_desktop.services.patients import LANGUAGES, PatientInput, validate_patient
+from ccm_desktop.services.patients import (
+    LANGUAGES,
+    PatientBrief,
+    PatientInput,
+    PossibleDuplicate,
+    validate_patient,
+)
 from ccm_desktop.ui.common.date_field import DateField, us_date
 from ccm_desktop.ui.common.dialogs import describe
-from ccm_desktop.ui.common.forms import FieldErrors, error_label, error_map
+from ccm_desktop.ui.common.forms import ErrorSummary, FieldErrors, error_label, error_map
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.tasks import Progress, Task
 from ccm_desktop.ui.common.vocabulary import options
@@ -58,6 +66,7 @@ class PatientFormDialog(QDialog):
     """
 
     saved = Signal(int)
+    open_requested = Signal(int)  # "Open that record" on a duplicate warning: a patient's id
 
     def __init__(
         self, ctx: AppContext, parent: QWidget | None = None, patient_id: int | None = None
@@ -68,6 +77,7 @@ class PatientFormDialog(QDialog):
         self.version = 0
         self.server_errors: dict[str, str] = {}
         self.save_task: Task | None = None
+        self.duplicate_of: PatientBrief | None = None
         practice = ctx.practice.practice()
         self.today = ctx.clock.today(ZoneInfo(practice.timezone))
         self.providers = ctx.practice.providers(active_only=False)
@@ -159,7 +169,9 @@ class PatientFormDialog(QDialog):
             box.setLayout(form)
             return box
 
-        grid = QGridLayout()
+        fields = QWidget(objectName="patientFields")
+        grid = QGridLayout(fields)
+        grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(group(self.tr("Patient"), person), 0, 0)
         grid.addWidget(group(self.tr("Contact"), contact), 1, 0)
         grid.addWidget(group(self.tr("Medicare"), medicare), 0, 1, 2, 1)
@@ -176,6 +188,16 @@ class PatientFormDialog(QDialog):
         stale_row = QHBoxLayout()
         stale_row.addWidget(self.stale_text, 1)
         stale_row.addWidget(self.reload_button)
+        # Above the scrolled fields, so it shows however small the screen: the count of
+        # wrong fields, each a link to its field (a long form's messages may be out of view).
+        self.summary = ErrorSummary(self.errors)
+        self.summary.linkActivated.connect(self._reveal)
+        self.duplicate_box = self._build_duplicate_box()
+        # The fields scroll; the heading, messages and buttons stay (1366x768 at 125%).
+        self.scroll = QScrollArea(objectName="patientScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(fields)
 
         buttons = QDialogButtonBox()
         self.save_button: QPushButton = buttons.addButton(
@@ -194,7 +216,9 @@ class PatientFormDialog(QDialog):
             note(self.tr("Press Enter to save, Escape to cancel. Fields marked * are needed."))
         )
         layout.addLayout(stale_row)
-        layout.addLayout(grid)
+        layout.addWidget(self.duplicate_box)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.scroll, 1)
         layout.addWidget(self.form_message)
         layout.addWidget(buttons)
         self._mark_required(person)
@@ -231,7 +255,43 @@ class PatientFormDialog(QDialog):
         self.last_visit.changed.connect(self._check)
         self.mrn.textChanged.connect(lambda: self.server_errors.pop("mrn", None))
         fm = self.fontMetrics()
+        self.scroll.setMinimumHeight(fm.height() * 6)
         self.resize(fm.averageCharWidth() * 135, fm.height() * 32)
+        self._fit_screen()
+
+    def _build_duplicate_box(self) -> QFrame:
+        """The warning shown when Save finds a patient with the same name and birth date."""
+        box = QFrame(objectName="duplicateWarning")
+        box.setFrameShape(QFrame.Shape.StyledPanel)
+        self.duplicate_text = QLabel(objectName="duplicateText")
+        self.duplicate_text.setWordWrap(True)
+        self.duplicate_text.setTextFormat(Qt.TextFormat.PlainText)
+        self.open_duplicate_button = QPushButton(self.tr("&Open that record"))
+        self.open_duplicate_button.setAutoDefault(False)
+        self.open_duplicate_button.clicked.connect(self._open_duplicate)
+        self.save_anyway_button = QPushButton(self.tr("Save &anyway: another person"))
+        self.save_anyway_button.setAutoDefault(False)
+        self.save_anyway_button.clicked.connect(lambda: self.save(allow_duplicate=True))
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.open_duplicate_button)
+        row.addWidget(self.save_anyway_button)
+        lay = QVBoxLayout(box)
+        lay.addWidget(self.duplicate_text)
+        lay.addLayout(row)
+        box.hide()
+        return box
+
+    def _fit_screen(self) -> None:
+        """Never taller or wider than the screen's free area: the fields scroll instead."""
+        screen = self.screen() if self.screen() is not None else None
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        margin = self.fontMetrics().height() * 2  # the window frame and title bar
+        self.setMaximumSize(free.width(), max(free.height() - margin, 0))
+        if self.height() > self.maximumHeight() or self.width() > self.maximumWidth():
+            self.resize(min(self.width(), free.width()), self.maximumHeight())
 
     def _mark_required(self, form: QFormLayout) -> None:
         """Put a star after the labels of the required fields (all in the Patient group)."""
@@ -334,17 +394,21 @@ class PatientFormDialog(QDialog):
             errors = error_map(exc)
         errors.update(self.server_errors)
         self.errors.set_errors(self._messages(errors))
+        if self.summary.isVisible():
+            self.summary.refresh()
 
     # -- actions ---------------------------------------------------------------
-    def save(self) -> None:
+    def save(self, allow_duplicate: bool = False) -> None:
         """Hand the form to the service on the serialized writer (the window keeps
         painting while an earlier save or an import finishes); on any problem show it and
-        keep the dialog open."""
+        keep the dialog open. ``allow_duplicate``: the user said a look-alike on file is
+        another person."""
         actor = self.ctx.actor
         assert actor is not None, "a staff member must be working"
         if self.save_task is not None and self.save_task.running:
             return
         self.form_message.hide()
+        self.duplicate_box.hide()
         data = self.current_input()
         by_npi = {p.npi: p.id or 0 for p in self.providers}
         try:  # field mistakes show at once; only what needs the database waits for it
@@ -356,8 +420,8 @@ class PatientFormDialog(QDialog):
 
         def write(_progress: Progress) -> int:
             if patient_id is None:
-                return patients.create(actor, data)
-            patients.update(actor, patient_id, data, version)
+                return patients.create(actor, data, allow_duplicate=allow_duplicate)
+            patients.update(actor, patient_id, data, version, allow_duplicate=allow_duplicate)
             return patient_id
 
         self.save_button.setEnabled(False)
@@ -375,6 +439,7 @@ class PatientFormDialog(QDialog):
         self.server_errors = {k: v for k, v in error_map(exc).items() if k == "mrn"}
         self.errors.set_errors(self._messages(error_map(exc)))
         self.errors.reveal_all()
+        self.summary.refresh()
         self._grow_to_fit()
         self._focus_first_error()
 
@@ -392,6 +457,9 @@ class PatientFormDialog(QDialog):
         except ValidationErrors as exc:
             self._show_field_errors(exc)
             return
+        except PossibleDuplicate as exc:
+            self._show_duplicate(exc.matches)
+            return
         except CcmError as exc:
             if isinstance(exc, StaleEdit):
                 self.stale_text.setText(
@@ -408,23 +476,72 @@ class PatientFormDialog(QDialog):
                 self.form_message.setText(ERROR_PREFIX + describe(exc))
                 self.form_message.show()
 
+    def _show_duplicate(self, matches: list[PatientBrief]) -> None:
+        """Name the look-alike on file; the user opens it or saves anyway."""
+        self.duplicate_of = matches[0]
+        m = matches[0]
+        text = self.tr(
+            "⚠ Already on file? {name}, born {dob}, MRN {mrn}, has the same name and date of "
+            "birth. Open that record if this is the same person; save anyway only if it is "
+            "someone else."
+        ).format(name=m.name, dob=us_date(m.dob), mrn=m.mrn)
+        if len(matches) > 1:
+            text += " " + self.tr("({count} records look alike.)").format(count=len(matches))
+        self.duplicate_text.setText(text)
+        self.open_duplicate_button.setText(self.tr("&Open {name}").format(name=m.name))
+        self.duplicate_box.show()
+        self.open_duplicate_button.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def _open_duplicate(self) -> None:
+        """Close this form (what was typed is the same person) and show the record on file."""
+        if self.duplicate_of is None:
+            return
+        pid = self.duplicate_of.id
+        self.discard()
+        self.open_requested.emit(pid)
+
+    def _reveal(self, field: str) -> None:
+        editor = self.errors.editors.get(field)
+        if editor is not None:
+            self.scroll.ensureWidgetVisible(editor)
+
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.LayoutRequest and self.isVisible():
             QTimer.singleShot(0, self, self._grow_to_fit)  # a message appeared or went
         return super().event(event)
 
     def _grow_to_fit(self) -> None:
-        """Make room for the messages just shown, so none is cut off."""
+        """Make room for the messages just shown, up to the screen's size (the fields
+        scroll beyond it, and Save stays on screen)."""
         self.layout().activate()
         hint = self.sizeHint()
-        if hint.height() > self.height() or hint.width() > self.width():
-            self.resize(max(hint.width(), self.width()), max(hint.height(), self.height()))
+        inner = self.scroll.widget().sizeHint().height() - self.scroll.viewport().height()
+        want_h = self.height() + max(inner, 0)
+        want_w = max(hint.width(), self.width())
+        if want_h > self.height() or want_w > self.width():
+            self.resize(
+                min(want_w, self.maximumWidth()),
+                min(max(want_h, hint.height()), self.maximumHeight()),
+            )
+        self._keep_on_screen()
+
+    def _keep_on_screen(self) -> None:
+        """Move the dialog up or left when growing pushed its edge (and Save) off the screen."""
+        screen = self.screen()
+        if screen is None or not self.isVisible():
+            return
+        free, frame = screen.availableGeometry(), self.frameGeometry()
+        x = max(free.left(), min(frame.left(), free.right() - frame.width() + 1))
+        y = max(free.top(), min(frame.top(), free.bottom() - frame.height() + 1))
+        if (x, y) != (frame.left(), frame.top()):
+            self.move(x, y)
 
     def _focus_first_error(self) -> None:
         errors = self.errors.errors
         for field, editor in self.errors.editors.items():
             if field in errors:
                 editor.setFocus(Qt.FocusReason.OtherFocusReason)
+                self.scroll.ensureWidgetVisible(editor)
                 return
 
     def reject(self) -> None:

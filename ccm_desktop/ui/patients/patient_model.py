@@ -34,7 +34,7 @@ from ccm_desktop.rules import Threshold
 from ccm_desktop.services.patients import PatientRow
 from ccm_desktop.ui.common.enrollment_words import status_text
 from ccm_desktop.ui.common.vocabulary import program_label
-from ccm_desktop.vocab import ACTIVE_STATUSES, Program, codes
+from ccm_desktop.vocab import ACTIVE_STATUSES, Program, RecordStatus, codes
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -146,6 +146,8 @@ class PatientTableModel(QAbstractTableModel):
 
     def _text(self, row: PatientRow, column: int) -> str:
         if column == NAME:
+            if row.record_status != RecordStatus.ACTIVE:  # listed only when asked for
+                return self.tr("{name} (entered in error)").format(name=row.name)
             return row.name
         if column == DOB:
             return f"{row.dob:%m/%d/%Y}"

@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
@@ -47,7 +48,7 @@ from ccm_desktop.ui.patients.patient_model import (
     MinutesDelegate,
     PatientTableModel,
 )
-from ccm_desktop.vocab import ChangeKind, EnrollmentStatus, Program
+from ccm_desktop.vocab import ChangeKind, EnrollmentStatus, Program, RecordStatus
 
 ALL = 0  # item data of "All providers": never None (see tests/ui/test_binding.py)
 SEARCH_DELAY_MS = 150
@@ -89,6 +90,7 @@ class PatientsPage(QWidget):
         self.search.textChanged.connect(self._search_timer.start)
         for combo in (self.program_combo, self.status_combo, self.provider_combo):
             combo.currentIndexChanged.connect(self.refresh)
+        self.in_error_check.toggled.connect(self.refresh)
         self._fill_providers()
         if bridge is not None:
             bridge.subscribe(self, CHANGE_KINDS, self.on_change)
@@ -152,6 +154,10 @@ class PatientsPage(QWidget):
             filters.addWidget(combo, 1, col)
         filters.setColumnStretch(0, 3)
 
+        self.in_error_check = QCheckBox(self.tr("Show records &entered in error"))
+        self.in_error_check.setToolTip(
+            self.tr("Also list records marked entered in error (merged records never show)")
+        )
         self.count_label = QLabel(self.tr("Reading the patient list…"))
         self.count_label.setObjectName("patientCount")
         self.count_label.setAccessibleName(self.tr("Number of patients shown"))
@@ -188,8 +194,13 @@ class PatientsPage(QWidget):
         self.empty_text.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.empty_text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         relative_font(self.empty_text, 1.15)
-        self.clear_button = QPushButton(self.tr("Show all patients"))
+        self.clear_button = QPushButton(self.tr("&Clear filters"))
+        self.clear_button.setObjectName("clearFilters")
+        self.clear_button.setToolTip(self.tr("Clear the search and set every filter to All"))
         self.clear_button.clicked.connect(self.clear_filters)
+        self.clear_search_button = QPushButton(self.tr("Clear the &search"))
+        self.clear_search_button.clicked.connect(self.clear_filters)
+        self.clear_search_button.hide()
         self.empty_import_button = QPushButton(self.tr("Import patients from a CSV file…"))
         self.empty_import_button.clicked.connect(self.import_requested)
         self.empty_import_button.hide()
@@ -201,6 +212,7 @@ class PatientsPage(QWidget):
         row = QHBoxLayout()
         row.addStretch(1)
         row.addWidget(self.clear_button)
+        row.addWidget(self.clear_search_button)
         row.addWidget(self.empty_import_button)
         row.addStretch(1)
         ev.addLayout(row)
@@ -218,6 +230,7 @@ class PatientsPage(QWidget):
         layout.addLayout(filters)
         count_row = QHBoxLayout()
         count_row.addWidget(self.count_label, 1)
+        count_row.addWidget(self.in_error_check)
         count_row.addWidget(self.import_button)
         layout.addLayout(count_row)
         layout.addWidget(self.stack, 1)
@@ -228,7 +241,8 @@ class PatientsPage(QWidget):
         QWidget.setTabOrder(self.table, self.open_button)
         QWidget.setTabOrder(self.open_button, self.add_button)
         QWidget.setTabOrder(self.table, self.clear_button)
-        QWidget.setTabOrder(self.clear_button, self.empty_import_button)
+        QWidget.setTabOrder(self.clear_button, self.clear_search_button)
+        QWidget.setTabOrder(self.clear_search_button, self.empty_import_button)
         QWidget.setTabOrder(self.empty_import_button, self.import_button)
 
     def _size_columns(self) -> None:
@@ -273,6 +287,7 @@ class PatientsPage(QWidget):
             program=self.program_combo.currentData() or "",
             status=self.status_combo.currentData() or "",
             provider_id=self.provider_combo.currentData() or None,
+            include_in_error=self.in_error_check.isChecked(),
         )
 
     @property
@@ -311,15 +326,17 @@ class PatientsPage(QWidget):
         selected = self.selected_patient_id()
         self.total = total
         self.model.set_rows(rows)
-        filtered = flt != PatientFilter()
+        filtered = bool(flt.text) or _filters_set(flt)
+        current = sum(1 for r in rows if r.record_status == RecordStatus.ACTIVE)
         if not filtered:
-            self.count_label.setText(self._patients_text(self.total))
+            text = self._patients_text(self.total)
         else:
-            self.count_label.setText(
-                self.tr("{shown} of {total} match").format(
-                    shown=f"{len(rows):,}", total=f"{self.total:,}"
-                )
+            text = self.tr("{shown} of {total} match").format(
+                shown=f"{current:,}", total=f"{self.total:,}"
             )
+        if len(rows) > current:
+            text += self.tr(", and {count} entered in error").format(count=len(rows) - current)
+        self.count_label.setText(text)
         self._show_empty_state(flt, bool(rows))
         if selected is not None:
             self.select_patient(selected)
@@ -343,22 +360,32 @@ class PatientsPage(QWidget):
                 "file is right."
             )
             self.clear_button.hide()
-        elif flt.text:
-            text = self.tr(
-                "No patient matches '{text}'.\nCheck the spelling or search by MRN or date of "
-                "birth."
-            ).format(text=flt.text)
-            self.clear_button.show()
         else:
-            text = self.tr(
-                "No patient matches these filters.\nChoose 'All' in a filter to see more patients."
-            )
-            self.clear_button.show()
+            filters = _filters_set(flt)
+            if flt.text and filters:
+                text = self.tr(
+                    'No patients match "{text}" with these filters.\nThe search looks only '
+                    "at patients the filters let through: clear the filters to search them all."
+                ).format(text=flt.text)
+            elif flt.text:
+                text = self.tr(
+                    'No patients match "{text}".\nCheck the spelling or search by MRN or date '
+                    "of birth."
+                ).format(text=flt.text)
+            else:
+                text = self.tr(
+                    "No patients match these filters.\nClear the filters to see every patient."
+                )
+            self.clear_button.setVisible(filters)
+            self.clear_search_button.setVisible(not filters)
+        if self.total == 0:
+            self.clear_search_button.hide()
         self.empty_import_button.setVisible(self.total == 0)
         self.empty_text.setText(text)
         self.stack.setCurrentIndex(1)
 
     def clear_filters(self) -> None:
+        """Clear the search and set every filter back to All (one refresh)."""
         for combo in (self.program_combo, self.status_combo, self.provider_combo):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
@@ -428,6 +455,11 @@ class PatientsPage(QWidget):
         pid = self.selected_patient_id()
         if pid is not None:
             self.open_requested.emit(pid)
+
+
+def _filters_set(flt: PatientFilter) -> bool:
+    """Whether any filter besides the search text narrows the list."""
+    return bool(flt.program or flt.status or flt.provider_id)
 
 
 def _page(pc: PageContext) -> PatientsPage:
