@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QWidget, QWizard
 
 from ccm_desktop.app import AppContext
@@ -57,17 +56,17 @@ def enrollment_shots(
 
     w = wizard(two)
     save(w, "enroll-1-program")
-    w.close()
+    w.done(0)  # closes without the "Discard what you entered?" question
 
     w = wizard(one)
     w.program_page.buttons["ccm"].setChecked(True)
     save(w, "enroll-1-not-eligible")
-    w.close()
+    w.done(0)  # closes without the "Discard what you entered?" question
 
     w = wizard(old)
     w.next()
     visit = w.visit_page
-    visit.visit_date.setDate(QDate(2026, 11, 10))
+    visit.visit_date.set_value(date(2026, 11, 10))
     visit.visit_type.setCurrentIndex(visit.visit_type.findData("awv"))
     visit.discussed.setChecked(True)
     visit.g0506.setChecked(True)
@@ -82,7 +81,7 @@ def enrollment_shots(
     page.disclosures["disclosed_cost_sharing"].setChecked(True)
     page.witness.setText("Lee Frontdesk")
     save(w, "enroll-3-consent")
-    w.close()
+    w.done(0)  # closes without the "Discard what you entered?" question
 
     decline = DeclineDialog(ctx, one)
     decline.show()
@@ -96,7 +95,7 @@ def enrollment_shots(
     stop = DisenrollDialog(ctx, eid)
     stop.show()
     stop.reason.setEditText("Moving to another practice")
-    stop.asked_on.setDate(QDate(2026, 11, 12))
+    stop.asked_on.set_value(date(2026, 11, 12))
     stop.confirm.setChecked(True)
     save(stop, "disenroll")
     stop.close()

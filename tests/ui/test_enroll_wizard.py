@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QDialog, QWizard
 
 from ccm_desktop.ui.enrollment.enroll_wizard import EnrollWizard
@@ -32,7 +31,7 @@ def nurse_ctx(ctx):
 
 def open_wizard(qtbot, ctx, pid) -> EnrollWizard:
     w = EnrollWizard(ctx, pid)
-    qtbot.addWidget(w)
+    qtbot.addWidget(w, before_close_func=lambda w: w.done(0))  # no "Discard?" at teardown
     w.show()
     qtbot.waitExposed(w)
     return w
@@ -69,7 +68,7 @@ def test_enroll_two_conditions_in_ccm(qtbot, nurse_ctx, shots):
     w.next()
     assert w.currentPage() is w.consent_page
     assert w.consent_page.obtained_by.currentText() == "Kim Carewell (RN)"  # the acting user
-    assert w.consent_page.consent_date.date() == QDate(2026, 11, 16)
+    assert w.consent_page.consent_date.value() == date(2026, 11, 16)
     fill_consent(w)
     shots(w, "enroll-3-consent")
     button(w, QWizard.WizardButton.FinishButton).click()
@@ -124,13 +123,13 @@ def test_patient_not_seen_for_two_years_records_the_visit_first(qtbot, nurse_ctx
     assert page.entry.isVisible()
     assert not button(w, QWizard.WizardButton.NextButton).isEnabled()
     assert page.g0506.isEnabled() and "once per patient" in page.g0506_note.text()
-    page.visit_date.setDate(QDate(2025, 6, 1))  # too long ago to start CCM
+    page.visit_date.set_value(date(2025, 6, 1))  # too long ago to start CCM
     page.visit_type.setCurrentIndex(page.visit_type.findData("awv"))
     page.discussed.setChecked(True)
     page.errors.reveal_all()
     assert "more than 12 months ago" in page.errors.visible("visit_date")
     assert not button(w, QWizard.WizardButton.NextButton).isEnabled()
-    page.visit_date.setDate(QDate(2026, 11, 10))
+    page.visit_date.set_value(date(2026, 11, 10))
     page.g0506.setChecked(True)
     assert page.errors.visible("visit_date") == ""
     shots(w, "enroll-2-visit-needed")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from ccm_desktop.ui.enrollment.enrollment_actions import open_decline_dialog, open_disenroll_dialog
@@ -40,7 +39,7 @@ def test_decline_needs_a_reason_then_is_recorded(qtbot, front_ctx, shots):
     assert d.errors.visible("consent_method") == "Choose verbal or written."
     d.reason.setEditText("Worried about the cost (coinsurance)")
     d.method.set_method("verbal")
-    d.when.setDate(QDate(2026, 11, 12))
+    d.when.set_value(date(2026, 11, 12))
     shots(d, "decline")
     d.accept()
     assert not d.isVisible()
@@ -96,7 +95,7 @@ def test_disenroll_states_the_last_day_and_keeps_history(qtbot, front_ctx, shots
     shots(d, "disenroll-errors")
     assert ctx.enrollment.history(pid)[0].status == "enrolled"
     d.reason.setEditText("Moving to another practice")
-    d.asked_on.setDate(QDate(2026, 11, 10))
+    d.asked_on.set_value(date(2026, 11, 10))
     d.confirm.setChecked(True)
     shots(d, "disenroll")
     d.accept()

@@ -32,8 +32,7 @@ from ccm_desktop.ui.common.vocabulary import program_label
 from ccm_desktop.ui.enrollment.enrollment_common import (
     MethodChoice,
     PatientFacts,
-    date_edit,
-    from_qdate,
+    date_field,
     staff_combo,
 )
 
@@ -92,9 +91,10 @@ class ConsentPage(QWizardPage):
         self.method = MethodChoice()
         self.method.changed.connect(self._changed)
         self.errors.add_row(form, self.tr("How given:"), self.method, "consent_method")
-        self.consent_date = date_edit(facts.today, facts.dob, facts.today, "consentDate")
-        self.consent_date.dateChanged.connect(self._changed)
+        self.consent_date = date_field(facts.today, facts, "consentDate", self.tr("Consent date"))
+        self.consent_date.changed.connect(self._changed)
         self.errors.add_row(form, self.tr("Consent da&te:"), self.consent_date, "consent_date")
+        self.consent_date.attach(self.errors, "consent_date")
         self.obtained_by = staff_combo(facts.staff, actor_staff_id, "obtainedBy")
         self.errors.add_row(form, self.tr("&Obtained by:"), self.obtained_by, "obtained_by")
         self.witness = QLineEdit(objectName="witness")
@@ -142,10 +142,11 @@ class ConsentPage(QWizardPage):
 
     # -- state ----------------------------------------------------------------------
     def consent_input(self) -> ConsentInput:
-        """The consent as entered (unchecked)."""
+        """The consent as entered (unchecked; a date that is not one reads as today, and
+        :meth:`field_errors` names it)."""
         staff_id = self.obtained_by.currentData()
         return ConsentInput(
-            consent_date=from_qdate(self.consent_date.date()),
+            consent_date=self.consent_date.value() or self.facts.today,
             method=self.method.method(),
             obtained_by_id=int(staff_id) if staff_id else None,
             disclosed_service=self.disclosures["disclosed_service"].isChecked(),
@@ -162,6 +163,9 @@ class ConsentPage(QWizardPage):
             validate_consent(self.consent_input(), self.facts.today, self.facts.dob)
         except ValidationErrors as exc:
             errors = error_map(exc)
+        problem = self.consent_date.problem()
+        if problem:
+            errors["consent_date"] = problem
         if self.obtained_by.currentIndex() < 0:
             errors["obtained_by"] = self.tr("Choose who asked the patient.")
         return errors

@@ -28,7 +28,7 @@ from ccm_desktop.services.visits import VisitCheck
 from ccm_desktop.ui.common.forms import CompletionMarker, FieldErrors
 from ccm_desktop.ui.common.style import ERROR_COLOUR, note, set_text_colour
 from ccm_desktop.ui.common.vocabulary import visit_label
-from ccm_desktop.ui.enrollment.enrollment_common import PatientFacts, date_edit, from_qdate, us_date
+from ccm_desktop.ui.enrollment.enrollment_common import PatientFacts, date_field, us_date
 from ccm_desktop.vocab import Program, VisitKind
 
 
@@ -44,8 +44,8 @@ class ProgramChoice(Protocol):
 class VisitEntry:
     """An initiating visit as entered, not yet saved."""
 
-    visit_date: date
-    visit_type: str  # awv | ippe | em
+    visit_date: date | None  # None: what was typed is not a date (field_errors says so)
+    visit_type: str  # a VisitKind code: awv | ippe | em | em_new
     g0506: bool
 
 
@@ -82,20 +82,25 @@ class VisitPage(QWizardPage):
         form = QFormLayout()
         entry_layout.addLayout(form)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
-        self.visit_date = date_edit(facts.today, facts.dob, facts.today, "visitDate")
-        self.visit_date.dateChanged.connect(self.revalidate)
+        self.visit_date = date_field(facts.today, facts, "visitDate", self.tr("Visit date"))
+        self.visit_date.changed.connect(self.revalidate)
         self.errors.add_row(form, self.tr("&Visit date:"), self.visit_date, "visit_date")
+        self.visit_date.attach(self.errors, "visit_date")
         self.visit_type = QComboBox(objectName="visitType")
         self.visit_type.addItem(self.tr("(choose the kind of visit)"), "")
         for kind in (VisitKind.AWV, VisitKind.IPPE):
             self.visit_type.addItem(visit_label(kind), kind.value)
-        for office in rules.office_visits():
-            self.visit_type.addItem(
-                self.tr("Office visit, level {level} ({code})").format(
-                    level=office.level, code=office.code
-                ),
-                VisitKind.EM.value,
-            )
+        for kind, levels, words in (
+            (VisitKind.EM, rules.office_visits(), self.tr("established patient")),
+            (VisitKind.EM_NEW, rules.new_patient_visits(), self.tr("new patient")),
+        ):
+            for office in levels:
+                self.visit_type.addItem(
+                    self.tr("Office visit, {who}, level {level} ({code})").format(
+                        who=words, level=office.level, code=office.code
+                    ),
+                    kind.value,
+                )
         self.visit_type.currentIndexChanged.connect(self.revalidate)
         self.errors.add_row(form, self.tr("&Kind of visit:"), self.visit_type, "visit_type")
         self.discussed = QCheckBox(
@@ -131,7 +136,7 @@ class VisitPage(QWizardPage):
         if not self.needs_visit():
             return None
         return VisitEntry(
-            from_qdate(self.visit_date.date()),
+            self.visit_date.value(),
             str(self.visit_type.currentData() or ""),
             self.g0506.isChecked() and self.g0506.isEnabled(),
         )
@@ -144,7 +149,10 @@ class VisitPage(QWizardPage):
         errors: dict[str, str] = {}
         program = self.choice.program() or Program.CCM
         earliest = rules.visit_window_start(program, self.facts.today)
-        if entry.visit_date < earliest:
+        problem = self.visit_date.problem()
+        if problem:
+            errors["visit_date"] = problem
+        elif entry.visit_date is not None and entry.visit_date < earliest:
             months = rules.visit_window_months(program)
             years, rest = divmod(months, 12)
             span = (

@@ -6,12 +6,15 @@ that can be checked without writing (eligibility, consent, the visit's fields) b
 first write; then the initiating visit (when one was entered) is recorded and the patient
 enrolled, each by its service in its own transaction. Should the enrollment still be
 refused after the visit was saved, the wizard says so plainly and a second Finish does not
-record the visit again. "Patient declined…" is reachable from every step.
+record the visit again. "Patient declined…" is reachable from every step for a patient not
+enrolled (an enrolled patient who says no to a change simply stays as they are; stopping
+is a disenrollment). Escape, Cancel or closing the window ask before throwing away what was
+entered; with nothing entered the wizard closes at once.
 """
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QWidget, QWizard
+from PySide6.QtWidgets import QDialog, QMessageBox, QWidget, QWizard
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError, ValidationError, ValidationErrors
@@ -47,7 +50,9 @@ class EnrollWizard(QWizard):
         self.setWindowTitle(self.tr("Enroll {name}").format(name=self.facts.name))
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
-        self.setOption(QWizard.WizardOption.HaveCustomButton1, True)
+        newest = self.facts.history[0] if self.facts.history else None
+        self.can_decline = newest is None or not newest.in_effect(self.facts.today)
+        self.setOption(QWizard.WizardOption.HaveCustomButton1, self.can_decline)
         self.setButtonText(QWizard.WizardButton.CustomButton1, self.tr("Patient &declined…"))
         self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("&Finish: enroll"))
         self.customButtonClicked.connect(self._custom_button)
@@ -63,6 +68,7 @@ class EnrollWizard(QWizard):
         for page in (self.program_page, self.visit_page, self.consent_page):
             self.addPage(page)
         self.preview: ConsentPreviewDialog | None = None
+        self._initial = self._state()
         font = self.fontMetrics()
         self.resize(font.averageCharWidth() * 112, font.height() * 40)
 
@@ -71,15 +77,63 @@ class EnrollWizard(QWizard):
         """Whether anything was written: the enrollment, a decline, or the visit alone."""
         return self.enrolled or self.declined
 
+    # -- leaving ----------------------------------------------------------------------
+    def _state(self) -> tuple[object, ...]:
+        """Everything the user can enter, to tell whether anything was (:meth:`reject`)."""
+        p, v, c = self.program_page, self.visit_page, self.consent_page
+        return (
+            p.program(),
+            p.provider_id(),
+            v.visit_date.text(),
+            v.visit_type.currentIndex(),
+            v.discussed.isChecked(),
+            v.g0506.isChecked(),
+            tuple(b.isChecked() for b in c.disclosures.values()),
+            c.method.method(),
+            c.consent_date.text(),
+            c.obtained_by.currentIndex(),
+            c.witness.text().strip(),
+        )
+
+    def entered_anything(self) -> bool:
+        """Whether anything differs from how the wizard opened."""
+        return self._state() != self._initial
+
+    def reject(self) -> None:
+        """Escape, Cancel and the window's close: ask first when something was entered."""
+        if not self.saved and self.entered_anything() and not self._discard_confirmed():
+            return
+        super().reject()
+
+    def _discard_confirmed(self) -> bool:
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Discard?"))
+        box.setText(self.tr("Discard what you entered?"))
+        box.setInformativeText(
+            self.tr("Nothing has been saved for {name} yet.").format(name=self.facts.name)
+        )
+        discard = box.addButton(self.tr("&Discard"), QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton(self.tr("&Keep editing"), QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        clicked = box.clickedButton()
+        box.deleteLater()
+        return clicked is discard
+
     # -- actions --------------------------------------------------------------------
     def _custom_button(self, which: int) -> None:
         if which == QWizard.WizardButton.CustomButton1.value:
             self.decline()
 
     def decline(self) -> bool:
-        """Record a decline instead (prefilled from what was entered); closes when saved."""
+        """Record a decline instead (prefilled from what was entered); closes when saved.
+        Not offered (False) while the patient is enrolled."""
         from ccm_desktop.ui.enrollment.enrollment_dialogs import DeclineDialog
 
+        if not self.can_decline:
+            return False
         consent = self.consent_page.consent_input()
         dialog = DeclineDialog(
             self.ctx,
@@ -133,7 +187,11 @@ class EnrollWizard(QWizard):
             page.show_errors({}, self.tr("Go back one step: the initiating visit needs a fix."))
             return False
         program, provider_id = self.program_page.program(), self.program_page.provider_id()
-        entered = VisitInput(visit.visit_date, visit.visit_type, visit.g0506) if visit else None
+        entered = (
+            VisitInput(visit.visit_date, visit.visit_type, visit.g0506)
+            if visit is not None and visit.visit_date is not None
+            else None
+        )
         service, actor, pid, consent = (
             self.ctx.enrollment,
             self.actor,

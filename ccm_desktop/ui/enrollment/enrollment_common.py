@@ -11,11 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QCoreApplication, QDate, Signal
+from PySide6.QtCore import QCoreApplication, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QRadioButton,
     QWidget,
@@ -25,6 +24,7 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES, EnrollmentView
 from ccm_desktop.services.patients import LANGUAGES, ConditionRow, PatientDetail
 from ccm_desktop.services.practice import PracticeInfo, ProviderInfo, StaffInfo
+from ccm_desktop.ui.common.date_field import DateField
 from ccm_desktop.ui.common.labels import staff_label
 
 
@@ -119,24 +119,27 @@ def load_facts(ctx: AppContext, patient_id: int) -> PatientFacts:
     )
 
 
-def to_qdate(d: date) -> QDate:
-    return QDate(d.year, d.month, d.day)
-
-
-def from_qdate(q: QDate) -> date:
-    return date(q.year(), q.month(), q.day())
-
-
-def date_edit(value: date, earliest: date, latest: date, name: str) -> QDateEdit:
-    """A required date typed as MM/DD/YYYY or picked from a calendar, kept within
-    ``earliest``..``latest`` (so a future date or one before birth cannot be entered)."""
-    edit = QDateEdit()
-    edit.setDisplayFormat("MM/dd/yyyy")
-    edit.setCalendarPopup(True)
-    edit.setDateRange(to_qdate(earliest), to_qdate(latest))
-    edit.setDate(to_qdate(value))
-    edit.setObjectName(name)
-    return edit
+def date_field(
+    value: date | None,
+    facts: PatientFacts,
+    name: str,
+    accessible: str,
+    earliest: date | None = None,
+    earliest_text: str = "",
+) -> DateField:
+    """The application's one date field (ui/common/date_field.py), required, refusing a date
+    after the practice's today and before ``earliest`` (the date of birth unless given)."""
+    field = DateField(
+        accessible,
+        today=facts.today,
+        earliest=earliest or facts.dob,
+        earliest_text=earliest_text or _tr("the date of birth"),
+        required=True,
+        value=value,
+    )
+    field.setObjectName(name)
+    field.editor.setObjectName(f"{name}Text")
+    return field
 
 
 def staff_combo(staff: list[StaffInfo], selected_id: int | None, name: str) -> QComboBox:

@@ -1,7 +1,11 @@
 """Decline and disenroll: the two ways a patient says no, each kept in the history.
 
 Both dialogs check what they can before saving, call one service method, and show its
-:class:`ValidationError` messages under the fields; they close only when saved.
+:class:`ValidationError` messages under the fields; they close only when saved. A decline
+is for a patient who was offered a program and said no: it does not open while the
+patient is enrolled (that patient can only be disenrolled, at the end of the month). A
+"Patient died" reason words the disenroll dialog for a death: the date of death, and the
+enrollment ends that day.
 """
 
 from __future__ import annotations
@@ -31,8 +35,7 @@ from ccm_desktop.ui.common.writer import write_and_wait
 from ccm_desktop.ui.enrollment.enrollment_common import (
     MethodChoice,
     PatientFacts,
-    date_edit,
-    from_qdate,
+    date_field,
     load_facts,
     long_date,
     staff_combo,
@@ -136,6 +139,13 @@ class DeclineDialog(_ReasonDialog):
             raise CcmError("Choose who is working before recording a decline.")
         self.ctx = ctx
         self.facts = facts or load_facts(ctx, patient_id)
+        newest = self.facts.history[0] if self.facts.history else None
+        if newest is not None and newest.in_effect(self.facts.today):
+            raise CcmError(
+                f"{self.facts.name} is enrolled in {program_label(newest.program)}: a decline is "
+                "for a patient who said no when offered. To stop the program, use Disenroll "
+                "(the patient stays enrolled until the end of the month)."
+            )
         self.enrollment_id: int | None = None
         self.setWindowTitle(self.tr("Patient declined"))
         layout = QVBoxLayout(self)
@@ -168,10 +178,12 @@ class DeclineDialog(_ReasonDialog):
         self.reason.editTextChanged.connect(self._changed)
         self.errors.add_row(form, self.tr("&Reason:"), self.reason, "reason")
         today = self.facts.today
-        self.when = date_edit(
-            consent.consent_date if consent else today, self.facts.dob, today, "declineDate"
+        self.when = date_field(
+            consent.consent_date if consent else today, self.facts, "declineDate", self.tr("Date")
         )
+        self.when.changed.connect(self._changed)
         self.errors.add_row(form, self.tr("&Date:"), self.when, "consent_date")
+        self.when.attach(self.errors, "consent_date")
         self.method = MethodChoice()
         self.method.set_method(consent.method if consent else "")
         self.method.changed.connect(self._changed)
@@ -187,7 +199,9 @@ class DeclineDialog(_ReasonDialog):
     def consent_input(self) -> ConsentInput:
         staff_id = self.obtained_by.currentData()
         return ConsentInput(
-            from_qdate(self.when.date()), self.method.method(), int(staff_id) if staff_id else None
+            self.when.value() or self.facts.today,
+            self.method.method(),
+            int(staff_id) if staff_id else None,
         )
 
     def field_errors(self) -> dict[str, str]:
@@ -196,6 +210,8 @@ class DeclineDialog(_ReasonDialog):
             validate_consent(self.consent_input(), self.facts.today, self.facts.dob, declined=True)
         except ValidationErrors as exc:
             errors = error_map(exc)
+        if self.when.problem():
+            errors["consent_date"] = self.when.problem()
         if not self.reason.currentText().strip():
             errors["reason"] = self.tr("Say why, in a few words (it helps when you ask again).")
         return errors
@@ -259,13 +275,14 @@ class DisenrollDialog(_ReasonDialog):
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.errors = FieldErrors(self)
+        self.died_text = self.tr("Patient died")
         self.reason = reason_combo(
             [
                 self.tr("Patient asked to stop"),
                 self.tr("Moving to another practice"),
                 self.tr("Cost (coinsurance)"),
                 self.tr("Entered hospice"),
-                self.tr("Patient died"),
+                self.died_text,
             ],
             "disenrollReason",
         )
@@ -273,9 +290,18 @@ class DisenrollDialog(_ReasonDialog):
         self.errors.add_row(form, self.tr("&Reason:"), self.reason, "reason")
         today = self.facts.today
         earliest = max(view.start_date or self.facts.dob, self.facts.dob)
-        self.asked_on = date_edit(today, min(earliest, today), today, "askedOn")
-        self.asked_on.dateChanged.connect(self._changed)
+        self.asked_on = date_field(
+            today,
+            self.facts,
+            "askedOn",
+            self.tr("Date"),
+            earliest=min(earliest, today),
+            earliest_text=self.tr("the start of the enrollment"),
+        )
+        self.asked_on.changed.connect(self._changed)
         self.errors.add_row(form, self.tr("Patient &asked on:"), self.asked_on, "date")
+        self.asked_on.attach(self.errors, "date")
+        self.date_label = form.labelForField(self.asked_on.parentWidget())
         layout.addLayout(form)
         self.statement = QLabel(objectName="lastDay")
         self.statement.setWordWrap(True)
@@ -288,14 +314,22 @@ class DisenrollDialog(_ReasonDialog):
         layout.addWidget(self.confirm_message)
         self._finish(layout, self.tr("&Stop the enrollment"))
 
+    def died(self) -> bool:
+        """The reason is the patient's death (the "Patient died" choice)."""
+        return self.reason.currentText().strip().casefold() == self.died_text.casefold()
+
     def last_day(self) -> date:
-        """The last enrolled day: the end of the month the patient asked in."""
-        return end_of_month(from_qdate(self.asked_on.date()))
+        """The last enrolled day: the date of death, else the end of the month the patient
+        asked in (today's month while the typed date is not a date)."""
+        when = self.asked_on.value() or self.facts.today
+        return when if self.died() else end_of_month(when)
 
     def field_errors(self) -> dict[str, str]:
         errors: dict[str, str] = {}
         if not self.reason.currentText().strip():
             errors["reason"] = self.tr("Say why the patient is leaving the program.")
+        if self.asked_on.problem():
+            errors["date"] = self.asked_on.problem()
         if not self.confirm.isChecked():
             errors["confirm"] = self.tr("Tick the box to confirm.")
         return errors
@@ -303,21 +337,43 @@ class DisenrollDialog(_ReasonDialog):
     def _changed(self) -> None:
         last = long_date(self.last_day())
         name = program_label(self.view.program)
-        self.statement.setText(
-            self.tr(
-                "The patient stays enrolled until {last}, as Medicare requires: a patient who "
-                "stops leaves at the end of the calendar month. Care this month still counts."
-            ).format(last=last)
-        )
-        self.confirm.setText(
-            self.tr("&Yes, stop {program} for {name} after {last}").format(
-                program=name, name=self.facts.name, last=last
+        if self.died():
+            if isinstance(self.date_label, QLabel):
+                self.date_label.setText(self.tr("Date of &death:"))
+            self.asked_on.editor.setAccessibleName(self.tr("Date of death"))
+            self.statement.setText(
+                self.tr(
+                    "The enrollment ends on {last}, the day the patient died. Care given this "
+                    "month up to that day still counts."
+                ).format(last=last)
             )
-        )
+            self.confirm.setText(
+                self.tr("&Yes, end {program} for {name} as of {last}").format(
+                    program=name, name=self.facts.name, last=last
+                )
+            )
+        else:
+            if isinstance(self.date_label, QLabel):
+                self.date_label.setText(self.tr("Patient &asked on:"))
+            self.asked_on.editor.setAccessibleName(self.tr("Patient asked on"))
+            self.statement.setText(
+                self.tr(
+                    "The patient stays enrolled until {last}, as Medicare requires: a patient "
+                    "who stops leaves at the end of the calendar month. Care this month still "
+                    "counts."
+                ).format(last=last)
+            )
+            self.confirm.setText(
+                self.tr("&Yes, stop {program} for {name} after {last}").format(
+                    program=name, name=self.facts.name, last=last
+                )
+            )
         self.errors.set_errors(self.field_errors())
 
     def save(self) -> None:
         actor, service = self.ctx.actor, self.ctx.enrollment
         assert actor is not None
-        args = (self.enrollment_id, self.reason.currentText(), from_qdate(self.asked_on.date()))
+        when = self.asked_on.value()
+        assert when is not None  # field_errors refused anything else
+        args = (self.enrollment_id, self.reason.currentText(), when, self.died())
         self.effective = write_and_wait(lambda: service.disenroll(actor, *args))
