@@ -257,7 +257,7 @@ def test_the_same_date_field_in_wizard_dialogs_and_patient_form(qtbot, nurse_ctx
     from ccm_desktop.ui.common.date_field import DateField
 
     ctx = nurse_ctx
-    pid, eid = enrolled_patient(ctx, "T8")
+    _pid, eid = enrolled_patient(ctx, "T8")
     other = new_patient(ctx, ctx.actor, "T8B", first="Bea")
     w = open_wizard(qtbot, ctx, other)
     decline = DeclineDialog(ctx, other)
@@ -327,7 +327,7 @@ def test_enrollment_tab_shows_consent_and_initiating_visit(qtbot, nurse_ctx, sho
     page.tabs.setCurrentIndex(ENROLLMENT)
     tab = page.enrollment_tab
     assert tab.consent.text() == (
-        "verbal, 11/12/2026, obtained by Kim Carewell; witness Lee Frontdesk"
+        "Verbal, 11/12/2026, obtained by Kim Carewell; witness Lee Frontdesk"
     )
     assert tab.visit.text() == (
         "11/10/2026, Office visit, new patient (E/M), with Dana Example, MD (with G0506)"
@@ -336,10 +336,10 @@ def test_enrollment_tab_shows_consent_and_initiating_visit(qtbot, nurse_ctx, sho
     other = new_patient(ctx, ctx.actor, "T12", first="Cy")  # seen 09/01/2026: no visit needed
     ctx.enrollment.enroll(ctx.actor, other, "ccm", full_consent(ctx))
     page = detail_page(qtbot, ctx, other)
-    assert "no new visit was needed (last face-to-face visit 09/01/2026)" in (
+    assert "no new visit was needed. Last face-to-face visit on record: 09/01/2026" in (
         page.enrollment_tab.visit.text()
     )
-    assert "written, 11/02/2026, obtained by Kim Carewell" == page.enrollment_tab.consent.text()
+    assert "Written, 11/02/2026, obtained by Kim Carewell" == page.enrollment_tab.consent.text()
 
 
 def test_initiating_visit_kinds_include_new_patient_office_visits(qtbot, nurse_ctx):
@@ -355,7 +355,7 @@ def test_initiating_visit_kinds_include_new_patient_office_visits(qtbot, nurse_c
 # -- fits a 1366x768 screen at 125% ------------------------------------------------------
 def test_wizard_and_dialogs_fit_a_laptop_screen_at_125_percent(qtbot, nurse_ctx):
     ctx = nurse_ctx
-    pid, eid = enrolled_patient(ctx, "T14")
+    _pid, eid = enrolled_patient(ctx, "T14")
     other = new_patient(ctx, ctx.actor, "T15", last_visit="2024-10-01", first="Di")
     w = open_wizard(qtbot, ctx, other)
     decline, stop = DeclineDialog(ctx, other), DisenrollDialog(ctx, eid)

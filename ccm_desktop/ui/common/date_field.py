@@ -62,7 +62,13 @@ class _SelectOnFocus(QObject):
     cursor, so typing replaces the whole date (no fighting a half-kept old date)."""
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.FocusIn and isinstance(watched, QLineEdit):
+        if not isinstance(watched, QLineEdit):
+            return False
+        kind = event.type()
+        entering = kind == QEvent.Type.FocusIn or (
+            kind == QEvent.Type.MouseButtonPress and not watched.hasFocus()
+        )
+        if entering:
             QTimer.singleShot(0, watched, watched.selectAll)  # not after it is gone
         return False
 

@@ -70,7 +70,12 @@ class EnrollWizard(QWizard):
         self.preview: ConsentPreviewDialog | None = None
         self._initial = self._state()
         font = self.fontMetrics()
-        self.resize(font.averageCharWidth() * 112, font.height() * 40)
+        width, height = font.averageCharWidth() * 112, font.height() * 34
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is not None:  # a 1366x768 laptop at 125%: 1093x614, title bar included
+            width = min(width, screen.width() - 2 * font.height())
+            height = min(height, screen.height() - 3 * font.height())
+        self.resize(width, height)
 
     @property
     def saved(self) -> bool:

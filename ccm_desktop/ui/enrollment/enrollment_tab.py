@@ -221,10 +221,10 @@ class EnrollmentTab(QWidget):
             words = (
                 self.tr("{method}, {date}, obtained by {who}")
                 if c.consented
-                else self.tr("Declined: told us {method}, {date}, asked by {who}")
+                else self.tr("Declined ({method}), {date}, asked by {who}")
             )
             text = words.format(
-                method=consent_method_label(c.method).lower(),
+                method=consent_method_label(c.method),
                 date=date_text(c.consent_date),
                 who=c.obtained_by or self.tr("(not recorded)"),
             )
@@ -248,8 +248,8 @@ class EnrollmentTab(QWidget):
             last = data.detail.data.last_visit_date
             self.visit.setText(
                 self.tr(
-                    "none recorded with this enrollment: no new visit was needed "
-                    "(last face-to-face visit {date})"
+                    "None recorded with this enrollment: no new visit was needed. Last "
+                    "face-to-face visit on record: {date}"
                 ).format(date=date_text(last or None))
             )
 
