@@ -187,18 +187,28 @@ def _open(
         _damaged_or_wrong_key(paths, key)
         raise
     except DBAPIError as exc:  # page 1 reads, but the schema is damaged
-        raise database_failure(exc) from exc
+        _raise_if_damaged(exc)
+        raise
     try:
         for f in paths.sidecars():
             make_private(f)
         result = upgrade(db, paths.backups)
     except DBAPIError as exc:  # a damaged page met while reading the schema version
         db.close()
-        raise database_failure(exc) from exc
+        _raise_if_damaged(exc)
+        raise
     except Exception:
         db.close()
         raise
     return AppContext(paths, db, EventBus(), clock or Clock(), result, instance)
+
+
+def _raise_if_damaged(exc: DBAPIError) -> None:
+    """:class:`DatabaseDamaged` for a driver error that means damage; other errors (a
+    failed upgrade step) keep their own type and words."""
+    failure = database_failure(exc)
+    if isinstance(failure, DatabaseDamaged):
+        raise failure from exc
 
 
 def _damaged_or_wrong_key(paths: DataPaths, key: bytes) -> None:

@@ -29,6 +29,7 @@ def test_patient_name_not_in_database_wal_or_shm(ctx, clinician, practice_paths)
                 "F",
                 mbi="1EG4TE5MK73" if i == 0 else "",
             ),
+            allow_duplicate=True,  # 50 records of one synthetic name: the storage is tested
         )
     # While the practice is open the WAL holds the latest pages: check all three files now.
     files = practice_paths.sidecars()
@@ -79,7 +80,9 @@ def test_threads_share_the_pool_safely(ctx, clinician):
         try:
             for i in range(10):
                 ctx.patients.create(
-                    clinician, PatientInput(f"T{n}-{i}", "Thread", f"N{n}", "1950-01-01", "M")
+                    clinician,
+                    PatientInput(f"T{n}-{i}", "Thread", f"N{n}", "1950-01-01", "M"),
+                    allow_duplicate=True,
                 )
                 ctx.patients.rows()
         except BaseException as exc:
