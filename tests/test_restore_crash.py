@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +24,7 @@ from ccm_desktop.db.backup import backup_to, key_sidecar, verify
 from ccm_desktop.paths import DataPaths
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.services.patients import PatientInput
-from tests.conftest import PASSPHRASE, practice_setup
+from tests.conftest import PASSPHRASE, PRACTICE_TOML, practice_setup
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL is POSIX")
 
@@ -53,6 +54,12 @@ def scene(tmp_path: Path) -> tuple[DataPaths, Path]:
 
 
 def _restore(paths: DataPaths, backup: Path, crash_at: str | None) -> subprocess.CompletedProcess:
+    return _command(["--data-dir", str(paths.root), "restore", str(backup)], crash_at)
+
+
+def _command(args: list[str], crash_at: str | None = None) -> subprocess.CompletedProcess:
+    """``python -m ccm_desktop ARGS`` in a new process, started with a umask of 022 (as a
+    desktop session leaves it), the passphrase and user set, and no keyring."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CCM_DESKTOP_") or k == "HOME"}
     env |= {
         "CCM_DESKTOP_PASSPHRASE": PASSPHRASE,
@@ -63,20 +70,13 @@ def _restore(paths: DataPaths, backup: Path, crash_at: str | None) -> subprocess
     if crash_at:
         env[swap.CRASH_ENV] = crash_at
     return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ccm_desktop",
-            "--data-dir",
-            str(paths.root),
-            "restore",
-            str(backup),
-        ],
+        [sys.executable, "-m", "ccm_desktop", *args],
         env=env,
         capture_output=True,
         text=True,
         timeout=120,
         cwd=REPO,
+        preexec_fn=lambda: os.umask(0o022),
     )
 
 
@@ -133,3 +133,22 @@ def test_a_stale_wal_of_the_old_database_never_reaches_the_restored_one(tmp_path
     done = _restore(paths, backup, "restore:after-key")
     assert done.returncode == -signal.SIGKILL, done.stderr
     assert _open_with_key_file(paths, memory_keyring) == 1
+
+
+def test_files_made_by_command_line_processes_are_private(tmp_path):
+    root = tmp_path / "data"
+    paths = DataPaths(root)
+    done = _command(["--data-dir", str(root), "init", "--practice", str(PRACTICE_TOML)])
+    assert done.returncode == 0, done.stderr
+    (tmp_path / "out").mkdir()
+    assert _command(["--data-dir", str(root), "backup", str(tmp_path / "out")]).returncode == 0
+    [backup] = (tmp_path / "out").glob("*.ccmbak")
+    done = _command(["--data-dir", str(root), "restore", str(backup)])
+    assert done.returncode == 0, done.stderr
+    assert stat.S_IMODE(root.stat().st_mode) == 0o700
+    assert stat.S_IMODE(paths.backups.stat().st_mode) == 0o700
+    made = [paths.database, paths.wrapped_key, paths.lock, backup, key_sidecar(backup)]
+    made += list(paths.backups.iterdir())
+    assert len(made) >= 7
+    for f in made:
+        assert stat.S_IMODE(f.stat().st_mode) == 0o600, f
