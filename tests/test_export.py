@@ -17,7 +17,7 @@ from ccm_desktop import icd10
 from ccm_desktop.db.models import AuditEvent, Base
 from ccm_desktop.errors import CcmError
 from ccm_desktop.importers import export_patients, import_patients
-from ccm_desktop.importers.csvfile import unescape
+from ccm_desktop.importers.csvfile import quoted, unescape
 from ccm_desktop.importers.export import safe_cell
 from ccm_desktop.importers.patients import PATIENT_COLUMNS
 from ccm_desktop.services.patients import LANGUAGES
@@ -158,6 +158,7 @@ _name = (
     )
     .map(str.strip)
     .filter(bool)
+    .filter(lambda v: not quoted(v))  # '+x in a file is the export's form of +x
 )
 TODAY = date(2026, 11, 16)  # FIXED_NOW in New York
 
