@@ -247,3 +247,25 @@ def test_a_note_a_spreadsheet_would_run_is_warned_about_and_imported(
     report = import_time(ctx, f, admin)
     assert report.written and [(w.row, w.column) for w in report.warnings] == [(2, "note")]
     assert "kept as written" in report.summary()
+
+
+def test_time_for_a_record_entered_in_error_or_merged_is_a_row_error(ctx, admin, tmp_path):
+    """The bulk insert bypasses the ORM's check: the import itself names the record."""
+    unenrolled = [patient_row(i, program="", consent_date="", consent_method="") for i in (1, 2)]
+    f = write_csv(tmp_path / "pat.csv", PATIENT_COLUMNS, unenrolled)
+    assert import_patients(ctx, f, admin).written
+    first, second = (ctx.patients.find_by_mrn(m).id for m in ("T000001", "T000002"))
+    ctx.patients.mark_entered_in_error(admin, first, "Added twice by mistake")
+    rows = [row(), row(mrn="T000002", start_time="10:00")]
+    report = import_time(ctx, write_csv(tmp_path / "t.csv", TIME_COLUMNS, rows), admin)
+    assert not report.written and entries(ctx) == 0
+    [problem] = report.problems
+    assert (problem.row, problem.column) == (2, "mrn")
+    assert "T000001" in problem.message and "entered in error" in problem.message
+
+    ctx.patients.restore(admin, first, "Marked by mistake")
+    ctx.patients.merge(admin, second, first)
+    report = import_time(ctx, write_csv(tmp_path / "t2.csv", TIME_COLUMNS, rows), admin)
+    assert not report.written and entries(ctx) == 0
+    [problem] = report.problems
+    assert problem.row == 3 and "merged into MRN T000001" in problem.message

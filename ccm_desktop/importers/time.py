@@ -28,8 +28,8 @@ from sqlalchemy.orm import Session
 
 from ccm_desktop import rules
 from ccm_desktop.app import AppContext
-from ccm_desktop.db.models import ACTIVITIES, Patient, StaffUser, TimeEntry
-from ccm_desktop.errors import ValidationError
+from ccm_desktop.db.models import ACTIVITIES, Patient, StaffUser, TimeEntry, not_current_message
+from ccm_desktop.errors import ValidationError, WriteConflict
 from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
 from ccm_desktop.importers.csvfile import CsvRow, formula_warnings, read_table
@@ -51,7 +51,7 @@ from ccm_desktop.services.timing import (
     uncounted_reason,
 )
 from ccm_desktop.validation import check_yes_no, parse_date, shorten
-from ccm_desktop.vocab import AuditAction, ChangeKind
+from ccm_desktop.vocab import AuditAction, ChangeKind, RecordStatus
 
 TIME_COLUMNS = ("mrn", "staff", "date", "start_time", "minutes", "activity", "contact", "note")
 REQUIRED_COLUMNS = ("mrn", "staff", "date", "start_time", "minutes", "activity")
@@ -117,11 +117,11 @@ def import_time(
     with ctx.db.read() as s:
         tz = ctx.practice.practice_tz(s)
         now = ctx.clock.now()
-        patients = _patients(s, table.rows)
+        patients, not_current = _patients(s, table.rows)
         staff = {u.username: u for u in s.scalars(select(StaffUser))}
         parsed: list[_Row] = []
         for i, row in enumerate(table.rows, 1):
-            got = _check(row, patients, staff, tz, now, report.problems)
+            got = _check(row, patients, not_current, staff, tz, now, report.problems)
             report.warnings.extend(formula_warnings(row, ("note",)))
             if got is not None:
                 parsed.append(got)
@@ -135,6 +135,7 @@ def import_time(
     days = [r.key[2] for r in new] + [r.key[2] for r, _ in changed]
     with ctx.gate.write(actor, Permission.IMPORT_TIME, on=days) as w:
         s = w.session
+        _still_current(s, {r.key[0] for r in new} | {r.key[0] for r, _ in changed})
         touched = _write(s, actor, new, changed, path.name, steps, len(table.rows))
         record(s, actor, AuditAction.IMPORT_TIME, "import", detail=audit_summary(report, path.name))
     report.written = True
@@ -144,18 +145,54 @@ def import_time(
     return report
 
 
-def _patients(s: Session, rows: list[CsvRow]) -> dict[str, int]:
+def _patients(s: Session, rows: list[CsvRow]) -> tuple[dict[str, int], dict[str, str]]:
+    """MRN -> id of the current records the rows name, and MRN -> the plain-words refusal
+    for records entered in error or merged away (their time belongs nowhere, or on the
+    record they were merged into)."""
     mrns = sorted({r.get("mrn").upper() for r in rows if r.get("mrn")})
     found: dict[str, int] = {}
+    refused: dict[str, str] = {}
     for i in range(0, len(mrns), 500):
-        q = select(Patient.mrn, Patient.id).where(Patient.mrn.in_(mrns[i : i + 500]))
-        found.update((mrn, pid) for mrn, pid in s.execute(q))
-    return found
+        q = select(
+            Patient.mrn,
+            Patient.id,
+            Patient.record_status,
+            Patient.last_name,
+            Patient.first_name,
+            Patient.merged_into_id,
+        ).where(Patient.mrn.in_(mrns[i : i + 500]))
+        for mrn, pid, status, last, first, merged_into in s.execute(q):
+            if status == RecordStatus.ACTIVE:
+                found[mrn] = pid
+                continue
+            into = s.scalar(select(Patient.mrn).where(Patient.id == merged_into))
+            refused[mrn] = not_current_message(mrn, f"{last}, {first}", status, into)
+    return found, refused
+
+
+def _still_current(s: Session, ids: set[int]) -> None:
+    """:class:`WriteConflict` when a checked record was marked in error or merged meanwhile."""
+    for chunk in _chunks(sorted(ids), 500):
+        gone = s.scalar(
+            select(Patient.mrn)
+            .where(Patient.id.in_(chunk), Patient.record_status != RecordStatus.ACTIVE)
+            .limit(1)
+        )
+        if gone is not None:
+            raise WriteConflict(
+                f"MRN {gone} was marked entered in error or merged while the file was being "
+                "checked: nothing was imported. Check the file again and import it."
+            )
+
+
+def _chunks(items: list[int], size: int) -> list[list[int]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _check(
     row: CsvRow,
     patients: dict[str, int],
+    not_current: dict[str, str],
     staff: dict[str, StaffUser],
     tz: ZoneInfo,
     now: datetime,
@@ -171,6 +208,8 @@ def _check(
     pid = patients.get(mrn)
     if not mrn:
         bad("mrn", "Enter the patient's MRN.")
+    elif mrn in not_current:
+        bad("mrn", not_current[mrn])
     elif pid is None:
         bad("mrn", f"No patient has MRN {shorten(mrn)}: import the patient first.")
     user = staff.get(username)
