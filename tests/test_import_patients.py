@@ -292,7 +292,7 @@ def test_formula_like_values_are_warned_about_per_row_and_field_but_imported(ctx
     ]
     assert report.warnings[0].message.startswith("Starts with =: a spreadsheet would run it")
     assert "imported as written" in report.warnings[0].message
-    assert "3 values start like a spreadsheet formula and are kept as written" in (report.summary())
+    assert "3 warnings: those rows are still imported." in report.summary()
     assert ctx.patients.find_by_mrn("T000003").data.first_name == "@Robin"
 
 
@@ -362,4 +362,23 @@ def test_the_command_line_lists_the_warnings_and_imports(practice_paths, monkeyp
     assert cli.main(["--data-dir", str(practice_paths.root), "import", "patients", str(f)]) == 0
     out, err = capsys.readouterr()
     assert "warning: row 2, first_name: Starts with @: a spreadsheet would run it" in err
-    assert out.startswith("Imported 1 row: 1 new") and "kept as written" in out
+    assert out.startswith("Imported 1 row: 1 new") and "still imported" in out
+
+
+def test_a_new_patient_like_an_existing_one_or_an_earlier_row_is_a_warning(ctx, admin, tmp_path):
+    f = write_csv(tmp_path / "a.csv", PATIENT_COLUMNS, [patient_row(1)])
+    assert import_patients(ctx, f, admin).written
+    first = patient_row(1)
+    # Same person under a new MRN, the name typed differently: warned, still imported.
+    again = patient_row(
+        50, last_name=first["last_name"].upper(), first_name=first["first_name"], dob=first["dob"]
+    )
+    twin = patient_row(51, last_name="Núñez", first_name="Ana", dob="1950-03-04")
+    twin_again = patient_row(52, last_name="Nunez", first_name="ana", dob="1950-03-04")
+    f = write_csv(tmp_path / "b.csv", PATIENT_COLUMNS, [again, twin, twin_again])
+    report = import_patients(ctx, f, admin)
+    assert report.written and report.created == 3 and not report.problems
+    assert [(w.row, w.column) for w in report.warnings] == [(2, "last_name"), (4, "last_name")]
+    assert "MRN T000001" in report.warnings[0].message
+    assert "merge the records" in report.warnings[0].message
+    assert report.warnings[1].message.startswith("Row 3 has a new patient with the same name")

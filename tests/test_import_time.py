@@ -246,7 +246,7 @@ def test_a_note_a_spreadsheet_would_run_is_warned_about_and_imported(
     f = write_csv(tmp_path / "t.csv", TIME_COLUMNS, [row(note="=1+2 called back")])
     report = import_time(ctx, f, admin)
     assert report.written and [(w.row, w.column) for w in report.warnings] == [(2, "note")]
-    assert "kept as written" in report.summary()
+    assert "1 warning: the row is still imported." in report.summary()
 
 
 def test_time_for_a_record_entered_in_error_or_merged_is_a_row_error(ctx, admin, tmp_path):

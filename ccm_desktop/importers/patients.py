@@ -35,16 +35,24 @@ from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
 from ccm_desktop.importers.csvfile import CsvRow, formula_warnings, read_table
 from ccm_desktop.importers.patient_rows import Known, RowPlan, check_row
-from ccm_desktop.importers.report import ImportReport, Progress, ProgressSteps, audit_summary
+from ccm_desktop.importers.report import (
+    ImportReport,
+    Progress,
+    ProgressSteps,
+    RowProblem,
+    audit_summary,
+)
 from ccm_desktop.security.audit import Actor, record, record_many
 from ccm_desktop.services.careplans import new_version, version_audit
 from ccm_desktop.services.enrollment import ConsentInput, begin_enrollment, finish_enrollment
 from ccm_desktop.services.patients import (
     condition_audit,
     created_audit,
+    duplicates_in_session,
     new_condition,
     update_in_session,
 )
+from ccm_desktop.textfold import name_search_key
 from ccm_desktop.validation import normalise_mbi
 from ccm_desktop.vocab import AuditAction, ChangeKind
 
@@ -110,6 +118,7 @@ def import_patients(
         steps.finish()
         return report
     plans: list[RowPlan] = []
+    earlier: dict[tuple[str, date], int] = {}
     with ctx.db.read() as s:
         known = _load(s, ctx, table.rows)
         for i, row in enumerate(table.rows, 1):
@@ -118,6 +127,8 @@ def import_patients(
             report.warnings.extend(formula_warnings(row, TEXT_COLUMNS))
             if plan is not None:
                 plans.append(plan)
+                if plan.is_new:
+                    report.warnings.extend(_look_alikes(s, plan, earlier))
             steps.at(i)
         seen = _Seen.of(plans, known)
     for plan in plans:
@@ -150,6 +161,36 @@ def import_patients(
     if touched:
         ctx.bus.publish(Change(ChangeKind.PATIENTS, frozenset(touched), frozenset(touched)))
     return report
+
+
+def _look_alikes(
+    s: Session, plan: RowPlan, earlier: dict[tuple[str, date], int]
+) -> list[RowProblem]:
+    """Warnings for a new patient with the same folded name and birth date as a current
+    record or an earlier new row (the same MBI is already a row error): the row still
+    imports, since two people can share both; the words point to the merge."""
+    c = plan.clean
+    out = [
+        RowProblem(
+            plan.row,
+            "last_name",
+            f"Looks like {b.words}, already in the practice: imported as a new patient. "
+            "If they are the same person, merge the records on the patient page.",
+        )
+        for b in duplicates_in_session(s, c)
+    ]
+    key = (name_search_key(c.last_name, c.first_name), c.dob)
+    if key in earlier:
+        out.append(
+            RowProblem(
+                plan.row,
+                "last_name",
+                f"Row {earlier[key]} has a new patient with the same name and date of birth: "
+                "both are imported. If they are the same person, merge the records afterwards.",
+            )
+        )
+    earlier.setdefault(key, plan.row)
+    return out
 
 
 @dataclass

@@ -43,7 +43,8 @@ class ImportReport:
     ``skipped`` counts blank rows in between. ``created``/``updated``/``unchanged`` are
     what was written, or what would be written in a dry run; when there are
     ``problems`` nothing is written (all or nothing). ``warnings`` (values a spreadsheet
-    would run as a formula) do not stop an import: those rows are written as they are.
+    would run as a formula, a new patient like an existing one) do not stop an import:
+    those rows are written as they are.
     ``written`` is True only when the changes were committed.
     """
 
@@ -80,9 +81,10 @@ class ImportReport:
         n = len(self.warnings)
         if not n:
             return ""
-        values = "1 value starts" if n == 1 else f"{n} values start"
         return (
-            f" {values} like a spreadsheet formula and {'is' if n == 1 else 'are'} kept as written."
+            " 1 warning: the row is still imported."
+            if n == 1
+            else f" {n} warnings: those rows are still imported."
         )
 
 
