@@ -85,3 +85,25 @@ def test_bridge_delivers_changes_published_on_a_worker_thread(qtbot):
     bus.publish(Change("patients"))
     qtbot.wait(50)
     assert len(got) == 1
+
+
+def test_a_failed_task_is_logged_without_its_message(qtbot, caplog):
+    """A worker's exception text can quote a patient's values: the log keeps the type and
+    the frames only (the window's own error dialog shows neither)."""
+
+    values = ("Doe", "1EG4TE5MK73", "1950-03-04")
+
+    def work(_progress):
+        raise ValueError(" ".join(values))  # the log shows this source line: code, no data
+
+    task = Task(work)
+    with caplog.at_level("ERROR", logger="ccm_desktop"):
+        with qtbot.waitSignal(task.failed, timeout=5000) as got:
+            task.start()
+    assert isinstance(got.args[0], ValueError)
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "background task failed" in logged and "ValueError" in logged
+    assert "in work" in logged
+    for value in values:
+        assert value not in logged
+    assert not any(r.exc_info for r in caplog.records)  # no handler can print the text

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 
+from ccm_desktop import logsafe
 from ccm_desktop.errors import CcmError
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class _Runnable(QRunnable):
             result = self._fn(self._progress)
         except BaseException as exc:
             if not isinstance(exc, (Cancelled, CcmError)):
-                log.exception("background task failed")
+                log.error("background task failed:\n%s", logsafe.safe_traceback(exc))
             self._relay.done.emit(None, exc)
         else:
             self._relay.done.emit(result, None)
