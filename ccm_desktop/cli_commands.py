@@ -12,7 +12,6 @@ import sys
 import tempfile
 import tomllib
 from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -221,11 +220,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 # -- backup / restore / verify --------------------------------------------------------
 def cmd_backup(args: argparse.Namespace) -> int:
     target = Path(args.path).expanduser()
-    if target.is_dir():
-        target = target / f"practice-{datetime.now():%Y%m%d-%H%M%S}.ccmbak"
     with open_ctx(args) as ctx:
         assert ctx.actor is not None
         ctx.gate.authorize(ctx.actor, Permission.BACKUP_CREATE)
+        if target.is_dir():  # named on the practice's clock, as the window names it
+            target = target / f"practice-{ctx.practice.local_now():%Y%m%d-%H%M%S}.ccmbak"
         written = backup_to(ctx.db, target, wrapped_key=ctx.paths.wrapped_key)
     say(f"Backup written to {written}")
     sidecar = key_sidecar(written)

@@ -374,3 +374,25 @@ def test_a_time_row_of_staff_whose_minutes_do_not_count_is_a_row_error(practice,
     assert run(practice, "import", "time", str(t)) == 1
     err = capsys.readouterr().err
     assert "row 2, staff: Lee Frontdesk (front desk) is not clinical staff" in err
+
+
+def test_a_backup_into_a_folder_is_named_on_the_practices_clock(practice, tmp_path, monkeypatch):
+    """The file name's time is the practice's (New York), not the computer's zone."""
+    import time as _time
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    monkeypatch.setenv("TZ", "Asia/Tokyo")  # the computer's zone, far from the practice's
+    _time.tzset()
+    try:
+        (tmp_path / "bk").mkdir()
+        before = datetime.now(UTC)
+        assert run(practice, "backup", str(tmp_path / "bk")) == 0
+        after = datetime.now(UTC)
+    finally:
+        monkeypatch.delenv("TZ")
+        _time.tzset()
+    [backup] = list((tmp_path / "bk").glob("practice-*.ccmbak"))
+    named = datetime.strptime(backup.stem, "practice-%Y%m%d-%H%M%S")
+    named = named.replace(tzinfo=ZoneInfo("America/New_York"))
+    assert before - timedelta(seconds=1) <= named <= after + timedelta(seconds=1)
