@@ -19,6 +19,7 @@ from ccm_desktop.services.patients import PatientFilter
 from ccm_desktop.ui.enrollment.enroll_wizard import EnrollWizard
 from ccm_desktop.ui.enrollment.enrollment_dialogs import DeclineDialog, DisenrollDialog
 from ccm_desktop.ui.patients.patient_detail import ENROLLMENT, PatientDetailPage
+from ccm_desktop.ui.patients.patient_form import PatientFormDialog
 from ccm_desktop.ui.patients.patient_model import PROVIDER, STATUS
 from ccm_desktop.ui.patients.patients_page import PatientsPage
 from tests.ui.conftest import when_modal
@@ -146,6 +147,27 @@ def test_the_enrollments_practitioner_wins_over_a_later_edit_of_the_patient(qtbo
     assert list_rows(qtbot, patients)["Steady, Ada"][1] == "Dana Example, MD"
     page = detail_page(qtbot, ctx, pid)
     assert page.details_tab.values["provider"].text() == "Dana Example, MD"
+
+
+def test_the_patient_form_shows_the_enrollments_practitioner_and_does_not_offer_a_change(
+    qtbot, nurse_ctx
+):
+    """Editing an enrolled patient: the form's billing provider is the enrollment's and
+    locked, with the reason in words; a patient not enrolled can still choose one."""
+    ctx = nurse_ctx
+    pid = new_patient(ctx, ctx.actor, "T3", last="Locked")
+    ctx.enrollment.enroll(ctx.actor, pid, "ccm", full_consent(ctx))
+    form = PatientFormDialog(ctx, patient_id=pid)
+    qtbot.addWidget(form)
+    form.show()
+    assert form.provider.currentText() == "Dana Example, MD" and not form.provider.isEnabled()
+    assert form.provider_note.isVisible()
+    assert "consent again" in form.provider_note.text()
+    other = new_patient(ctx, ctx.actor, "T4", last="Free")
+    free = PatientFormDialog(ctx, patient_id=other)
+    qtbot.addWidget(free)
+    free.show()
+    assert free.provider.isEnabled() and not free.provider_note.isVisible()
 
 
 # -- decline vs disenroll ----------------------------------------------------------------

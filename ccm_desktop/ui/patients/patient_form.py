@@ -147,6 +147,10 @@ class PatientFormDialog(QDialog):
         E.add_row(medicare, self.tr("Medicare number (M&BI):"), self.mbi, "mbi")
         medicare.addRow("", self.qmb)
         E.add_row(medicare, self.tr("Billing p&rovider:"), self.provider, "billing_provider_npi")
+        self.provider_note = note("")
+        self.provider_note.setObjectName("provider_note")
+        self.provider_note.hide()
+        medicare.addRow("", self.provider_note)
         E.add_row(
             medicare, self.tr("Last face-to-face &visit:"), self.last_visit, "last_visit_date"
         )
@@ -315,6 +319,31 @@ class PatientFormDialog(QDialog):
             label.setMinimumWidth(width)
 
     # -- data ------------------------------------------------------------------
+    def _lock_provider_to_enrollment(self) -> None:
+        """While an enrollment is in effect its billing practitioner is the patient's (one
+        source of truth): the form shows it and does not offer to change it here, since a
+        new practitioner needs the patient's consent again (the Enrollment tab)."""
+        assert self.patient_id is not None
+        enrolled = next(
+            (e for e in self.ctx.enrollment.history(self.patient_id) if e.in_effect(self.today)),
+            None,
+        )
+        by_id = {p.id: p for p in self.providers}
+        chosen = by_id.get(enrolled.billing_provider_id) if enrolled is not None else None
+        self.provider.setEnabled(chosen is None)
+        self.provider_note.setVisible(chosen is not None)
+        if chosen is None:
+            self.provider.setToolTip("")
+            return
+        self.provider.setCurrentIndex(max(self.provider.findData(chosen.npi), 0))
+        words = self.tr(
+            "Set by the patient's enrollment. Billing under another practitioner needs the "
+            "patient's consent again: disenroll on the Enrollment tab, then enroll with the "
+            "new practitioner."
+        )
+        self.provider.setToolTip(words)
+        self.provider_note.setText(words)
+
     def load(self) -> None:
         """Fill the form from the saved patient (an edit), forgetting typed changes."""
         assert self.patient_id is not None
@@ -335,6 +364,7 @@ class PatientFormDialog(QDialog):
         self.mbi.setText(format_mbi(d.mbi) if d.mbi else "")
         self.qmb.setChecked(d.qmb)
         self.provider.setCurrentIndex(max(self.provider.findData(d.billing_provider_npi), 0))
+        self._lock_provider_to_enrollment()
         self.last_visit.editor.setText(_date_text(d.last_visit_date))
         self.stale_text.hide()
         self.reload_button.hide()
