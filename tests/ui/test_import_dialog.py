@@ -180,9 +180,9 @@ def test_formula_like_values_are_listed_as_warnings_and_the_file_still_imports(
         (listed.index(r, 0).data(), listed.index(r, 1).data()) for r in range(listed.rowCount())
     ] == [("3", "last_name"), ("4", "address"), ("4", "city")]
     assert dialog.problems.isVisibleTo(dialog)
-    assert dialog.problems.title.text() == "Values to check (they do not stop the import)"
+    assert dialog.problems.title.text() == "To check (these do not stop the import)"
     assert listed.headerData(2, Qt.Orientation.Horizontal) == "Warning"
-    assert dialog.summary.text().endswith("3 values to check below: they are imported as written.")
+    assert dialog.summary.text().endswith("3 warnings below: those rows are still imported.")
     assert dialog.import_button.isEnabled()
     qtbot.wait(50)  # let the layout take in the list shown after the check
     shots(dialog, "import-warnings")

@@ -116,6 +116,21 @@ def test_mark_entered_in_error_from_the_patient_page(qtbot, ctx, sample, shots):
     shots(page, "detail-entered-in-error")
 
 
+def test_the_entered_in_error_explanation_is_shown_whole(qtbot, ctx, sample):
+    """Its wrapped paragraph was clipped at the top and bottom (sized for another width)."""
+    from PySide6.QtWidgets import QLabel
+
+    page = _detail_page(qtbot, ctx, sample.garcia)
+    page.in_error_button.click()
+    dialog = page.record_dialog
+    qtbot.waitExposed(dialog)
+    wrapped = [w for w in dialog.findChildren(QLabel) if w.wordWrap() and w.text()]
+    assert wrapped
+    for label in wrapped:
+        assert label.height() >= label.heightForWidth(label.width()), label.text()[:40]
+    dialog.reject()
+
+
 def test_merge_dialog_shows_what_moves_then_merges(qtbot, ctx, sample, clinician, shots):
     dup = ctx.patients.create(
         clinician,

@@ -265,13 +265,13 @@ class ImportDialog(QDialog):
         self.problems.show()
 
     def _warned(self, report: ImportReport) -> str:
-        """ " 2 values to check below: they are imported as written." ("" when none)."""
+        """ " 2 warnings below: those rows are still imported." ("" when none)."""
         if not report.warnings:
             return ""
         return " " + self._count(
             len(report.warnings),
-            self.tr("1 value to check below: it is imported as written."),
-            self.tr("{n} values to check below: they are imported as written."),
+            self.tr("1 warning below: its row is still imported."),
+            self.tr("{n} warnings below: those rows are still imported."),
         )
 
     def _problem_chosen(self, row: int) -> None:

@@ -106,10 +106,11 @@ class ProblemList(QWidget):
             "Click a line to see its row above."
         )
         if warnings:
-            title = self.tr("Values to check (they do not stop the import)")
+            title = self.tr("To check (these do not stop the import)")
             explain = self.tr(
-                "These values start with =, +, - or @, so a spreadsheet would run them as "
-                "formulas. They are imported exactly as written; an export shows them as text."
+                "These rows are imported as written. A value that starts with =, +, - or @ "
+                "would run as a formula in a spreadsheet (an export shows it as text); a "
+                "patient who looks like one already on file can be merged afterwards."
             )
         else:
             title = self.tr("Problems to fix in the file")

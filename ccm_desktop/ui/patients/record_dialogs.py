@@ -104,7 +104,10 @@ class EnteredInErrorDialog(QDialog):
         lay.addWidget(self.reason)
         lay.addWidget(self.message)
         lay.addWidget(buttons)
-        self.resize(self.fontMetrics().averageCharWidth() * 80, self.sizeHint().height())
+        width = self.fontMetrics().averageCharWidth() * 80
+        # The wrapped explanation needs the height it takes at this width, not at the
+        # width the size hint assumed (it was clipped top and bottom).
+        self.resize(width, max(self.sizeHint().height(), lay.totalHeightForWidth(width)))
         _fit(self)
         self.reason.setFocus()
 
