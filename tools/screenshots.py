@@ -80,9 +80,26 @@ def window_size(screen: str | None, scale: float | None) -> tuple[int, int]:
     return round(w / (scale or 1)), round(h / (scale or 1))
 
 
+def offscreen_screen(screen: str | None, scale: float | None) -> str:
+    """The offscreen platform with a screen of the size shot (Qt's default is 800x600,
+    which would squeeze dialogs that fit their screen): ``--screen``, else the window's
+    size in physical pixels."""
+    import json
+
+    if screen:
+        w, h = (int(n) for n in screen.lower().split("x"))
+    else:
+        w, h = round(WIDTH * (scale or 1)), round(HEIGHT * (scale or 1))
+    config = Path(tempfile.gettempdir()) / f"ccm-screenshots-screen-{w}x{h}.json"
+    geometry = {"name": "screen", "x": 0, "y": 0, "width": w, "height": h}
+    config.write_text(json.dumps({"screens": [geometry]}), encoding="utf-8")
+    return f"offscreen:configfile={config}"
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    if "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = offscreen_screen(args.screen, args.scale)
     if args.scale:
         os.environ["QT_SCALE_FACTOR"] = str(args.scale)
 
@@ -165,6 +182,9 @@ def main(argv: list[str]) -> int:
             QTest.keyClicks(page.search, "Zzyzx")
             wait_for(lambda: not page.loading)
             save(window, "patients-no-match")
+            page.status_combo.setCurrentIndex(page.status_combo.findData("enrolled"))
+            wait_for(lambda: not page.loading)
+            save(window, "patients-no-match-filters")
             page.clear_filters()
             wait_for(lambda: not page.loading)
             window.show_page("practice")
@@ -178,6 +198,7 @@ def main(argv: list[str]) -> int:
 
             # -- the import dialog: a good file, then one with problems -----------------
             good, bad = _import_files(Path(tmp))
+            ctx.actor = ctx.practice.actor_for("front.rosa")  # the front desk imports
             dialog = ImportDialog(ctx, settings, window)
             dialog.resize(1000, 700)
             dialog.show()
@@ -186,11 +207,17 @@ def main(argv: list[str]) -> int:
                 wait_for(lambda: dialog.task is not None and not dialog.task.running)
                 save(dialog, shot)
             dialog.close()
+            ctx.actor = ctx.practice.actor_for(nurse.username)
 
             # -- patient detail (each tab), the add-patient form, the condition picker --
             from tools.patient_shots import patient_shots
 
             patient_shots(ctx, window, save, wait_for)
+
+            # -- one record per person, the administrator's Practice page, import warnings
+            from tools.record_shots import record_shots
+
+            record_shots(ctx, window, save, wait_for, Path(tmp))
             window.close()
 
             # -- start-up dialogs -------------------------------------------------------
