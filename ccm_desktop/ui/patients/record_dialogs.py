@@ -254,9 +254,11 @@ class MergeDialog(QDialog):
             )
         if plan.history:
             lines.append(
-                self.tr("The other record's history ({count} events) shows on this one.").format(
-                    count=plan.history
-                )
+                self.tr("The other record's history (1 event) shows on this one.")
+                if plan.history == 1
+                else self.tr(
+                    "The other record's history ({count} events) shows on this one."
+                ).format(count=plan.history)
             )
         return "\n".join(lines)
 
