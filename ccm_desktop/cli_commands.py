@@ -356,9 +356,10 @@ def cmd_verify(args: argparse.Namespace) -> int:
         say("All checks passed.")
         return EXIT_OK
     if report.damaged:
+        file_ok = all(c.ok for c in report.checks if c.name == "file")
         warn(
-            "The database is damaged (the key is right): restore the latest good backup, "
-            "or ask for help."
+            ("The database is damaged (the key is right)" if file_ok else "The file is damaged")
+            + ": restore the latest good backup, or ask for help."
         )
     else:
         warn("It is intact, but at an older version: this version upgrades it when opened.")
