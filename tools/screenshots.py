@@ -294,7 +294,7 @@ def main(argv: list[str]) -> int:
         p4.second.setText("maple syrup on a tuesday")
         p4.written.setChecked(True)
         save(wizard, "setup-4-passphrase")
-        wizard.close()
+        wizard.done(0)  # closed without the "Discard what you entered?" question
         QTimer.singleShot(0, app.quit)
         app.exec()
 

@@ -23,7 +23,7 @@ def new_paths(tmp_path) -> DataPaths:
 @pytest.fixture
 def wizard(qtbot, new_paths):
     w = SetupWizard(practice_creator(new_paths))
-    qtbot.addWidget(w)
+    qtbot.addWidget(w, before_close_func=lambda w: w.done(0))  # closed unasked at the end
     w.resize(820, 640)
     w.show()
     qtbot.waitExposed(w)
@@ -178,7 +178,7 @@ def test_creation_failure_is_shown_on_the_page(qtbot, new_paths, tmp_path):
     new_paths.root.mkdir(parents=True)
     new_paths.wrapped_key.write_text("{}")  # something is already there
     w = SetupWizard(practice_creator(new_paths))
-    qtbot.addWidget(w)
+    qtbot.addWidget(w, before_close_func=lambda w: w.done(0))
     w.show()
     fill_practice(qtbot, w)
     w.next()
@@ -196,3 +196,36 @@ def test_creation_failure_is_shown_on_the_page(qtbot, new_paths, tmp_path):
     assert w.ctx is None
     assert "already exists" in pp.failure.text() and pp.failure.isVisibleTo(w)
     assert w.isVisible()
+
+
+def test_escape_asks_before_discarding_what_was_entered(qtbot, wizard, new_paths):
+    """Nothing typed: Escape closes at once. Something typed: it asks; Keep editing keeps
+    every entry, Discard closes without creating anything."""
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.ui.conftest import when_modal
+
+    def answer(label: str):
+        def click(box: QMessageBox) -> None:
+            [button] = [b for b in box.buttons() if b.text().replace("&", "") == label]
+            button.click()
+
+        return click
+
+    fill_practice(qtbot, wizard)
+    asked = when_modal(QMessageBox, answer("Keep editing"))
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    assert asked[0].text() == "Discard what you entered?"
+    assert wizard.isVisible()
+    assert wizard.practice_page.edits["name"].text() == "Lakeside Internal Medicine"
+    asked = when_modal(QMessageBox, answer("Discard"))
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=5000)
+    assert asked and not new_paths.root.exists()
+
+
+def test_escape_with_nothing_entered_closes_at_once(qtbot, wizard):
+    assert not wizard.entered_anything()
+    qtbot.keyClick(wizard, Qt.Key.Key_Escape)
+    assert not wizard.isVisible()

@@ -6,7 +6,7 @@ import enum
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QItemSelectionModel
+from PySide6.QtCore import QCoreApplication, QItemSelectionModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QTableView,
@@ -303,3 +304,25 @@ class StaffPickerDialog(QDialog):
 def describe(exc: BaseException) -> str:
     """Plain words for an error shown in a message box."""
     return exc.message if isinstance(exc, CcmError) else str(exc) or type(exc).__name__
+
+
+def confirm_discard(parent: QWidget, detail: str) -> bool:
+    """Ask "Discard what you entered?" (``detail`` says what is not saved); True only when
+    the user chooses Discard. Keep editing is the default and Escape's answer."""
+
+    def tr(text: str) -> str:
+        return QCoreApplication.translate("dialogs", text)
+
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(tr("Discard?"))
+    box.setText(tr("Discard what you entered?"))
+    box.setInformativeText(detail)
+    discard = box.addButton(tr("&Discard"), QMessageBox.ButtonRole.DestructiveRole)
+    keep = box.addButton(tr("&Keep editing"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(keep)
+    box.setEscapeButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    box.deleteLater()
+    return clicked is discard

@@ -14,12 +14,13 @@ entered; with nothing entered the wizard closes at once.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QMessageBox, QWidget, QWizard
+from PySide6.QtWidgets import QDialog, QWidget, QWizard
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError, ValidationError, ValidationErrors
 from ccm_desktop.reports.consent import ConsentPatient
 from ccm_desktop.services.visits import VisitInput
+from ccm_desktop.ui.common.dialogs import confirm_discard
 from ccm_desktop.ui.common.forms import error_map
 from ccm_desktop.ui.common.writer import write_and_wait
 from ccm_desktop.ui.enrollment.consent_preview import ConsentPreviewDialog
@@ -111,21 +112,9 @@ class EnrollWizard(QWizard):
         super().reject()
 
     def _discard_confirmed(self) -> bool:
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("Discard?"))
-        box.setText(self.tr("Discard what you entered?"))
-        box.setInformativeText(
-            self.tr("Nothing has been saved for {name} yet.").format(name=self.facts.name)
+        return confirm_discard(
+            self, self.tr("Nothing has been saved for {name} yet.").format(name=self.facts.name)
         )
-        discard = box.addButton(self.tr("&Discard"), QMessageBox.ButtonRole.DestructiveRole)
-        keep = box.addButton(self.tr("&Keep editing"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(keep)
-        box.setEscapeButton(keep)
-        box.exec()
-        clicked = box.clickedButton()
-        box.deleteLater()
-        return clicked is discard
 
     # -- actions --------------------------------------------------------------------
     def _custom_button(self, which: int) -> None:

@@ -28,6 +28,7 @@ from ccm_desktop.paths import DataPaths
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.security.keys import check_passphrase
 from ccm_desktop.services.practice import PracticeSetup
+from ccm_desktop.ui.common.dialogs import confirm_discard
 from ccm_desktop.ui.common.forms import CompletionMarker, FieldErrors, error_label, error_map
 from ccm_desktop.ui.common.style import note
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
@@ -223,6 +224,19 @@ class SetupWizard(QWizard):
         self.passphrase_page.show_failure(text)
 
     def reject(self) -> None:
+        """Escape, Cancel and the window's close: ask first when something was entered."""
         if self.creating():
             return  # creating: wait for it, never leave half a practice behind
+        if self.entered_anything() and not self._discard_confirmed():
+            return
         super().reject()
+
+    def entered_anything(self) -> bool:
+        """Whether any page holds something typed (the state and zone lists have defaults)."""
+        texts = [e.text() for e in self.practice_page.edits.values()]
+        texts += [self.providers_page.name.text(), self.providers_page.npi.text()]
+        texts += [self.staff_page.name.text(), self.passphrase_page.first.text()]
+        return any(t.strip() for t in texts) or bool(self.providers_page.providers())
+
+    def _discard_confirmed(self) -> bool:
+        return confirm_discard(self, self.tr("The practice has not been created yet."))
