@@ -147,6 +147,12 @@ def _zone_names() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+def username_from_name(name: str) -> str:
+    """The username suggested for a full name: "Jo Ann O'Neil" -> "jo.ann.oneil"."""
+    parts = ["".join(ch for ch in p if ch.isalnum()) for p in name.lower().split()]
+    return ".".join(p for p in parts if p)
+
+
 def check_timezone(value: str, field: str = "timezone") -> str:
     """An IANA time zone name such as America/Chicago."""
     try:

@@ -37,6 +37,7 @@ from ccm_desktop.services.practice import (
     check_practice,
     check_provider,
     check_staff,
+    username_from_name,
 )
 from ccm_desktop.ui.common.dialogs import describe
 from ccm_desktop.ui.common.forms import FieldErrors, error_label, error_map
@@ -400,8 +401,7 @@ class StaffDialog(EditDialog):
 
     def _suggest_username(self, name: str) -> None:
         if not self._username_edited:
-            parts = ["".join(ch for ch in p if ch.isalnum()) for p in name.lower().split()]
-            self.username.setText(".".join(p for p in parts if p))
+            self.username.setText(username_from_name(name))
 
     def info(self) -> StaffInfo:
         return StaffInfo(

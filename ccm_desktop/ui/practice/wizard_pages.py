@@ -31,6 +31,7 @@ from ccm_desktop.services.practice import (
     PracticeSetup,
     ProviderInfo,
     StaffInfo,
+    username_from_name,
     validate_setup,
 )
 from ccm_desktop.ui.common.forms import CompletionMarker, FieldErrors, error_map
@@ -329,8 +330,7 @@ class StaffPage(QWizardPage):
 
     def _suggest_username(self, name: str) -> None:
         if not self._username_edited:
-            parts = ["".join(ch for ch in p if ch.isalnum()) for p in name.lower().split()]
-            self.username.setText(".".join(p for p in parts if p))
+            self.username.setText(username_from_name(name))
 
     def staff(self) -> StaffInfo:
         return StaffInfo(
