@@ -10,6 +10,7 @@ enrollment ends that day.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from PySide6.QtWidgets import (
@@ -75,6 +76,18 @@ class _ReasonDialog(QDialog):
     failure: QLabel
     save_button: QPushButton
 
+    def __init__(
+        self,
+        parent: QWidget | None,
+        check: Callable[[], dict[str, str]],
+        save: Callable[[], None],
+    ) -> None:
+        """``check`` gives the messages for what is entered now (field -> text); ``save``
+        calls the service and raises its errors."""
+        super().__init__(parent)
+        self._check = check
+        self._save = save
+
     def _finish(self, layout: QVBoxLayout, save_text: str) -> None:
         """Add the failure line and the buttons, focus the reason, size from the font."""
         self.failure = error_label()
@@ -88,21 +101,14 @@ class _ReasonDialog(QDialog):
         self.resize(width, self.heightForWidth(width))
 
     def _changed(self) -> None:
-        self.errors.set_errors(self.field_errors())
-
-    def field_errors(self) -> dict[str, str]:
-        raise NotImplementedError
-
-    def save(self) -> None:
-        """Call the service; raise its errors."""
-        raise NotImplementedError
+        self.errors.set_errors(self._check())
 
     def accept(self) -> None:
         """Save; stays open with the messages when something is missing or refused."""
-        errors = self.field_errors()
+        errors = self._check()
         if not errors:
             try:
-                self.save()
+                self._save()
             except (ValidationError, ValidationErrors) as exc:
                 errors = error_map(exc)
                 unplaced = [v for k, v in errors.items() if k not in self.errors.labels]
@@ -134,7 +140,7 @@ class DeclineDialog(_ReasonDialog):
         consent: ConsentInput | None = None,
     ) -> None:
         """``facts``, ``program`` and ``consent`` prefill it (from the enrollment wizard)."""
-        super().__init__(parent)
+        super().__init__(parent, self.field_errors, self.save)
         if ctx.actor is None:
             raise CcmError("Choose who is working before recording a decline.")
         self.ctx = ctx
@@ -242,7 +248,7 @@ class DisenrollDialog(_ReasonDialog):
     states the last day (Medicare: the end of that calendar month)."""
 
     def __init__(self, ctx: AppContext, enrollment_id: int, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, self.field_errors, self.save)
         if ctx.actor is None:
             raise CcmError("Choose who is working before stopping an enrollment.")
         self.ctx = ctx

@@ -10,6 +10,7 @@ gate refused); nothing is half-saved and the dialog stays open.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -58,11 +59,25 @@ def _combo(name: str, items: list[tuple[str, str]], current: str) -> QComboBox:
 
 
 class EditDialog(QDialog):
-    """A form whose fields show the core's messages, and a Save that runs on the writer."""
+    """A form whose fields show the core's messages, and a Save that runs on the writer.
 
-    def __init__(self, ctx: AppContext, title: str, parent: QWidget | None = None) -> None:
+    ``check`` gives the core's messages for what is typed now (field -> text); ``write``
+    saves (it runs on the writer thread and raises the core's errors).
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        title: str,
+        parent: QWidget | None,
+        *,
+        check: Callable[[], dict[str, str]],
+        write: Callable[[], Any],
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self._check = check
+        self._write = write
         self.setWindowTitle(title)
         self.errors = FieldErrors(self)
         self.form = QFormLayout()
@@ -117,21 +132,13 @@ class EditDialog(QDialog):
         return box
 
     # -- subclasses ------------------------------------------------------------
-    def field_errors(self) -> dict[str, str]:
-        """The core's messages for what is typed now."""
-        raise NotImplementedError
-
-    def write(self) -> Any:
-        """Save (runs on the writer thread; raises the core's errors)."""
-        raise NotImplementedError
-
     def may_save(self) -> bool:
         """A last question before saving (True: go on)."""
         return True
 
     # -- behaviour -------------------------------------------------------------
     def revalidate(self) -> None:
-        self.errors.set_errors(self.field_errors())
+        self.errors.set_errors(self._check())
         self.fit_height()
 
     def save(self) -> bool:
@@ -145,7 +152,7 @@ class EditDialog(QDialog):
         if not self.may_save():
             return False
         try:
-            write_and_wait(self.write)
+            write_and_wait(self._write)
         except (ValidationError, ValidationErrors) as exc:
             found = error_map(exc)
             self.errors.set_errors(found)
@@ -171,7 +178,13 @@ class PracticeDialog(EditDialog):
     """Name, NPI, tax id, address, phones and time zone of the practice."""
 
     def __init__(self, ctx: AppContext, info: PracticeInfo, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, self.tr("Practice details"), parent)
+        super().__init__(
+            ctx,
+            self.tr("Practice details"),
+            parent,
+            check=self.field_errors,
+            write=self.write,
+        )
         self.before = info
         self.edits: dict[str, QLineEdit] = {}
         for key, label, placeholder, n in (
@@ -273,7 +286,7 @@ class ProviderDialog(EditDialog):
         self, ctx: AppContext, info: ProviderInfo | None = None, parent: QWidget | None = None
     ) -> None:
         title = self.tr("Edit provider") if info else self.tr("Add a provider")
-        super().__init__(ctx, title, parent)
+        super().__init__(ctx, title, parent, check=self.field_errors, write=self.write)
         self.before = info
         self.name = self.line(
             "name",
@@ -335,7 +348,7 @@ class StaffDialog(EditDialog):
         self, ctx: AppContext, info: StaffInfo | None = None, parent: QWidget | None = None
     ) -> None:
         title = self.tr("Edit staff member") if info else self.tr("Add a staff member")
-        super().__init__(ctx, title, parent)
+        super().__init__(ctx, title, parent, check=self.field_errors, write=self.write)
         self.before = info
         self.name = self.line(
             "name", self.tr("&Full name:"), info.name if info else "", self.tr("first and last")
