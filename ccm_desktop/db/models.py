@@ -24,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, object_session, relationship
 
 from ccm_desktop.db.types import JSONType, UTCDateTime, utcnow
 from ccm_desktop.textfold import name_search_key
@@ -410,11 +410,14 @@ def _require_current_patient(_mapper: object, connection: Any, target: Any) -> N
     """Refuse a row for a patient record entered in error or merged away (one indexed read).
 
     Covers every ORM write (services, importers' ORM rows); Core bulk inserts bypass it.
+    A patient found current, or added, in this session is not read again (an import
+    writes many rows per patient); a change of its record status forgets it.
     """
     from ccm_desktop.errors import RecordNotCurrent  # errors imports nothing of ours
 
     pid = target.patient_id
-    if pid is None:
+    current = _current_patients(target)
+    if pid is None or pid in current:
         return
     p = Patient.__table__
     row = connection.execute(
@@ -424,6 +427,7 @@ def _require_current_patient(_mapper: object, connection: Any, target: Any) -> N
         .where(p.c.id == pid)
     ).first()
     if row is None or row.record_status == RecordStatus.ACTIVE:
+        current.add(pid)
         return
     into = None
     if row.merged_into_id is not None:
@@ -435,6 +439,26 @@ def _require_current_patient(_mapper: object, connection: Any, target: Any) -> N
     )
 
 
+def _current_patients(target: Any) -> set[int]:
+    """The ids of patients known current in ``target``'s session (empty without one)."""
+    session = object_session(target)
+    if session is None:
+        return set()
+    known: set[int] = session.info.setdefault("current_patient_ids", set())
+    return known
+
+
+def _patient_added(_mapper: object, _connection: Any, target: Patient) -> None:
+    if target.record_status in (None, RecordStatus.ACTIVE):
+        _current_patients(target).add(target.id)
+
+
+def _patient_changed(_mapper: object, _connection: Any, target: Patient) -> None:
+    _current_patients(target).discard(target.id)
+
+
+event.listen(Patient, "after_insert", _patient_added)
+event.listen(Patient, "before_update", _patient_changed)
 for _model in (Condition, Enrollment, Consent, InitiatingVisit, CarePlan, TimeEntry):
     event.listen(_model, "before_insert", _require_current_patient)
     event.listen(_model, "before_update", _require_current_patient)
