@@ -105,7 +105,9 @@ def scenario(ctx: AppContext, admin: Actor, clinician: Actor, tmp: Path) -> dict
         patient_row(1, phone="555-777-1234", conditions="I50.9;E78.5;J44.9"),  # reactivates
         patient_row(2, program="ccm", conditions="E11.9;I10", consent_date="2024-05-01"),
         patient_row(3, consent_date="2024-03-01", care_plan_date="2024-03-02"),  # first enrollment
-        patient_row(4, billing_provider_npi="1000000004", program="apcm", consent_date="2024-07-01"),
+        patient_row(
+            4, billing_provider_npi="1000000004", program="apcm", consent_date="2024-07-01"
+        ),
         patient_row(5, billing_provider_npi="1000000004", mbi="", care_plan_date="2025-01-10"),
         patient_row(10, address="10 New Road"),
         patient_row(11, last_name="SAMPLE", first_name="Sam", dob=first[1]["dob"]),  # look-alike
@@ -150,6 +152,6 @@ def test_conditions_for_a_record_entered_in_error_refuse_the_whole_import(
     ctx.patients.mark_entered_in_error(clinician, pid, "Added twice by mistake")
     before = dump(ctx)
     rows = [patient_row(3), patient_row(2, conditions="E11.9;I10;J44.9")]
-    with pytest.raises(RecordNotCurrent, match="MRN T000002.*entered in error"):
+    with pytest.raises(RecordNotCurrent, match=r"MRN T000002.*entered in error"):
         import_patients(ctx, write_csv(tmp_path / "b.csv", PATIENT_COLUMNS, rows), admin)
     assert dump(ctx) == before  # the new patient of row 2 was not written either

@@ -20,12 +20,12 @@ the patient's newest plan adds no version. ``qmb`` is yes or no.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from ccm_desktop.app import AppContext
@@ -35,6 +35,7 @@ from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
 from ccm_desktop.importers.csvfile import CsvRow, formula_warnings, read_table
 from ccm_desktop.importers.patient_rows import Known, RowPlan, check_row
+from ccm_desktop.importers.patient_write import write_plans
 from ccm_desktop.importers.report import (
     ImportReport,
     Progress,
@@ -42,19 +43,11 @@ from ccm_desktop.importers.report import (
     RowProblem,
     audit_summary,
 )
-from ccm_desktop.security.audit import Actor, record, record_many
-from ccm_desktop.services.careplans import new_version, version_audit
-from ccm_desktop.services.enrollment import ConsentInput, begin_enrollment, finish_enrollment
-from ccm_desktop.services.patients import (
-    condition_audit,
-    created_audit,
-    duplicates_in_session,
-    new_condition,
-    update_in_session,
-)
+from ccm_desktop.security.audit import Actor, record
+from ccm_desktop.services.patients import CleanPatient, PatientBrief
 from ccm_desktop.textfold import name_search_key
 from ccm_desktop.validation import normalise_mbi
-from ccm_desktop.vocab import AuditAction, ChangeKind
+from ccm_desktop.vocab import AuditAction, ChangeKind, RecordStatus
 
 T = TypeVar("T")
 
@@ -84,7 +77,6 @@ REQUIRED_COLUMNS = ("mrn", "last_name", "first_name", "dob", "sex")
 # Stored as written (the other columns are checked against fixed forms: codes, dates,
 # digits): a value here that a spreadsheet would run as a formula gets a warning.
 TEXT_COLUMNS = ("mrn", "last_name", "first_name", "address", "city")
-BATCH = 500
 
 
 def import_patients(
@@ -118,18 +110,22 @@ def import_patients(
         steps.finish()
         return report
     plans: list[RowPlan] = []
+    checked: list[tuple[CsvRow, RowPlan | None]] = []
     earlier: dict[tuple[str, date], int] = {}
     with ctx.db.read() as s:
         known = _load(s, ctx, table.rows)
         for i, row in enumerate(table.rows, 1):
             plan, problems = check_row(row, table.columns, known)
             report.problems.extend(problems)
-            report.warnings.extend(formula_warnings(row, TEXT_COLUMNS))
+            checked.append((row, plan))
             if plan is not None:
                 plans.append(plan)
-                if plan.is_new:
-                    report.warnings.extend(_look_alikes(s, plan, earlier))
             steps.at(i)
+        alike = _Alike.of(s, [p.clean for p in plans if p.is_new])
+        for row, plan in checked:
+            report.warnings.extend(formula_warnings(row, TEXT_COLUMNS))
+            if plan is not None and plan.is_new:
+                report.warnings.extend(_look_alikes(alike, plan, earlier))
         seen = _Seen.of(plans, known)
     for plan in plans:
         if plan.is_new:
@@ -148,7 +144,7 @@ def import_patients(
     with ctx.gate.write(actor, Permission.IMPORT_PATIENTS, on=days) as w:
         s = w.session
         seen.rebind(s, plans)
-        touched = _write(s, actor, plans, steps, len(table.rows))
+        touched = write_plans(s, actor, plans, steps, len(table.rows))
         record(
             s,
             actor,
@@ -163,8 +159,55 @@ def import_patients(
     return report
 
 
+@dataclass
+class _Alike:
+    """The current records new rows may duplicate, read for the whole file in a few
+    queries: what ``duplicates_in_session`` finds for one row, for every new row."""
+
+    by_mbi: dict[str, PatientBrief]  # the first current record (by id) with each MBI
+    by_person: dict[tuple[str, date], list[PatientBrief]]  # folded name and DOB, by id
+
+    @classmethod
+    def of(cls, s: Session, new: list[CleanPatient]) -> _Alike:
+        cols = (
+            Patient.id,
+            Patient.mrn,
+            Patient.last_name,
+            Patient.first_name,
+            Patient.dob,
+            Patient.record_status,
+        )
+        current = Patient.record_status == RecordStatus.ACTIVE
+        by_mbi: dict[str, PatientBrief] = {}
+        for chunk in _chunks(sorted({c.mbi for c in new if c.mbi})):
+            q = select(Patient.mbi, *cols).where(Patient.mbi.in_(chunk), current)
+            for mbi, *brief in s.execute(q.order_by(Patient.id)):
+                by_mbi.setdefault(mbi, PatientBrief(*brief))
+        by_person: dict[tuple[str, date], list[PatientBrief]] = {}
+        keys = sorted({(name_search_key(c.last_name, c.first_name), c.dob) for c in new})
+        for chunk in _chunks(keys, 250):
+            q = select(Patient.search_key, *cols).where(
+                tuple_(Patient.search_key, Patient.dob).in_(chunk), current
+            )
+            for key, *brief in s.execute(q.order_by(Patient.id)):
+                found = by_person.setdefault((key, brief[4]), [])
+                if len(found) < 5:
+                    found.append(PatientBrief(*brief))
+        return cls(by_mbi, by_person)
+
+    def matches(self, c: CleanPatient) -> list[PatientBrief]:
+        """As ``duplicates_in_session(s, c)``: the same MBI first, then name and DOB."""
+        found: dict[int, PatientBrief] = {}
+        same = self.by_mbi.get(c.mbi) if c.mbi else None
+        if same is not None:
+            found[same.id] = same
+        for b in self.by_person.get((name_search_key(c.last_name, c.first_name), c.dob), []):
+            found.setdefault(b.id, b)
+        return list(found.values())
+
+
 def _look_alikes(
-    s: Session, plan: RowPlan, earlier: dict[tuple[str, date], int]
+    alike: _Alike, plan: RowPlan, earlier: dict[tuple[str, date], int]
 ) -> list[RowProblem]:
     """Warnings for a new patient with the same folded name and birth date as a current
     record or an earlier new row (the same MBI is already a row error): the row still
@@ -177,7 +220,7 @@ def _look_alikes(
             f"Looks like {b.words}, already in the practice: imported as a new patient. "
             "If they are the same person, merge the records on the patient page.",
         )
-        for b in duplicates_in_session(s, c)
+        for b in alike.matches(c)
     ]
     key = (name_search_key(c.last_name, c.first_name), c.dob)
     if key in earlier:
@@ -307,51 +350,3 @@ def _load(s: Session, ctx: AppContext, rows: list[CsvRow]) -> Known:
         for mbi, mrn in s.execute(select(Patient.mbi, Patient.mrn).where(Patient.mbi.in_(chunk))):
             owner.setdefault(mbi, mrn)
     return Known(today, providers, patients, conditions, current, plans, owner)
-
-
-def _write(
-    s: Session, actor: Actor, plans: list[RowPlan], steps: ProgressSteps, rows: int
-) -> set[int]:
-    """Write checked rows in batches (two flushes per batch); returns the patient ids changed."""
-    touched: set[int] = set()
-    for start in range(0, len(plans), BATCH):
-        batch = plans[start : start + BATCH]
-        created: list[Patient] = []
-        for plan in batch:
-            if plan.patient is None:
-                created.append(Patient(**vars(plan.clean)))
-                plan.patient = created[-1]
-                s.add(plan.patient)
-            elif plan.changed:
-                update_in_session(s, actor, plan.patient, plan.clean)
-        s.flush()
-        audits = [created_audit(p) for p in created]
-        conds: list[Condition] = []
-        enrolled: list[tuple[Enrollment, ConsentInput]] = []
-        versions: list[CarePlan] = []
-        for plan in batch:
-            p = plan.patient
-            assert p is not None
-            if plan.is_new or plan.touches:
-                touched.add(p.id)
-            for code in plan.new_codes:
-                conds.append(new_condition(p.id, code))
-                s.add(conds[-1])
-            for cond in plan.reactivate:
-                cond.status = "active"
-                conds.append(cond)
-            if plan.program and plan.consent:
-                consent = replace(plan.consent, obtained_by_id=actor.staff_id)
-                enr = begin_enrollment(s, actor, p, plan.program, consent, plan.current)
-                enrolled.append((enr, consent))
-            if plan.care_plan:
-                v = new_version(actor, p.id, plan.care_plan_version, plan.care_plan, None, True)
-                s.add(v)
-                versions.append(v)
-        s.flush()
-        audits += [condition_audit(c) for c in conds]
-        audits += [finish_enrollment(s, actor, enr, consent) for enr, consent in enrolled]
-        audits += [version_audit(v) for v in versions]
-        record_many(s, actor, audits)
-        steps.at(rows + start + len(batch))
-    return touched

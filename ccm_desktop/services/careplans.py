@@ -87,13 +87,27 @@ def new_version(
 ) -> CarePlan:
     """A care-plan version row (dates already checked; not yet added to a session)."""
     return CarePlan(
-        patient_id=patient_id,
-        version=version,
-        established_date=established,
-        kept_elsewhere=kept_elsewhere,
-        content=content or {},
-        created_by_id=actor.staff_id,
+        **version_values(actor, patient_id, version, established, content, kept_elsewhere)
     )
+
+
+def version_values(
+    actor: Actor,
+    patient_id: int,
+    version: int,
+    established: date,
+    content: dict[str, Any] | None = None,
+    kept_elsewhere: bool = False,
+) -> dict[str, Any]:
+    """The column values of :func:`new_version` (the imports insert them in bulk)."""
+    return {
+        "patient_id": patient_id,
+        "version": version,
+        "established_date": established,
+        "kept_elsewhere": kept_elsewhere,
+        "content": content or {},
+        "created_by_id": actor.staff_id,
+    }
 
 
 def version_audit(plan: CarePlan) -> AuditItem:

@@ -277,16 +277,20 @@ def begin_enrollment(
     )
     s.add(enr)
     if current is not None and current.status in ACTIVE_STATUSES:
-        if current.billing_provider_id != provider_id:
-            status, reason = EnrollmentStatus.TRANSFERRED, "new billing practitioner"
-        else:
-            status, reason = (
-                EnrollmentStatus.PROGRAM_CHANGED,
-                f"changed to {PROGRAM_NAMES[program]}",
-            )
+        status, reason = closing_step(current.billing_provider_id, provider_id, program)
         add_step(s, actor, current, status, consent.consent_date, reason)
         current.end_date = consent.consent_date
     return enr
+
+
+def closing_step(
+    current_provider_id: int | None, provider_id: int | None, program: str
+) -> tuple[EnrollmentStatus, str]:
+    """The status and reason that close an enrollment in effect when a new one starts:
+    transferred to another billing practitioner, or the program changed."""
+    if current_provider_id != provider_id:
+        return EnrollmentStatus.TRANSFERRED, "new billing practitioner"
+    return EnrollmentStatus.PROGRAM_CHANGED, f"changed to {PROGRAM_NAMES[program]}"
 
 
 def finish_enrollment(
@@ -575,19 +579,34 @@ def _consent_row(
     reason: str,
 ) -> Consent:
     return Consent(
-        patient_id=patient_id,
-        enrollment_id=enrollment_id,
-        program=program,
-        billing_provider_id=provider_id,
-        consented=consented,
-        consent_date=c.consent_date,
-        method=c.method,
-        obtained_by_id=c.obtained_by_id,
-        witness=c.witness.strip(),
-        disclosed_service=c.disclosed_service,
-        disclosed_cost_sharing=c.disclosed_cost_sharing,
-        disclosed_one_practitioner=c.disclosed_one_practitioner,
-        disclosed_stop_anytime=c.disclosed_stop_anytime,
-        decline_reason=reason,
-        recorded_via=c.recorded_via,
+        **consent_values(patient_id, enrollment_id, program, provider_id, consented, c, reason)
     )
+
+
+def consent_values(
+    patient_id: int,
+    enrollment_id: int | None,
+    program: str,
+    provider_id: int | None,
+    consented: bool,
+    c: ConsentInput,
+    reason: str = "",
+) -> dict[str, object]:
+    """The column values of a consent (or decline) row (the imports insert them in bulk)."""
+    return {
+        "patient_id": patient_id,
+        "enrollment_id": enrollment_id,
+        "program": program,
+        "billing_provider_id": provider_id,
+        "consented": consented,
+        "consent_date": c.consent_date,
+        "method": c.method,
+        "obtained_by_id": c.obtained_by_id,
+        "witness": c.witness.strip(),
+        "disclosed_service": c.disclosed_service,
+        "disclosed_cost_sharing": c.disclosed_cost_sharing,
+        "disclosed_one_practitioner": c.disclosed_one_practitioner,
+        "disclosed_stop_anytime": c.disclosed_stop_anytime,
+        "decline_reason": reason,
+        "recorded_via": c.recorded_via,
+    }

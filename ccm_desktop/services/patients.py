@@ -950,13 +950,18 @@ def update_in_session(s: Session, actor: Actor, p: Patient, clean: CleanPatient)
 
 def new_condition(patient_id: int, code: str, onset: date | None = None) -> Condition:
     """An active condition row for a validated, dot-less billable ``code`` (not yet added)."""
-    return Condition(
-        patient_id=patient_id,
-        code=code,
-        description=icd10.description(code),
-        onset_date=onset,
-        status=ConditionStatus.ACTIVE,
-    )
+    return Condition(**condition_values(patient_id, code, onset))
+
+
+def condition_values(patient_id: int, code: str, onset: date | None = None) -> dict[str, object]:
+    """The column values of :func:`new_condition` (the imports insert them in bulk)."""
+    return {
+        "patient_id": patient_id,
+        "code": code,
+        "description": icd10.description(code),
+        "onset_date": onset,
+        "status": ConditionStatus.ACTIVE,
+    }
 
 
 def condition_audit(cond: Condition) -> AuditItem:
