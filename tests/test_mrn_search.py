@@ -1,9 +1,11 @@
-"""Patient search by MRN number: typed without the MRN's letters or leading zeros."""
+"""Patient search by MRN number: typed without the MRN's letters or leading zeros, in
+SQL and in memory (the list as staff type) alike."""
 
 from __future__ import annotations
 
 import pytest
 
+from ccm_desktop.services.patient_list import search_rows
 from ccm_desktop.services.patients import PatientFilter, PatientInput
 
 
@@ -24,7 +26,10 @@ def mrns(ctx, clinician) -> dict[str, int]:
 
 
 def found(ctx, text: str) -> set[str]:
-    return {r.mrn for r in ctx.patients.rows(PatientFilter(text))}
+    in_sql = {r.mrn for r in ctx.patients.rows(PatientFilter(text))}
+    in_memory = {r.mrn for r in search_rows(ctx.patients.rows(), text)}
+    assert in_memory == in_sql
+    return in_sql
 
 
 @pytest.mark.parametrize("typed", ["123", "000123", "0123", "a123", "A123", "a000123", "a0123"])

@@ -1,10 +1,17 @@
-"""The patient list: one SQL query with search, filters and this month's minutes.
+"""The patient list: one SQL query for the filters and this month's minutes, and the
+search, in SQL or in memory over the rows it returned.
 
 Search words match the start of any part of a name (case, accents, hyphens and
 apostrophes are ignored, so "holt" finds Vasquez-Holt, "obrien" finds O'Brien and
 "nunez" finds Núñez: the stored ``Patient.search_key``), the start of an
-MRN or of a Medicare number (dashes ignored); a date typed as 3/4/1950 or 1950-03-04
-matches the date of birth. Portable SQL only (SQLite and PostgreSQL).
+MRN or of a Medicare number (dashes ignored), or the MRN's number typed without its
+letters or leading zeros; a date typed as 3/4/1950 or 1950-03-04 matches the date of
+birth. Several words must all match. Portable SQL only (SQLite and PostgreSQL).
+
+The rules are written once, in :func:`compile_word` (what each word looks for); the SQL
+clause (:func:`rows_query`, for callers that search the database) and the in-memory
+filter (:func:`search_rows`, for the list as staff type) are both built from it, and
+tests/test_search_memory.py proves they agree.
 
 The billing provider column and filter are the enrollment's billing practitioner while the
 newest enrollment is in effect (services/enrollment.py, ``in_effect``), else the patient's
@@ -15,7 +22,8 @@ enrolled and carries that day (``PatientRow.leaving``).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, func, or_, select
@@ -25,10 +33,20 @@ from ccm_desktop.db.models import Enrollment, Patient, Provider, TimeEntry
 from ccm_desktop.textfold import fold
 from ccm_desktop.vocab import ACTIVE_STATUSES, EnrollmentStatus, RecordStatus
 
+# Markers inside ``PatientRow.codes``: "\x01" + MRN (lower case), "\x02" + Medicare number
+# (upper case; absent when there is none), "\x03" + the MRN's number (letters, separators
+# and leading zeros trimmed). Stored MRNs and MBIs are letters, digits and dashes, so a
+# marker followed by a needle can only match at the start of its part.
+_MRN_MARK, _MBI_MARK, _NUMBER_MARK = "\x01", "\x02", "\x03"
+_MARKS = frozenset(_MRN_MARK + _MBI_MARK + _NUMBER_MARK)
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class PatientRow:
-    """One line of the patient list."""
+    """One line of the patient list.
+
+    ``search_key`` (the stored folded name) and ``codes`` (:func:`row_codes`) are what the
+    in-memory search reads; rows built by hand without them are simply never found."""
 
     id: int
     mrn: str
@@ -42,6 +60,8 @@ class PatientRow:
     mbi: str
     leaving: date | None = None  # disenrolled, but enrolled until this day (still ahead)
     record_status: str = RecordStatus.ACTIVE  # entered_in_error when asked for them
+    search_key: str = field(default="", repr=False, compare=False)
+    codes: str = field(default="", repr=False, compare=False)
 
     @property
     def name(self) -> str:
@@ -58,6 +78,10 @@ class PatientFilter:
     provider_id: int | None = None
     # Also list records marked entered in error (merged-away records are never listed).
     include_in_error: bool = False
+
+    def without_text(self) -> PatientFilter:
+        """The same filters with no search text (what the list reads from the database)."""
+        return PatientFilter("", self.program, self.status, self.provider_id, self.include_in_error)
 
 
 _DOB_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
@@ -86,26 +110,92 @@ _MRN_NUMBER = re.compile(r"^([a-z]*)[-_ ./]*0*(\d+)$")  # "a000123", "a123", "00
 _MRN_LEAD = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_ ./"
 
 
-def _word_clause(word: str) -> ColumnElement[bool]:
-    """One search word: the start of a name word, of the MRN, of the Medicare number, or of
-    the MRN's number typed without its letters or leading zeros ("123", "000123" and
-    "a123" find A000123: the MRN's leading letters and separators, then its zeros, are
-    trimmed in SQL with the two-argument ``ltrim`` of SQLite and PostgreSQL)."""
-    clean = word.replace("%", "").replace("_", "")
+@dataclass(frozen=True, slots=True)
+class SearchWord:
+    """What one search word looks for; a row matches when any part does.
+
+    - ``mrn``: the start of the MRN (lower case);
+    - ``name``: the start of a word of the folded name ("" looks for no name);
+    - ``mbi``: the start of the Medicare number, dashes ignored (upper case);
+    - ``number``: (letters, digits): the MRN's number starts with ``digits`` once its
+      letters, separators and leading zeros are trimmed, and the MRN starts with
+      ``letters`` ("123", "000123" and "a123" find A000123); None when the word is no
+      MRN number.
+    """
+
+    mrn: str
+    name: str
+    mbi: str
+    number: tuple[str, str] | None
+
+
+def compile_word(word: str) -> SearchWord:
+    """The one definition of what a (lower-cased) search word matches."""
+    clean = word.replace("%", "").replace("_", "")  # no LIKE wildcards from the keyboard
     name = fold(clean).replace("%", "").replace("_", "")
-    parts = [func.lower(Patient.mrn).like(clean.lower() + "%")]
-    if name:
-        parts.append(Patient.search_key.like(f"% {name}%"))
-    parts.append(Patient.mbi.like(clean.replace("-", "").upper() + "%"))
     number = _MRN_NUMBER.match(clean.lower())
+    digits = None
     if number:
         letters, digits = number.groups()
-        digits = digits.lstrip("0") or "0"
+        digits = (letters, digits.lstrip("0") or "0")
+    return SearchWord(clean.lower(), name, clean.replace("-", "").upper(), digits)
+
+
+def row_codes(mrn: str, mbi: str | None) -> str:
+    """A row's MRN and Medicare number as the in-memory search reads them (one string)."""
+    trimmed = mrn.lstrip(_MRN_LEAD).lstrip("0")
+    mbi_part = "" if mbi is None else _MBI_MARK + mbi.upper()
+    return f"{_MRN_MARK}{mrn.lower()}{mbi_part}{_NUMBER_MARK}{trimmed}"
+
+
+def _word_clause(word: str) -> ColumnElement[bool]:
+    """One search word in SQL (:class:`SearchWord`). The MRN's number is trimmed with the
+    two-argument ``ltrim`` of SQLite and PostgreSQL."""
+    w = compile_word(word)
+    parts = [func.lower(Patient.mrn).like(w.mrn + "%")]
+    if w.name:
+        parts.append(Patient.search_key.like(f"% {w.name}%"))
+    parts.append(Patient.mbi.like(w.mbi + "%"))
+    if w.number:
+        letters, digits = w.number
         # The cheap LIKE first: the two ltrim calls run only for MRNs holding the digits.
         trimmed = func.ltrim(func.ltrim(Patient.mrn, _MRN_LEAD), "0")
         match = and_(Patient.mrn.like(f"%{digits}%"), trimmed.like(digits + "%"))
         parts.append(and_(match, func.lower(Patient.mrn).like(letters + "%")) if letters else match)
     return or_(*parts)
+
+
+def _keep_word(rows: Sequence[PatientRow], w: SearchWord) -> list[PatientRow]:
+    """The rows ``w`` matches, in their order (:class:`SearchWord`, on ``codes`` and
+    ``search_key``). A needle holding a marker character can match no stored MRN or MBI."""
+
+    def needle(mark: str, text: str) -> str:
+        return "\x00" if _MARKS.intersection(text) else mark + text  # "\x00": never found
+
+    mrn, mbi = needle(_MRN_MARK, w.mrn), needle(_MBI_MARK, w.mbi)
+    name = " " + w.name if w.name else "\x00"
+    if w.number is None:
+        return [r for r in rows if mrn in r.codes or name in r.search_key or mbi in r.codes]
+    letters, digits = w.number
+    number, lead = needle(_NUMBER_MARK, digits), needle(_MRN_MARK, letters)
+    return [
+        r
+        for r in rows
+        if mrn in r.codes
+        or name in r.search_key
+        or mbi in r.codes
+        or (number in r.codes and lead in r.codes)
+    ]
+
+
+def search_rows(rows: Sequence[PatientRow], text: str) -> list[PatientRow]:
+    """The rows the search ``text`` matches, in the order given (the same answer as the
+    SQL search of :func:`rows_query` over the same rows; the filters are not applied)."""
+    dob, words = parse_search(text)
+    kept = list(rows) if dob is None else [r for r in rows if r.dob == dob]
+    for word in words:
+        kept = _keep_word(kept, compile_word(word))
+    return kept
 
 
 def _latest_enrollment_id() -> ScalarSelect[int]:
@@ -174,6 +264,7 @@ def rows_query(
             Provider.name.label("provider"),
             case((leaving, enr.end_date)).label("leaving"),
             Patient.record_status,
+            Patient.search_key,
         )
         .select_from(Patient)
         .outerjoin(enr, enr.id == _latest_enrollment_id())
@@ -229,8 +320,24 @@ def list_rows(
             mbi or "",
             leaving,
             kept,
+            key,
+            row_codes(mrn, mbi),
         )
-        for pid, mrn, last, first, dob, mbi, program, status, minutes, provider, leaving, kept in (
+        for (
+            pid,
+            mrn,
+            last,
+            first,
+            dob,
+            mbi,
+            program,
+            status,
+            minutes,
+            provider,
+            leaving,
+            kept,
+            key,
+        ) in (
             s.connection().execute(q).all()  # Core rows, fetched at once: a third of the ORM path
         )
     ]

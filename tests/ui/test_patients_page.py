@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 
 from ccm_desktop.services.patients import PatientInput
 from ccm_desktop.ui.common.bridge import EventBridge
-from ccm_desktop.ui.patients.patient_model import MINUTES, NAME, PatientTableModel
+from ccm_desktop.ui.patients.patient_model import DOB, MINUTES, NAME, PatientTableModel
 from ccm_desktop.ui.patients.patients_page import PatientsPage
 
 pytestmark = pytest.mark.gui
@@ -91,12 +91,23 @@ def test_search_narrows_the_list(qtbot, page, text, expected):
     assert page.count_label.text() == f"{len(expected)} of 5 match"
 
 
-def test_search_waits_for_typing_to_pause(qtbot, page):
-    qtbot.keyClicks(page.search, "smi")
-    assert page._search_timer.isActive()
-    assert len(names(page)) == 5  # not yet: debounced
-    qtbot.waitUntil(lambda: names(page) == ["Smith, John"], timeout=2000)
-    settle(qtbot, page)
+def test_each_keystroke_narrows_the_list_at_once_without_reading_the_database(qtbot, page):
+    shown = []
+    page.refreshed.connect(lambda: shown.append(names(page)))
+    for ch in "smi":
+        qtbot.keyClick(page.search, ch)
+        assert not page.loading  # searched in memory: no query started
+    assert shown == [
+        ["Smith, John"],  # "s": Smith by name, and no other name or code starts with s
+        ["Smith, John"],
+        ["Smith, John"],
+    ]
+    assert page.count_label.text() == "1 of 5 match"
+    qtbot.keyClick(page.search, "x")
+    assert page.stack.currentIndex() == 1 and page.count_label.text() == "0 of 5 match"
+    page.search.clear()  # clearing is as immediate
+    assert len(names(page)) == 5 and page.count_label.text() == "5 patients"
+    assert page.stack.currentIndex() == 0
 
 
 def test_only_the_latest_answer_is_shown(qtbot, page):
@@ -106,6 +117,50 @@ def test_only_the_latest_answer_is_shown(qtbot, page):
     page.refresh()  # two queries in flight; the first answer must not win
     settle(qtbot, page)
     assert names(page) == ["Smith, John"]
+
+
+def test_an_answer_landing_while_typing_is_searched_with_the_text_typed_since(
+    qtbot, page, ctx, clinician
+):
+    answers = []
+    page.refreshed.connect(lambda: answers.append(names(page)))
+    ctx.patients.create(clinician, PatientInput("Z998", "Smithers", "Al", "1951-02-03", "M"))
+    page.refresh()  # a re-read of the list is under way ...
+    assert page.loading
+    page.search.setText("smi")  # ... while "smi" is typed: searched at once in the old rows
+    assert answers == [["Smith, John"]]
+    settle(qtbot, page)  # the re-read lands: searched with "smi", not with what was asked
+    assert answers == [["Smith, John"], ["Smith, John", "Smithers, Al"]]
+    assert page.count_label.text() == "2 of 6 match"
+
+
+def test_a_committed_change_reaches_a_searched_list(qtbot, page, ctx, clinician):
+    bridge = EventBridge(ctx.bus, page)
+    bridge.changed.connect(page.on_change)
+    qtbot.keyClicks(page.search, "ad")
+    assert page.stack.currentIndex() == 1  # nobody yet
+    ctx.patients.create(clinician, PatientInput("Z999", "Adams", "Ann", "1951-02-03", "F"))
+    qtbot.waitUntil(lambda: names(page) == ["Adams, Ann"], timeout=3000)
+    assert page.count_label.text() == "1 of 6 match" and page.stack.currentIndex() == 0
+
+
+def test_the_search_keeps_the_sort_order_and_the_selection(qtbot, page):
+    page.table.sortByColumn(DOB, Qt.SortOrder.DescendingOrder)  # youngest first
+    assert names(page) == [
+        "Garcia, Maria",
+        "Doe, Jane",
+        "Doe, Robert",
+        "Smith, John",
+        "Nguyen, Thanh",
+    ]
+    jane = page.model.patient(1).id
+    page.select_patient(jane)
+    qtbot.keyClicks(page.search, "doe")
+    assert names(page) == ["Doe, Jane", "Doe, Robert"]  # still by date of birth
+    assert page.selected_patient_id() == jane
+    page.search.clear()
+    assert names(page)[:3] == ["Garcia, Maria", "Doe, Jane", "Doe, Robert"]
+    assert page.selected_patient_id() == jane
 
 
 def test_filters(qtbot, page, ctx):

@@ -1,8 +1,10 @@
 """The patient list's table model and the minutes-this-month cell.
 
 :class:`PatientTableModel` shows :class:`~ccm_desktop.services.patients.PatientRow` s
-(plain dataclasses from the service); filtering happens in SQL, sorting in
-:meth:`PatientTableModel.sort` (the view's header calls it).
+(slots dataclasses from the service). The filters run in SQL; the search runs here, in
+memory, over every row the filters let through (``services.patient_list.search_rows``),
+so typing costs no query; sorting is :meth:`PatientTableModel.sort` (the view's header
+calls it), and the search keeps the sorted order instead of sorting again.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ccm_desktop import rules
 from ccm_desktop.rules import Threshold
+from ccm_desktop.services.patient_list import search_rows
 from ccm_desktop.services.patients import PatientRow
 from ccm_desktop.ui.common.enrollment_words import status_text
 from ccm_desktop.ui.common.vocabulary import program_label
@@ -45,11 +48,21 @@ TARGET_ROLE = Qt.ItemDataRole.UserRole + 4
 
 NAME, DOB, MRN, PROGRAM, STATUS, MINUTES, PROVIDER = range(7)
 
+_PROGRAMS = codes(Program)
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_ANSWERED = (_DISPLAY, _ACCESSIBLE, _TOOLTIP, SORT_ROLE, PATIENT_ID_ROLE, MINUTES_ROLE, TARGET_ROLE)
+_ROLES = frozenset(int(r) for r in _ANSWERED)
+_ROW_FLAGS = (  # built once: combining flags costs more than the rest of flags()
+    Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+)
+
 
 def _thresholds(row: PatientRow) -> tuple[Threshold, ...]:
     """The time thresholds of the patient's program while enrolled, leaving included."""
     enrolled = row.status in ACTIVE_STATUSES or row.leaving is not None
-    if not enrolled or row.program not in codes(Program):
+    if not enrolled or row.program not in _PROGRAMS:
         return ()
     return rules.program(row.program).thresholds
 
@@ -74,11 +87,15 @@ def bar_target(row: PatientRow) -> int:
 
 
 class PatientTableModel(QAbstractTableModel):
-    """Read-only rows of the patient list; replace them all with :meth:`set_rows`."""
+    """Read-only rows of the patient list: every row the filters let through
+    (:meth:`set_rows`, kept sorted) and, of those, the ones the search text matches
+    (:meth:`set_search`), in the same order."""
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[PatientRow] = []
+        self._all: list[PatientRow] = []  # sorted
+        self._rows: list[PatientRow] = []  # shown: the search's matches in ``_all``
+        self._search = ""
         self._sort: tuple[int, Qt.SortOrder] = (NAME, Qt.SortOrder.AscendingOrder)
         self._headers = [
             self.tr("Name"),
@@ -95,11 +112,40 @@ class PatientTableModel(QAbstractTableModel):
         }
 
     # -- content ---------------------------------------------------------------
-    def set_rows(self, rows: Sequence[PatientRow]) -> None:
-        """Replace every row (kept in the current sort order)."""
+    def set_rows(self, rows: Sequence[PatientRow], search: str | None = None) -> None:
+        """Replace every row (kept in the current sort order) and show those the search
+        matches (``search``, or the current search when None)."""
         self.beginResetModel()
-        self._rows = self._sorted(rows)
+        self._all = self._sorted(rows)
+        if search is not None:
+            self._search = search
+        self._rows = self._matching()
         self.endResetModel()
+
+    def set_search(self, text: str) -> None:
+        """Show the rows ``text`` matches (services.patient_list.search_rows), in order."""
+        self.beginResetModel()
+        self._search = text
+        self._rows = self._matching()
+        self.endResetModel()
+
+    @property
+    def search(self) -> str:
+        """The search text the shown rows match."""
+        return self._search
+
+    @property
+    def all_count(self) -> int:
+        """How many rows the filters let through (shown or not)."""
+        return len(self._all)
+
+    @property
+    def rows(self) -> Sequence[PatientRow]:
+        """The rows shown, in order (do not change it)."""
+        return self._rows
+
+    def _matching(self) -> list[PatientRow]:
+        return search_rows(self._all, self._search) if self._search else self._all
 
     def _sorted(self, rows: Sequence[PatientRow]) -> list[PatientRow]:
         column, order = self._sort
@@ -118,7 +164,8 @@ class PatientTableModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         persistent = self.persistentIndexList()
         moved = [(self._rows[i.row()].id, i.column()) for i in persistent]
-        self._rows = self._sorted(self._rows)
+        self._all = self._sorted(self._all)
+        self._rows = self._matching()
         position = {r.id: n for n, r in enumerate(self._rows)}
         self.changePersistentIndexList(
             persistent, [self.index(position[pid], col) for pid, col in moved]
@@ -192,22 +239,25 @@ class PatientTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self._headers)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        # Called about fifty times per visible row and paint, mostly for roles this model
+        # does not answer (font, colours, alignment...): those leave first.
+        if role not in _ROLES:
             return None
-        row, column = self._rows[index.row()], index.column()
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            return self._text(row, column)
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self._tooltip(row, column)
+        n = index.row()
+        if not 0 <= n < len(self._rows) or not index.isValid():
+            return None
+        row = self._rows[n]
+        if role == _DISPLAY or role == _ACCESSIBLE:
+            return self._text(row, index.column())
+        if role == _TOOLTIP:
+            return self._tooltip(row, index.column())
         if role == SORT_ROLE:
-            return self._sort_key(row, column)
+            return self._sort_key(row, index.column())
         if role == PATIENT_ID_ROLE:
             return row.id
         if role == MINUTES_ROLE:
             return row.minutes_this_month
-        if role == TARGET_ROLE:
-            return bar_target(row)
-        return None
+        return bar_target(row)  # TARGET_ROLE
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -220,13 +270,16 @@ class PatientTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+
+
+# Built once: enum look-ups and flag arithmetic cost more than drawing a cell's bar.
+_CE_ITEM = QStyle.ControlElement.CE_ItemViewItem
+_CE_BAR = QStyle.ControlElement.CE_ProgressBar
+_BAR_STATE = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
+_SELECTED = QStyle.StateFlag.State_Selected
+_HIGHLIGHTED_TEXT, _TEXT = QPalette.ColorRole.HighlightedText, QPalette.ColorRole.Text
+_TEXT_ALIGN = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
 
 
 class MinutesDelegate(QStyledItemDelegate):
@@ -238,46 +291,46 @@ class MinutesDelegate(QStyledItemDelegate):
     SAMPLE = "000 / 000 min"
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        target = int(index.data(TARGET_ROLE) or 0)
+        model = index.model()
+        if isinstance(model, PatientTableModel):  # the row itself: no trips through data()
+            row = model.patient(index.row())
+            target, minutes = bar_target(row), row.minutes_this_month
+        else:
+            target = int(index.data(TARGET_ROLE) or 0)
+            minutes = int(index.data(MINUTES_ROLE) or 0)
         if not target:
             super().paint(painter, option, index)
             return
-        minutes = int(index.data(MINUTES_ROLE) or 0)
-        text = str(index.data(Qt.ItemDataRole.DisplayRole))
         base = QStyleOptionViewItem(option)
         self.initStyleOption(base, index)
+        text = base.text
         base.text = ""  # background and selection as for any cell; text drawn below
         widget: QWidget | None = option.widget  # type: ignore[assignment]
         style = widget.style() if widget else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, base, painter, widget)
+        style.drawControl(_CE_ITEM, base, painter, widget)
 
         fm = option.fontMetrics
         pad = max(3, fm.horizontalAdvance(" "))
         cell = QRect(option.rect).adjusted(pad, 0, -pad, 0)
         text_width = max(fm.horizontalAdvance(text), fm.horizontalAdvance(self.SAMPLE))
-        bar_width = min(cell.width() - text_width - pad, fm.horizontalAdvance("0") * 8)
+        zero = fm.horizontalAdvance("0")
+        bar_width = min(cell.width() - text_width - pad, zero * 8)
         text_rect = QRect(cell)
-        if bar_width >= fm.horizontalAdvance("0") * 3:
+        if bar_width >= zero * 3:
             bar = QStyleOptionProgressBar()
             height = max(fm.height() * 2 // 3, 6)
             bar.rect = QRect(cell.left(), cell.center().y() - height // 2, bar_width, height)
             bar.minimum, bar.maximum = 0, target
             bar.progress = min(minutes, target)
             bar.textVisible = False
-            bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
+            bar.state = _BAR_STATE
             bar.palette = option.palette
-            style.drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter, widget)
+            style.drawControl(_CE_BAR, bar, painter, widget)
             text_rect.setLeft(cell.left() + bar_width + pad)
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
+        selected = bool(option.state & _SELECTED)
         painter.save()
-        painter.setPen(
-            option.palette.color(
-                QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-            )
-        )
-        painter.drawText(
-            text_rect, int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft), text
-        )
+        painter.setPen(option.palette.color(_HIGHLIGHTED_TEXT if selected else _TEXT))
+        painter.drawText(text_rect, _TEXT_ALIGN, text)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:

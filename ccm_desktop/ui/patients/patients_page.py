@@ -51,16 +51,20 @@ from ccm_desktop.ui.patients.patient_model import (
 from ccm_desktop.vocab import ChangeKind, EnrollmentStatus, Program, RecordStatus
 
 ALL = 0  # item data of "All providers": never None (see tests/ui/test_binding.py)
-SEARCH_DELAY_MS = 150
 REFRESH_DELAY_MS = 100
 CHANGE_KINDS = frozenset(ChangeKind)  # the list shows something of every kind
 
 
 class PatientsPage(QWidget):
-    """Lists the practice's patients; ``refresh()`` re-reads them with the current filter.
+    """Lists the practice's patients; ``refresh()`` re-reads them with the current filters.
 
-    The query runs off the GUI thread (a large practice takes a few hundred ms);
-    only the answer to the latest request is shown, then ``refreshed`` is emitted.
+    The query runs off the GUI thread (a large practice takes a few hundred ms) and reads
+    every patient the filters let through; only the answer to the latest request is
+    shown. The search then runs in memory on each keystroke (a few ms for 20,000
+    patients, no typing pause), so the database is read again only when the filters or
+    the data change (``on_change``). An answer that lands while staff type is searched
+    with the text in the box at that moment. ``refreshed`` is emitted whenever the list
+    shows a new answer (a search or a re-read).
     """
 
     refreshed = Signal()
@@ -82,12 +86,11 @@ class PatientsPage(QWidget):
         self._generation = 0
         self._task: Task | None = None
         self._to_list_when_ready = False
+        self._loaded: PatientFilter | None = None  # the filters of the rows in the model
         self._build()
-        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
-        self._search_timer.timeout.connect(self.refresh)
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self._refresh_after_change)
-        self.search.textChanged.connect(self._search_timer.start)
+        self.search.textChanged.connect(self._search_changed)
         for combo in (self.program_combo, self.status_combo, self.provider_combo):
             combo.currentIndexChanged.connect(self.refresh)
         self.in_error_check.toggled.connect(self.refresh)
@@ -292,14 +295,16 @@ class PatientsPage(QWidget):
 
     @property
     def loading(self) -> bool:
-        """A search is waiting to start or its answer has not arrived yet."""
-        return self._search_timer.isActive() or (self._task is not None and self._task.running)
+        """The list is being read and its answer has not arrived yet."""
+        return self._task is not None and self._task.running
 
     def refresh(self) -> None:
-        """Re-read the list with the current search and filters, off the GUI thread."""
-        self._search_timer.stop()
+        """Re-read the list with the current filters, off the GUI thread (the search
+        text is applied in memory when the answer lands)."""
+        self._refresh_timer.stop()
         self._generation += 1
-        generation, flt, patients = self._generation, self.current_filter(), self.ctx.patients
+        generation, patients = self._generation, self.ctx.patients
+        flt = self.current_filter().without_text()
 
         def query(_p: Progress) -> tuple[list[PatientRow], int]:
             return patients.rows(flt), patients.count()
@@ -322,12 +327,34 @@ class PatientsPage(QWidget):
         self, generation: int, flt: PatientFilter, rows: list[PatientRow], total: int
     ) -> None:
         if generation != self._generation:
-            return  # the user typed on; a newer answer is coming
+            return  # the filters or the data changed again; a newer answer is coming
         selected = self.selected_patient_id()
         self.total = total
-        self.model.set_rows(rows)
+        self._loaded = flt
+        self.model.set_rows(rows, self._search_text())
+        self._shown(selected)
+
+    def _search_text(self) -> str:
+        return self.search.text().strip()
+
+    def _search_changed(self) -> None:
+        """A keystroke in the search box: search the rows already read, at once."""
+        text = self._search_text()
+        if self._loaded is None or text == self.model.search:
+            return  # the first answer has not landed yet (it will use this text), or no change
+        selected = self.selected_patient_id()
+        self.model.set_search(text)
+        self._shown(selected)
+
+    def _shown(self, selected: int | None) -> None:
+        """The count, the empty state and the selection for the rows now in the model."""
+        assert self._loaded is not None
+        flt = PatientFilter(self.model.search, *_filter_parts(self._loaded))
+        rows = self.model.rows
         filtered = bool(flt.text) or _filters_set(flt)
-        current = sum(1 for r in rows if r.record_status == RecordStatus.ACTIVE)
+        current = len(rows)
+        if flt.include_in_error:
+            current = sum(1 for r in rows if r.record_status == RecordStatus.ACTIVE)
         if not filtered:
             text = self._patients_text(self.total)
         else:
@@ -390,8 +417,9 @@ class PatientsPage(QWidget):
             combo.blockSignals(True)
             combo.setCurrentIndex(0)
             combo.blockSignals(False)
-        self.search.clear()  # not blocked: the clear button must see it (refresh stops the timer)
-        self.refresh()
+        self.search.clear()  # not blocked: the clear button must see it; searches at once
+        if self._loaded is None or self._loaded != self.current_filter().without_text():
+            self.refresh()
         self.search.setFocus()
 
     def focus_search(self) -> None:
@@ -430,8 +458,6 @@ class PatientsPage(QWidget):
         if watched is self.search and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter):
-                if self._search_timer.isActive():
-                    self.refresh()  # no need to wait for the typing pause
                 if self.loading:
                     self._to_list_when_ready = True
                     return True
@@ -455,6 +481,11 @@ class PatientsPage(QWidget):
         pid = self.selected_patient_id()
         if pid is not None:
             self.open_requested.emit(pid)
+
+
+def _filter_parts(flt: PatientFilter) -> tuple[str, str, int | None, bool]:
+    """A filter's parts besides the search text, in ``PatientFilter`` order."""
+    return flt.program, flt.status, flt.provider_id, flt.include_in_error
 
 
 def _filters_set(flt: PatientFilter) -> bool:
