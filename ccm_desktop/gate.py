@@ -29,6 +29,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import event, select, tuple_
 from sqlalchemy.orm import Session
 
+from ccm_desktop.db.bulk import BULK_ROWS
 from ccm_desktop.db.engine import Database
 from ccm_desktop.db.models import ClosedPeriod, StaffUser
 from ccm_desktop.errors import CcmError, PeriodClosed, PermissionDenied
@@ -307,7 +308,7 @@ class Gate:
             w.require_open(*on)
             yield w
             s.flush()
-            if changed["rows"] and not s.info.get(AUDITED):
+            if (changed["rows"] or s.info.get(BULK_ROWS)) and not s.info.get(AUDITED):
                 raise RuntimeError(f"a write for {action} made changes without an audit event")
 
 

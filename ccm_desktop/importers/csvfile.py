@@ -220,7 +220,7 @@ def read_preview(
 
 def _table(records: list[list[str]], known: Sequence[str], required: Sequence[str]) -> CsvTable:
     def blank(rec: list[str]) -> bool:
-        return not any(cell.strip() for cell in rec)
+        return not "".join(rec).strip()  # no cell holds more than spaces
 
     start = next((i for i, rec in enumerate(records) if not blank(rec)), None)
     if start is None:  # only blank rows or separators: no columns at all
@@ -272,6 +272,7 @@ def _table(records: list[list[str]], known: Sequence[str], required: Sequence[st
                 RowProblem(header_row, name, "This required column is missing from the header.")
             )
     pending_blank = 0
+    has_unnamed = not all(names)
     for number, rec in enumerate(records[start + 1 :], header_row + 1):
         if blank(rec):
             pending_blank += 1
@@ -279,7 +280,9 @@ def _table(records: list[list[str]], known: Sequence[str], required: Sequence[st
         table.skipped += pending_blank
         pending_blank = 0
         extra = [c for c in rec[len(names) :] if c.strip()]
-        unnamed = [c for n, c in zip(names, rec, strict=False) if not n and c.strip()]
+        unnamed = has_unnamed and [
+            c for n, c in zip(names, rec, strict=False) if not n and c.strip()
+        ]
         if extra or unnamed:
             table.problems.append(
                 RowProblem(
@@ -289,6 +292,9 @@ def _table(records: list[list[str]], known: Sequence[str], required: Sequence[st
                     "a value may contain a comma without quotes around it.",
                 )
             )
-        values = {n: unescape(c) for n, c in zip(names, rec, strict=False) if n}
+        if has_unnamed or "'" in "".join(rec):
+            values = {n: unescape(c) for n, c in zip(names, rec, strict=False) if n}
+        else:  # the common row: every column named, no cell an export protected with '
+            values = dict(zip(names, map(str.strip, rec), strict=False))
         table.rows.append(CsvRow(number, values))
     return table

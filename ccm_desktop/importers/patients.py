@@ -34,6 +34,7 @@ from ccm_desktop.errors import WriteConflict
 from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
 from ccm_desktop.importers.csvfile import CsvRow, formula_warnings, read_table
+from ccm_desktop.importers.gcpause import paused_collection
 from ccm_desktop.importers.patient_rows import Known, RowPlan, check_row
 from ccm_desktop.importers.patient_write import write_plans
 from ccm_desktop.importers.report import (
@@ -79,6 +80,7 @@ REQUIRED_COLUMNS = ("mrn", "last_name", "first_name", "dob", "sex")
 TEXT_COLUMNS = ("mrn", "last_name", "first_name", "address", "city")
 
 
+@paused_collection
 def import_patients(
     ctx: AppContext,
     path: Path,

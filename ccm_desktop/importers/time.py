@@ -23,16 +23,18 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ccm_desktop import rules
 from ccm_desktop.app import AppContext
+from ccm_desktop.db.bulk import converter, ids_by, insert_rows, last_id
 from ccm_desktop.db.models import ACTIVITIES, Patient, StaffUser, TimeEntry, not_current_message
 from ccm_desktop.errors import ValidationError, WriteConflict
 from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
 from ccm_desktop.importers.csvfile import CsvRow, formula_warnings, read_table
+from ccm_desktop.importers.gcpause import paused_collection
 from ccm_desktop.importers.report import (
     ImportReport,
     Progress,
@@ -46,12 +48,11 @@ from ccm_desktop.services.timing import (
     TimeInput,
     added_audit,
     check_time,
-    entry_values,
     revise_in_session,
     uncounted_reason,
 )
-from ccm_desktop.validation import check_yes_no, parse_date, shorten
-from ccm_desktop.vocab import AuditAction, ChangeKind, RecordStatus
+from ccm_desktop.validation import FORMULA_STARTS, check_yes_no, parse_date, shorten
+from ccm_desktop.vocab import AuditAction, ChangeKind, RecordStatus, TimeSource
 
 TIME_COLUMNS = ("mrn", "staff", "date", "start_time", "minutes", "activity", "contact", "note")
 REQUIRED_COLUMNS = ("mrn", "staff", "date", "start_time", "minutes", "activity")
@@ -59,6 +60,7 @@ BATCH = 2000
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
 _ACTIVITY = {a: a for a in ACTIVITIES} | {v.lower(): k for k, v in ACTIVITY_LABELS.items()}
 _COMPARED = ("minutes", "activity", "patient_contact", "note")
+_KEY_COLUMNS = ("patient_id", "staff_id", "started_at")
 
 Key = tuple[int, int, datetime]
 
@@ -89,6 +91,7 @@ class _Row:
     values: dict[str, object]
 
 
+@paused_collection
 def import_time(
     ctx: AppContext,
     path: Path,
@@ -119,10 +122,13 @@ def import_time(
         now = ctx.clock.now()
         patients, not_current = _patients(s, table.rows)
         staff = {u.username: u for u in s.scalars(select(StaffUser))}
+        check = _Checker(patients, not_current, staff, tz, now, report.problems)
         parsed: list[_Row] = []
         for i, row in enumerate(table.rows, 1):
-            got = _check(row, patients, not_current, staff, tz, now, report.problems)
-            report.warnings.extend(formula_warnings(row, ("note",)))
+            got = check(row)
+            note = row.get("note")
+            if note.startswith(FORMULA_STARTS):
+                report.warnings.extend(formula_warnings(row, ("note",)))
             if got is not None:
                 parsed.append(got)
             steps.at(i)
@@ -189,74 +195,152 @@ def _chunks(items: list[int], size: int) -> list[list[int]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
-def _check(
-    row: CsvRow,
-    patients: dict[str, int],
-    not_current: dict[str, str],
-    staff: dict[str, StaffUser],
-    tz: ZoneInfo,
-    now: datetime,
-    problems: list[RowProblem],
-) -> _Row | None:
-    """One row's checks; appends its problems and returns it parsed when it has none."""
-    before = len(problems)
+class _Checker:
+    """One row's checks (:meth:`__call__`), with what a file repeats worked out once: each
+    MRN, username, date, clock time, minutes, activity and contact text is checked the
+    first time it appears and the outcome (value or problem) reused."""
 
-    def bad(column: str, message: str) -> None:
-        problems.append(RowProblem(row.number, column, message))
+    def __init__(
+        self,
+        patients: dict[str, int],
+        not_current: dict[str, str],
+        staff: dict[str, StaffUser],
+        tz: ZoneInfo,
+        now: datetime,
+        problems: list[RowProblem],
+    ) -> None:
+        self.patients, self.not_current, self.staff = patients, not_current, staff
+        self.tz, self.now, self.problems = tz, now, problems
+        self._mrn: dict[str, tuple[int | None, str | None]] = {}
+        self._user: dict[str, tuple[int | None, str | None]] = {}
+        self._date: dict[str, date | ValidationError] = {}
+        self._clock: dict[str, time | ValidationError] = {}
+        self._minutes: dict[str, tuple[int | None, str | None]] = {}
+        self._activity: dict[str, str] = {}
+        self._contact: dict[str, bool | ValidationError] = {}
 
-    mrn, username = row.get("mrn").upper(), row.get("staff").strip().lower()
-    pid = patients.get(mrn)
-    if not mrn:
-        bad("mrn", "Enter the patient's MRN.")
-    elif mrn in not_current:
-        bad("mrn", not_current[mrn])
-    elif pid is None:
-        bad("mrn", f"No patient has MRN {shorten(mrn)}: import the patient first.")
-    user = staff.get(username)
-    sid = user.id if user is not None else None
-    if not username:
-        bad("staff", "Enter the username of the staff member who did the work.")
-    elif user is None:
-        bad(
-            "staff",
-            f"There is no staff user '{shorten(username)}': use a username from the practice's "
-            "staff list.",
-        )
-    elif (reason := uncounted_reason(user)) is not None:
-        bad("staff", reason)
-    started: datetime | None = None
-    try:
-        day = parse_date(row.get("date"), "date")
-        started = local_to_utc(day, parse_clock(row.get("start_time")), tz)
-    except ValidationError as exc:
-        bad(exc.field, exc.text)
-    minutes = _minutes(row.get("minutes"), bad)
-    activity = _ACTIVITY.get(row.get("activity").strip().lower().replace(" ", "_"), "")
-    if not activity:
-        activity = _ACTIVITY.get(row.get("activity").strip().lower(), "")
-    if not activity:
-        bad("activity", f"The activity must be one of: {', '.join(ACTIVITIES)}.")
-    contact = False
-    try:
-        contact = check_yes_no(row.get("contact"), "contact")
-    except ValidationError as exc:
-        bad(exc.field, exc.text)
-    if started is not None and minutes is not None and activity:
-        t = TimeInput(pid or 0, sid or 0, started, minutes, activity, contact, "", "import")
-        try:
-            check_time(t, now)
-        except ValidationError as exc:
-            bad(exc.field, exc.text)
-    if len(problems) > before or pid is None or sid is None or started is None:
-        return None
-    assert minutes is not None
-    values: dict[str, object] = {
-        "minutes": minutes,
-        "activity": activity,
-        "patient_contact": contact,
-        "note": row.get("note").strip(),
-    }
-    return _Row(row.number, (pid, sid, started), values)
+    def mrn(self, mrn: str) -> tuple[int | None, str | None]:
+        if mrn not in self._mrn:
+            pid = self.patients.get(mrn)
+            if not mrn:
+                self._mrn[mrn] = None, "Enter the patient's MRN."
+            elif mrn in self.not_current:
+                self._mrn[mrn] = None, self.not_current[mrn]
+            elif pid is None:
+                self._mrn[mrn] = (
+                    None,
+                    f"No patient has MRN {shorten(mrn)}: import the patient first.",
+                )
+            else:
+                self._mrn[mrn] = pid, None
+        return self._mrn[mrn]
+
+    def user(self, username: str) -> tuple[int | None, str | None]:
+        if username not in self._user:
+            user = self.staff.get(username)
+            if not username:
+                got = None, "Enter the username of the staff member who did the work."
+            elif user is None:
+                got = (
+                    None,
+                    (
+                        f"There is no staff user '{shorten(username)}': use a username from the "
+                        "practice's staff list."
+                    ),
+                )
+            else:
+                got = user.id, uncounted_reason(user)
+            self._user[username] = got
+        return self._user[username]
+
+    def started(self, day_text: str, clock_text: str) -> datetime | ValidationError:
+        day = self._date.get(day_text)
+        if day is None:
+            try:
+                day = parse_date(day_text, "date")
+            except ValidationError as exc:
+                day = exc
+            self._date[day_text] = day
+        if isinstance(day, ValidationError):
+            return day
+        clock = self._clock.get(clock_text)
+        if clock is None:
+            try:
+                clock = parse_clock(clock_text)
+            except ValidationError as exc:
+                clock = exc
+            self._clock[clock_text] = clock
+        if isinstance(clock, ValidationError):
+            return clock
+        return local_to_utc(day, clock, self.tz)
+
+    def minutes(self, text: str) -> tuple[int | None, str | None]:
+        if text not in self._minutes:
+            said: list[str] = []
+            value = _minutes(text, lambda _column, message: said.append(message))
+            self._minutes[text] = value, (said[0] if said else None)
+        return self._minutes[text]
+
+    def activity(self, text: str) -> str:
+        if text not in self._activity:
+            code = _ACTIVITY.get(text.strip().lower().replace(" ", "_"), "")
+            self._activity[text] = code or _ACTIVITY.get(text.strip().lower(), "")
+        return self._activity[text]
+
+    def contact(self, text: str) -> bool | ValidationError:
+        if text not in self._contact:
+            try:
+                self._contact[text] = check_yes_no(text, "contact")
+            except ValidationError as exc:
+                self._contact[text] = exc
+        return self._contact[text]
+
+    def __call__(self, row: CsvRow) -> _Row | None:
+        """One row's checks; appends its problems and returns it parsed when it has none."""
+        before = len(self.problems)
+
+        def bad(column: str, message: str) -> None:
+            self.problems.append(RowProblem(row.number, column, message))
+
+        v = row.values
+        pid, problem = self.mrn(v.get("mrn", "").upper())
+        if problem is not None:
+            bad("mrn", problem)
+        sid, problem = self.user(v.get("staff", "").strip().lower())
+        if problem is not None:
+            bad("staff", problem)
+        started = self.started(v.get("date", ""), v.get("start_time", ""))
+        if isinstance(started, ValidationError):
+            bad(started.field, started.text)
+            started = None
+        minutes, problem = self.minutes(v.get("minutes", ""))
+        if problem is not None:
+            bad("minutes", problem)
+        activity = self.activity(v.get("activity", ""))
+        if not activity:
+            bad("activity", f"The activity must be one of: {', '.join(ACTIVITIES)}.")
+        contact = self.contact(v.get("contact", ""))
+        if isinstance(contact, ValidationError):
+            bad(contact.field, contact.text)
+            contact = False
+        # The service's own check (check_time): minutes, activity and source are already
+        # held to the same rules above, so only a start in the future can fail it.
+        if started is not None and minutes is not None and activity and started > self.now:
+            t = TimeInput(pid or 0, sid or 0, started, minutes, activity, contact, "", "import")
+            try:
+                check_time(t, self.now)
+            except ValidationError as exc:
+                bad(exc.field, exc.text)
+        if len(self.problems) > before or pid is None or sid is None or started is None:
+            return None
+        assert minutes is not None
+        values: dict[str, object] = {
+            "minutes": minutes,
+            "activity": activity,
+            "patient_contact": contact,
+            "note": v.get("note", "").strip(),
+        }
+        return _Row(row.number, (pid, sid, started), values)
 
 
 def _minutes(text: str, bad: Callable[[str, str], None]) -> int | None:
@@ -342,26 +426,43 @@ def _write(
     changed: list[tuple[_Row, int]],
     filename: str,
     steps: ProgressSteps,
-    rows: int,
+    rows_total: int,
 ) -> set[int]:
-    """Bulk-add new entries (one insert per batch, their ids read back by the unique
+    """Bulk-add new entries (one executemany per batch, their ids read back by the unique
     patient/staff/start key) and revise changed ones; returns the patient ids touched."""
     touched: set[int] = set()
     done = 0
-    values: dict[Key, dict[str, object]] = {}
+    t = TimeEntry.__table__
+    source = TimeSource.IMPORT
+    after = last_id(s, t)
+    stamp = converter(s, t, "started_at")  # once per entry: to insert and to read ids back
+    keys: list[tuple[int, int, object]] = []
     for i in range(0, len(new), BATCH):
-        batch = []
-        for r in new[i : i + BATCH]:
+        part = new[i : i + BATCH]
+        rows = []
+        for r in part:
             pid, sid, started = r.key
-            t = TimeInput(pid, sid, started, source="import", **r.values)  # type: ignore[arg-type]
-            batch.append(entry_values(t))
-            values[r.key] = batch[-1]
+            keys.append((pid, sid, stamp(started)))
+            v = r.values
+            rows.append((*keys[-1], v["minutes"], v["activity"], v["patient_contact"], v["note"]))
             touched.add(pid)
-        s.execute(insert(TimeEntry.__table__), batch)
-        done += len(batch)
-        steps.at(rows + done)
-    ids = {key: found[0] for key, found in _existing(s, new).items()}
-    record_many(s, actor, (added_audit(ids[key], v) for key, v in values.items()))
+        insert_rows(
+            s,
+            t,
+            (*_KEY_COLUMNS, *_COMPARED),
+            rows,
+            constants={"source": source},
+            converted=("started_at",),
+        )
+        done += len(part)
+        steps.at(rows_total + done)
+    if new:
+        ids = ids_by(s, t, after, _KEY_COLUMNS)
+        audits = [
+            added_audit(ids[key], {"patient_id": key[0], "source": source, **r.values})
+            for r, key in zip(new, keys, strict=True)
+        ]
+        record_many(s, actor, audits)
     reason = f"changed by the import of {filename}"
     for i in range(0, len(changed), BATCH):
         part = changed[i : i + BATCH]
@@ -374,5 +475,5 @@ def _write(
             touched.add(entry.patient_id)
         s.flush()
         done += len(part)
-        steps.at(rows + done)
+        steps.at(rows_total + done)
     return touched

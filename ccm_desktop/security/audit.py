@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ccm_desktop.db.bulk import insert_rows
 from ccm_desktop.db.models import AuditEvent
 from ccm_desktop.db.types import utcnow
 
@@ -97,24 +98,17 @@ def record_item(session: Session, actor: Actor, item: AuditItem) -> AuditEvent:
 def record_many(session: Session, actor: Actor, items: Iterable[AuditItem]) -> int:
     """The rows :func:`record` would add, for many changes at once (imports): one bulk
     insert in the caller's transaction. Returns how many were written."""
-    at = utcnow()
-    rows = [
-        {
-            "at": at,
-            "staff_id": actor.staff_id,
-            "actor": actor.label,
-            "action": i.action,
-            "entity": i.entity,
-            "entity_id": i.entity_id,
-            "patient_id": i.patient_id,
-            "detail": i.detail or {},
-        }
-        for i in items
-    ]
-    if rows:
-        session.execute(insert(AuditEvent.__table__), rows)
-        _count(session, len(rows))
-    return len(rows)
+    rows = ((i.action, i.entity, i.entity_id, i.patient_id, i.detail or {}) for i in items)
+    n = insert_rows(
+        session,
+        AuditEvent.__table__,
+        ("action", "entity", "entity_id", "patient_id", "detail"),
+        rows,
+        constants={"at": utcnow(), "staff_id": actor.staff_id, "actor": actor.label},
+        repeated=("detail",),
+    )
+    _count(session, n)
+    return n
 
 
 @dataclass(frozen=True)
