@@ -1,10 +1,16 @@
-"""The GUI entry point: ``ccm-desktop``, ``ccm-desktop --demo``, ``ccm-desktop --data-dir DIR``."""
+"""The GUI entry point: ``ccm-desktop``, ``ccm-desktop --demo``, ``ccm-desktop --data-dir DIR``.
+
+The main window is on screen first, empty ("Starting CCM Desktop…"), at its remembered
+place and size; only then are the database stack and the pages imported and the
+practice opened (``benchmarks/bench_start.py`` measures this; nothing at module level here
+imports more than Qt and the style).
+"""
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from ccm_desktop.fileperms import restrict_umask
@@ -15,7 +21,8 @@ from ccm_desktop.ui.common.errors import install_exception_hook
 from ccm_desktop.ui.common.tasks import wait_for_tasks
 from ccm_desktop.ui.common.writer import wait_for_writes
 from ccm_desktop.ui.main_window import MainWindow
-from ccm_desktop.ui.startup import Abort, start
+
+FIRST_FRAME_WAIT_MS = 500  # at most: a window that is not exposed (minimized) never paints
 
 
 def create_application(argv: list[str] | None = None) -> QApplication:
@@ -34,39 +41,64 @@ def run_gui(
     *,
     settings: QSettings | None = None,
 ) -> int:
-    """Open (or create) the practice, ask who is working, show the main window.
+    """Show the window, open (or create) the practice, ask who is working, fill the window.
 
     Returns the process exit code: 0 after a normal quit or when the user quit at a
-    start-up step, 1 when the practice could not be opened (the reason was shown).
+    start-up step, 1 when the practice could not be opened (the reason was shown). When it
+    returns, the database is closed, queued saves are written and the settings are synced.
     """
     restrict_umask()  # every file the window creates is private to the user
     app = create_application(argv)
     collector = GuiThreadGarbageCollector(app)  # never free Qt objects on a worker thread
+    settings = settings or style.make_settings()
     try:
-        return _run(app, settings or style.make_settings(), data_dir, demo)
+        return _run(app, settings, data_dir, demo)
     finally:
+        settings.sync()
         collector.stop()
         collector.deleteLater()
+
+
+def show_first_frame(window: MainWindow) -> None:
+    """Show ``window`` and return once its first frame is painted (or after a moment)."""
+    window.show()
+    if window.painted:
+        return
+    loop = QEventLoop()
+    window.first_frame.connect(loop.quit)
+    QTimer.singleShot(FIRST_FRAME_WAIT_MS, loop.quit)
+    loop.exec()
+    window.first_frame.disconnect(loop.quit)
 
 
 def _run(app: QApplication, settings: QSettings, data_dir: str | None, demo: bool) -> int:
     style.apply_style(app, settings)
     paths = resolve_data_dir(data_dir, demo=demo)
     hook = install_exception_hook(paths.root / "logs")  # a plain dialog, details logged
-    app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the main window
+    app.setQuitOnLastWindowClosed(False)  # dialogs come and go before the practice is open
+    window = MainWindow(None, settings)
     try:
-        started = start(paths, settings, demo=demo)
-    except Abort as stop:
-        hook.uninstall()
-        return stop.code
-    app.setQuitOnLastWindowClosed(True)
-    try:
-        window = MainWindow(started.ctx, settings, staff=started.staff, demo=started.demo)
-        window.show()
-        code = app.exec()
-        wait_for_writes()  # a queued save finishes before the database closes
-        wait_for_tasks()  # nothing may still use the database when it closes
+        show_first_frame(window)
+        # The database stack and the pages: imported once the window is on screen.
+        from ccm_desktop.ui.startup import Abort, start
+
+        try:
+            started = start(paths, settings, demo=demo, parent=window)
+        except Abort as stop:
+            return stop.code
+        try:
+            if not window.isVisible():  # closed while the practice was opening
+                return 0
+            window.attach(started.ctx, staff=started.staff, demo=started.demo)
+            app.setQuitOnLastWindowClosed(True)
+            code = app.exec()
+            wait_for_writes()  # a queued save finishes before the database closes
+            wait_for_tasks()  # nothing may still use the database when it closes
+        finally:
+            started.ctx.close()
+        return int(code)
     finally:
-        started.ctx.close()
+        if window.isVisible():  # start-up stopped, or the practice did not open
+            window.close()
+        window.deleteLater()
         hook.uninstall()
-    return int(code)

@@ -3,14 +3,18 @@
 The pages come from :class:`~ccm_desktop.ui.pages.PageSpec` entries (``default_pages()``
 unless given): the navigation column, the stack and the View menu's page actions are built
 from them, and each page subscribes itself to the changes it shows.
+
+At start-up the window is shown first, empty ("Starting CCM Desktop…", at its remembered
+place and size), before the practice is opened: this module imports only Qt at load
+time; the pages and the database stack come with :meth:`MainWindow.attach`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QSettings, QSize, Qt
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -35,19 +39,19 @@ from PySide6.QtWidgets import (
 )
 
 from ccm_desktop import APP_NAME, __version__
-from ccm_desktop.app import AppContext
-from ccm_desktop.events import Change
-from ccm_desktop.services.practice import StaffInfo
-from ccm_desktop.ui.common.bridge import EventBridge
-from ccm_desktop.ui.common.labels import staff_label
 from ccm_desktop.ui.common.style import TEXT_SCALES, relative_font, set_text_scale, text_scale
-from ccm_desktop.ui.pages import PageContext, PageSpec, default_pages, translate
-from ccm_desktop.ui.patients.import_dialog import ImportDialog
-from ccm_desktop.ui.patients.patient_detail import PatientDetailPage
-from ccm_desktop.ui.patients.patient_form import PatientFormDialog
-from ccm_desktop.ui.patients.patients_page import PatientsPage
-from ccm_desktop.ui.practice.practice_page import PracticePage
-from ccm_desktop.vocab import ChangeKind
+
+if TYPE_CHECKING:
+    from ccm_desktop.app import AppContext
+    from ccm_desktop.events import Change
+    from ccm_desktop.services.practice import StaffInfo
+    from ccm_desktop.ui.common.bridge import EventBridge
+    from ccm_desktop.ui.pages import PageSpec
+    from ccm_desktop.ui.patients.import_dialog import ImportDialog
+    from ccm_desktop.ui.patients.patient_detail import PatientDetailPage
+    from ccm_desktop.ui.patients.patient_form import PatientFormDialog
+    from ccm_desktop.ui.patients.patients_page import PatientsPage
+    from ccm_desktop.ui.practice.practice_page import PracticePage
 
 GEOMETRY_KEY = "window/geometry"
 
@@ -89,9 +93,14 @@ class MainWindow(QMainWindow):
     they come.
     """
 
+    first_frame = Signal()  # the window's first paint: it is on screen
+    ctx: AppContext
+    staff: StaffInfo | None
+    demo: bool
+
     def __init__(
         self,
-        ctx: AppContext,
+        ctx: AppContext | None,
         settings: QSettings,
         *,
         staff: StaffInfo | None = None,
@@ -99,19 +108,49 @@ class MainWindow(QMainWindow):
         pages: Sequence[PageSpec] | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """The window of ``ctx``; with ``ctx=None`` only its frame (start-up shows it while
+        the practice opens, then calls :meth:`attach`)."""
         super().__init__(parent)
-        self.ctx = ctx
         self.settings = settings
+        self.attached = False
+        self.painted = False  # the first frame is on screen (start-up waits for it)
+        self.setWindowTitle(APP_NAME)
+        if not self.restoreGeometry(settings.value(GEOMETRY_KEY, b"")):  # type: ignore[arg-type]
+            self.resize(self._first_size())
+        self.opening_label = QLabel(self.tr("Starting CCM Desktop…"))
+        self.opening_label.setObjectName("opening")
+        self.opening_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        relative_font(self.opening_label, 1.3)
+        self.setCentralWidget(self.opening_label)
+        if ctx is not None:
+            self.attach(ctx, staff=staff, demo=demo, pages=pages)
+
+    def attach(
+        self,
+        ctx: AppContext,
+        *,
+        staff: StaffInfo | None = None,
+        demo: bool = False,
+        pages: Sequence[PageSpec] | None = None,
+    ) -> None:
+        """Fill the window with ``ctx``'s pages, menus and status bar (once)."""
+        from ccm_desktop.ui.common.bridge import EventBridge
+        from ccm_desktop.ui.pages import PageContext, default_pages
+        from ccm_desktop.vocab import ChangeKind
+
+        assert not self.attached, "a window shows one practice"
+        self.attached = True
+        self.ctx = ctx
         self.staff = staff
         self.demo = demo
         self.practice_name = ctx.practice.practice().name
-        self.bridge = EventBridge(ctx.bus, self)
+        self.bridge: EventBridge = EventBridge(ctx.bus, self)
         self.specs = list(default_pages() if pages is None else pages)
-        page_context = PageContext(ctx, settings, self.bridge, self)
+        page_context = PageContext(ctx, self.settings, self.bridge, self)
         self.pages: dict[str, QWidget] = {s.key: s.factory(page_context) for s in self.specs}
-        self.patients_page = cast(PatientsPage, self.pages["patients"])
-        self.practice_page = cast(PracticePage, self.pages["practice"])
-        self.detail_page = cast(PatientDetailPage, self.pages["detail"])
+        self.patients_page = cast("PatientsPage", self.pages["patients"])
+        self.practice_page = cast("PracticePage", self.pages["practice"])
+        self.detail_page = cast("PatientDetailPage", self.pages["detail"])
         self.patient_form: PatientFormDialog | None = None
         self.patients_page.open_requested.connect(self.open_patient)
         self.patients_page.add_requested.connect(self.add_patient)
@@ -126,9 +165,13 @@ class MainWindow(QMainWindow):
         if demo:
             title += " " + self.tr("(demo, made-up data)")
         self.setWindowTitle(title)
-        if not self.restoreGeometry(settings.value(GEOMETRY_KEY, b"")):  # type: ignore[arg-type]
-            self.resize(self._first_size())
         self.show_page("patients")
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        super().paintEvent(event)
+        if not self.painted:
+            self.painted = True
+            self.first_frame.emit()
 
     def _first_size(self) -> QSize:
         """1280x800, or nine tenths of a smaller screen (a 1366x768 laptop)."""
@@ -137,6 +180,8 @@ class MainWindow(QMainWindow):
 
     # -- layout ----------------------------------------------------------------
     def _build_body(self) -> None:
+        from ccm_desktop.ui.pages import translate
+
         self.nav = QListWidget()
         self.nav.setObjectName("navigation")
         self.nav.setAccessibleName(self.tr("Pages"))
@@ -163,11 +208,13 @@ class MainWindow(QMainWindow):
         layout = QHBoxLayout(body)
         layout.addWidget(self.nav)
         layout.addWidget(self.stack, 1)
-        self.setCentralWidget(body)
+        self.setCentralWidget(body)  # the "Starting…" label is deleted with it
         QWidget.setTabOrder(self.nav, self.patients_page.search)
 
     def _tooltip(self, spec: PageSpec) -> str:
         """The spec's tooltip, with its shortcut as the user's keyboard names it."""
+        from ccm_desktop.ui.pages import translate
+
         tip = translate(spec.tooltip)
         if not spec.shortcut:
             return tip
@@ -183,6 +230,8 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_menus(self) -> None:
+        from ccm_desktop.ui.pages import translate
+
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
         self.new_patient_action = self._action(self.tr("&New patient…"), "Ctrl+N", self.add_patient)
@@ -249,6 +298,8 @@ class MainWindow(QMainWindow):
         help_menu.addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
+        from ccm_desktop.ui.common.labels import staff_label
+
         status = self.statusBar()
         who = (
             staff_label(self.staff)
@@ -298,6 +349,8 @@ class MainWindow(QMainWindow):
 
     def import_patients(self) -> None:
         """File > Import patients…: pick a CSV file, then the import dialog checks it."""
+        from ccm_desktop.ui.patients.import_dialog import ImportDialog
+
         dialog = ImportDialog(self.ctx, self.settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if not dialog.choose_file():
@@ -330,6 +383,8 @@ class MainWindow(QMainWindow):
         if self.patient_form is not None:
             self.patient_form.raise_()
             return
+        from ccm_desktop.ui.patients.patient_form import PatientFormDialog
+
         form = PatientFormDialog(self.ctx, self)
         form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         form.saved.connect(self.open_patient)
@@ -372,6 +427,9 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         """Wait for a running backup or check; save the window's size and place."""
+        if not self.attached:  # closed while the practice opens: start-up decides
+            super().closeEvent(event)
+            return
         task = self.practice_page.task
         if task is not None and task.running:
             self.statusBar().showMessage(self.tr("Finishing the backup or check, then closing…"))

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QSettings
 from PySide6.QtWidgets import QWidget
 
-from ccm_desktop.app import AppContext
-from ccm_desktop.ui.common.bridge import EventBridge
+if TYPE_CHECKING:
+    from ccm_desktop.app import AppContext
+    from ccm_desktop.ui.common.bridge import EventBridge
 
 CONTEXT = "pages"  # the translation context of every spec's user-facing strings
 

@@ -240,7 +240,12 @@ def test_run_gui_demo_opens_the_main_window(qtbot, tmp_path, settings, monkeypat
 
     def close_main_window() -> None:
         windows = [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow)]
-        if windows and windows[0].isVisible() and not windows[0].patients_page.loading:
+        if (
+            windows
+            and windows[0].isVisible()
+            and windows[0].attached  # on screen from the start, filled once the practice opens
+            and not windows[0].patients_page.loading
+        ):
             seen.append(
                 (
                     windows[0].demo,
