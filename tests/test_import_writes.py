@@ -5,8 +5,9 @@ current still takes no new rows."""
 
 from __future__ import annotations
 
+import gc
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from ccm_desktop.app import AppContext
+from ccm_desktop.db.bulk import insert_rows
 from ccm_desktop.db.models import (
     AuditEvent,
     CarePlan,
@@ -26,7 +28,8 @@ from ccm_desktop.db.models import (
     TimeEntryRevision,
 )
 from ccm_desktop.errors import RecordNotCurrent
-from ccm_desktop.importers import import_patients, import_time
+from ccm_desktop.gate import Permission
+from ccm_desktop.importers import ImportFileError, import_patients, import_time
 from ccm_desktop.importers.patients import PATIENT_COLUMNS
 from ccm_desktop.importers.time import TIME_COLUMNS
 from ccm_desktop.security.audit import Actor
@@ -155,3 +158,40 @@ def test_conditions_for_a_record_entered_in_error_refuse_the_whole_import(
     with pytest.raises(RecordNotCurrent, match=r"MRN T000002.*entered in error"):
         import_patients(ctx, write_csv(tmp_path / "b.csv", PATIENT_COLUMNS, rows), admin)
     assert dump(ctx) == before  # the new patient of row 2 was not written either
+
+
+def test_a_bulk_insert_without_its_audit_event_is_refused_by_the_gate(ctx, admin, tmp_path):
+    f = write_csv(tmp_path / "a.csv", PATIENT_COLUMNS, [patient_row(1)])
+    assert import_patients(ctx, f, admin).written
+    pid = ctx.patients.find_by_mrn("T000001").id
+    nurse = ctx.practice.actor_for("nurse.kim")
+    columns = ("patient_id", "staff_id", "started_at", "minutes", "activity", "source")
+    row = (pid, nurse.staff_id, datetime(2024, 3, 1, 14, tzinfo=UTC), 20, "call_patient", "import")
+    before = dump(ctx)
+    with (
+        pytest.raises(RuntimeError, match="without an audit event"),
+        ctx.gate.write(admin, Permission.IMPORT_TIME) as w,
+    ):
+        assert insert_rows(w.session, TimeEntry.__table__, columns, [row]) == 1
+    assert dump(ctx) == before
+
+
+def test_automatic_garbage_collection_is_as_before_after_an_import(ctx, admin, tmp_path):
+    """The imports pause automatic collection (importers/gcpause.py): on again afterwards,
+    also after a failed import; left off where the window had turned it off."""
+    f = write_csv(tmp_path / "a.csv", PATIENT_COLUMNS, [patient_row(1)])
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        assert import_patients(ctx, f, admin).written and gc.isenabled()
+        with pytest.raises(ImportFileError):
+            import_time(ctx, tmp_path / "missing.csv", admin)
+        assert gc.isenabled()
+        gc.disable()
+        import_patients(ctx, f, admin)
+        assert not gc.isenabled()
+    finally:
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
