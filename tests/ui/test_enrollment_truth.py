@@ -174,7 +174,8 @@ def test_the_patient_form_shows_the_enrollments_practitioner_and_does_not_offer_
 def test_an_enrolled_patient_is_offered_disenroll_only(qtbot, nurse_ctx):
     ctx = nurse_ctx
     pid, _eid = enrolled_patient(ctx, "T3")
-    tab = detail_page(qtbot, ctx, pid).enrollment_tab
+    page = detail_page(qtbot, ctx, pid)  # kept: a page nothing holds is deleted
+    tab = page.enrollment_tab
     assert tab.decline_button.isHidden()
     assert not tab.disenroll_button.isHidden() and tab.disenroll_button.isEnabled()
     with pytest.raises(CcmError, match="Disenroll"):
@@ -190,7 +191,8 @@ def test_an_enrolled_patient_is_offered_disenroll_only(qtbot, nurse_ctx):
 def test_a_patient_not_enrolled_can_still_decline(qtbot, nurse_ctx):
     ctx = nurse_ctx
     pid = new_patient(ctx, ctx.actor, "T4")
-    tab = detail_page(qtbot, ctx, pid).enrollment_tab
+    page = detail_page(qtbot, ctx, pid)  # kept: a page nothing holds is deleted
+    tab = page.enrollment_tab
     assert not tab.decline_button.isHidden()
     w = open_wizard(qtbot, ctx, pid)
     assert w.button(QWizard.WizardButton.CustomButton1).isVisible()
@@ -246,7 +248,8 @@ def test_patient_died_words_the_dialog_for_a_death_and_ends_that_day(qtbot, nurs
     assert d.effective == date(2026, 11, 9)
     [enr] = ctx.enrollment.history(pid)
     assert (enr.status, enr.end_date) == ("disenrolled", date(2026, 11, 9))
-    assert detail_page(qtbot, ctx, pid).enrollment_tab.current.text() == "CCM: Disenrolled"
+    page = detail_page(qtbot, ctx, pid)
+    assert page.enrollment_tab.current.text() == "CCM: Disenrolled"
 
 
 # -- one date field ----------------------------------------------------------------------

@@ -5,6 +5,10 @@ and reports back on the GUI thread through the returned :class:`Task`'s signals:
 ``progressed(done, total, text)``, then exactly one of ``succeeded(result)``,
 ``failed(exception)`` or ``cancelled()``, and always ``finished()`` last.
 
+Once ``finished()`` has been delivered the task leaves its parent and disconnects its
+handlers, so it is freed with its last reference: keep the task to read ``result`` or
+``error`` afterwards, never to connect to it.
+
 ``fn`` must be a pure callable: no widgets, no Qt objects, and no SQLAlchemy
 Session shared with another thread (calling a service is fine; each opens its own
 session). Cancelling is cooperative: :meth:`Task.cancel` makes the next call of
@@ -13,13 +17,15 @@ session). Cancelling is cooperative: :meth:`Task.cancel` makes the next call of
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
+import shiboken6
+from PySide6.QtCore import SIGNAL, QObject, QRunnable, QThreadPool, Signal, Slot
 
 from ccm_desktop import logsafe
 from ccm_desktop.errors import CcmError
@@ -58,33 +64,84 @@ class Progress:
 
 
 class _Relay(QObject):
-    """Lives on the GUI thread; signals emitted from the worker are queued to it."""
+    """The one relay of the process, on the GUI thread: workers emit on it (queued to the
+    GUI thread) and it hands each report to its task by number.
 
-    progress = Signal(int, int, str)
-    done = Signal(object, object)  # (result, exception or None)
+    Workers hold no per-task Qt object, so a worker never drops the last reference to
+    one (which would destroy it off the GUI thread).
+    """
+
+    progress = Signal(int, int, int, str)  # (task number, done, total, text)
+    done = Signal(int, object, object)  # (task number, result, exception or None)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.progress.connect(self._progress)
+        self.done.connect(self._done)
+
+    @Slot(int, int, int, str)
+    def _progress(self, number: int, done: int, total: int, text: str) -> None:
+        task = Task._alive.get(number)
+        if task is not None and shiboken6.isValid(task):
+            task.progressed.emit(done, total, text)
+
+    @Slot(int, object, object)
+    def _done(self, number: int, result: Any, error: BaseException | None) -> None:
+        task = Task._alive.pop(number, None)
+        if task is not None and shiboken6.isValid(task):  # its parent may be gone
+            task._on_done(result, error)
+            if shiboken6.isValid(task):  # a handler may have deleted its parent
+                task._release()
+
+
+_relay: _Relay | None = None
+
+
+def _the_relay() -> _Relay:
+    global _relay
+    if _relay is None:  # first used on the GUI thread, like every Task
+        _relay = _Relay()
+    return _relay
 
 
 class _Runnable(QRunnable):
-    def __init__(self, fn: Callable[[Progress], Any], progress: Progress, relay: _Relay) -> None:
+    """Runs on the worker thread: ``fn(progress)``, then one report to the relay.
+
+    It lets go of ``fn`` and its progress when done: Qt deletes the runnable, but its
+    Python side can outlive that (PySide6 6.11 keeps a few of them), and it must not keep
+    what ``fn`` holds. The relay lives as long as the process.
+    """
+
+    def __init__(self, fn: Callable[[Progress], Any], progress: Progress, number: int) -> None:
         super().__init__()
         self.setAutoDelete(True)
-        self._fn = fn
-        self._progress = progress
-        self._relay = relay
+        self._fn: Callable[[Progress], Any] | None = fn
+        self._progress: Progress | None = progress
+        self._relay = _the_relay()
+        self._number = number
 
     def run(self) -> None:
+        fn, progress = self._fn, self._progress
+        self._fn = self._progress = None
+        assert fn is not None and progress is not None  # runs once
         try:
-            result = self._fn(self._progress)
+            result = fn(progress)
         except BaseException as exc:
             if not isinstance(exc, (Cancelled, CcmError)):
                 log.error("background task failed:\n%s", logsafe.safe_traceback(exc))
-            self._relay.done.emit(None, exc)
+            self._relay.done.emit(self._number, None, exc)
         else:
-            self._relay.done.emit(result, None)
+            self._relay.done.emit(self._number, result, None)
 
 
 class Task(QObject):
-    """One piece of background work; see the module docstring for the signal contract."""
+    """One piece of background work; see the module docstring for the signal contract.
+
+    Once ``finished`` is delivered the task lets go of itself: it leaves its parent and
+    drops its handlers, so it is deleted with its last Python reference and nothing else
+    keeps its result alive (a caller that keeps the task still reads ``running``,
+    ``result``, ``error`` and ``was_cancelled``).
+    """
 
     progressed = Signal(int, int, str)
     succeeded = Signal(object)
@@ -92,15 +149,15 @@ class Task(QObject):
     cancelled = Signal()
     finished = Signal()
 
-    _alive: ClassVar[set[Task]] = set()  # keeps running tasks from being collected
+    _alive: ClassVar[dict[int, Task]] = {}  # running tasks by number (kept from collection)
+    _numbers: ClassVar[Iterator[int]] = itertools.count(1)
 
     def __init__(self, fn: Callable[[Progress], Any], parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._relay = _Relay()
-        self._relay.progress.connect(self.progressed)
-        self._relay.done.connect(self._on_done)
-        self.progress = Progress(self._relay.progress.emit)
-        self._runnable = _Runnable(fn, self.progress, self._relay)
+        self._number = next(Task._numbers)
+        relay = _the_relay()
+        self.progress = Progress(partial(relay.progress.emit, self._number))
+        self._fn: Callable[[Progress], Any] | None = fn
         self.running = False
         self.result: Any = None
         self.error: BaseException | None = None
@@ -108,22 +165,21 @@ class Task(QObject):
 
     def start(self, pool: QThreadPool | None = None) -> Task:
         """Queue the work on ``pool`` (the global pool by default); returns self."""
+        fn, self._fn = self._fn, None  # the worker holds it from now on
+        if fn is None:
+            raise RuntimeError("a task starts once")
         self.running = True
-        Task._alive.add(self)
-        (pool or QThreadPool.globalInstance()).start(self._runnable)
-        self._runnable = None  # type: ignore[assignment]  # the pool owns it now
+        Task._alive[self._number] = self
+        runnable = _Runnable(fn, self.progress, self._number)
+        (pool or QThreadPool.globalInstance()).start(runnable)  # the pool owns it now
         return self
 
     def cancel(self) -> None:
         """Ask the worker to stop at its next progress report."""
         self.progress.request_cancel()
 
-    @Slot(object, object)
     def _on_done(self, result: Any, error: BaseException | None) -> None:
         self.running = False
-        # Let go of an unparented task only after this delivery has returned: dropping
-        # the last reference now would delete its relay while Qt is still emitting it.
-        QTimer.singleShot(0, partial(Task._alive.discard, self))
         if error is None:
             self.result = result
             self.succeeded.emit(result)
@@ -134,6 +190,29 @@ class Task(QObject):
             self.error = error
             self.failed.emit(error)
         self.finished.emit()
+
+    def _release(self) -> None:
+        """After ``finished`` was delivered: leave the parent, then drop the handlers.
+
+        In that order, on purpose: a handler can hold the last reference to the parent
+        page (a lambda over ``self``); dropping it then deletes the page, and a page
+        deleted while this task is still its child would delete the task under us. The
+        task itself goes with its last Python reference, with no handler left to free
+        inside its destructor.
+        """
+        self.setParent(None)
+        for name, signature in _SIGNATURES.items():
+            if self.receivers(SIGNAL(signature)):
+                getattr(self, name).disconnect()
+
+
+_SIGNATURES = {
+    "progressed": "progressed(int,int,QString)",
+    "succeeded": "succeeded(PyObject)",
+    "failed": "failed(PyObject)",
+    "cancelled": "cancelled()",
+    "finished": "finished()",
+}
 
 
 def run_task(
@@ -158,7 +237,7 @@ def run_task(
 
 def running_tasks() -> int:
     """How many tasks have started and not yet reported back."""
-    return sum(1 for t in Task._alive if t.running)
+    return len(Task._alive)
 
 
 def wait_for_tasks(timeout_ms: int = -1, pool: QThreadPool | None = None) -> bool:
