@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Select, Table, func, insert, select
 from sqlalchemy.orm import Session
 
 BULK_ROWS = "bulk_rows"  # Session.info key: rows written by insert_rows in this transaction
@@ -143,7 +143,15 @@ def new_rows(s: Session, table: Table, after: int, columns: Sequence[str]) -> li
     """(id, *columns) of the rows with an id above ``after``, with the values as the
     driver returns them (unconverted: compare with :func:`converter` values)."""
     q = select(table.c.id, *(table.c[c] for c in columns)).where(table.c.id > after)
-    compiled = q.compile(dialect=s.connection().dialect)
+    return raw_rows(s, q)
+
+
+def raw_rows(s: Session, q: Select[Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``q`` as the driver returns them, without SQLAlchemy's conversion of
+    each value (for reading back many rows to compare with :func:`converter` values)."""
+    compiled = q.compile(
+        dialect=s.connection().dialect, compile_kwargs={"render_postcompile": True}
+    )
     params = compiled.construct_params()
     if compiled.positional:
         args: Any = tuple(params[name] for name in compiled.positiontup or ())

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from ccm_desktop import rules
 from ccm_desktop.app import AppContext
-from ccm_desktop.db.bulk import converter, ids_by, insert_rows, last_id
+from ccm_desktop.db.bulk import converter, ids_by, insert_rows, last_id, raw_rows
 from ccm_desktop.db.models import ACTIVITIES, Patient, StaffUser, TimeEntry, not_current_message
 from ccm_desktop.errors import ValidationError, WriteConflict
 from ccm_desktop.events import Change
@@ -89,6 +89,7 @@ class _Row:
     number: int
     key: Key
     values: dict[str, object]
+    stored: object = None  # the start as the driver stores it (bulk.converter), once
 
 
 @paused_collection
@@ -384,11 +385,14 @@ def _classify(
                     "different minutes, activity, contact or note: keep one of them.",
                 )
             )
+    stamp = converter(s, TimeEntry.__table__, "started_at")
+    for r in unique:
+        r.stored = stamp(r.key[2])
     existing = _existing(s, unique)
     new: list[_Row] = []
     changed: list[tuple[_Row, int]] = []
     for r in unique:
-        found = existing.get(r.key)
+        found = existing.get((r.key[0], r.key[1], r.stored))
         if found is None:
             new.append(r)
         elif found[1] == r.values:
@@ -398,8 +402,12 @@ def _classify(
     return new, changed
 
 
-def _existing(s: Session, rows: list[_Row]) -> dict[Key, tuple[int, dict[str, object]]]:
-    """Entries already stored for these patients between the file's first and last start."""
+def _existing(
+    s: Session, rows: list[_Row]
+) -> dict[tuple[int, int, object], tuple[int, dict[str, object]]]:
+    """Entries already stored for these patients between the file's first and last start,
+    by patient, staff and start as stored (``_Row.stored``), read without converting each
+    value (a re-import compares every row)."""
     if not rows:
         return {}
     pids = sorted({r.key[0] for r in rows})
@@ -407,15 +415,21 @@ def _existing(s: Session, rows: list[_Row]) -> dict[Key, tuple[int, dict[str, ob
     hi = max(r.key[2] for r in rows) + timedelta(seconds=1)
     cols = (TimeEntry.id, TimeEntry.patient_id, TimeEntry.staff_id, TimeEntry.started_at)
     cols += tuple(getattr(TimeEntry, c) for c in _COMPARED)
-    out: dict[Key, tuple[int, dict[str, object]]] = {}
+    out: dict[tuple[int, int, object], tuple[int, dict[str, object]]] = {}
     for i in range(0, len(pids), 500):
         q = select(*cols).where(
             TimeEntry.patient_id.in_(pids[i : i + 500]),
             TimeEntry.started_at >= lo,
             TimeEntry.started_at < hi,
         )
-        for eid, pid, sid, started, *vals in s.execute(q):
-            out[(pid, sid, started)] = (eid, dict(zip(_COMPARED, vals, strict=True)))
+        for eid, pid, sid, started, minutes, activity, contact, note in raw_rows(s, q):
+            values = {
+                "minutes": minutes,
+                "activity": activity,
+                "patient_contact": bool(contact),
+                "note": note,
+            }
+            out[(pid, sid, started)] = (eid, values)
     return out
 
 
@@ -435,14 +449,13 @@ def _write(
     t = TimeEntry.__table__
     source = TimeSource.IMPORT
     after = last_id(s, t)
-    stamp = converter(s, t, "started_at")  # once per entry: to insert and to read ids back
     keys: list[tuple[int, int, object]] = []
     for i in range(0, len(new), BATCH):
         part = new[i : i + BATCH]
         rows = []
         for r in part:
-            pid, sid, started = r.key
-            keys.append((pid, sid, stamp(started)))
+            pid, sid, _started = r.key
+            keys.append((pid, sid, r.stored))
             v = r.values
             rows.append((*keys[-1], v["minutes"], v["activity"], v["patient_contact"], v["note"]))
             touched.add(pid)
