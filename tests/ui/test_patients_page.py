@@ -163,6 +163,18 @@ def test_the_search_keeps_the_sort_order_and_the_selection(qtbot, page):
     assert page.selected_patient_id() == jane
 
 
+def test_a_re_read_keeps_the_order_chosen_even_while_it_was_running(qtbot, page, ctx, clinician):
+    page.table.sortByColumn(DOB, Qt.SortOrder.DescendingOrder)  # youngest first
+    ctx.patients.create(clinician, PatientInput("Z997", "Young", "Yves", "1990-01-01", "M"))
+    page.refresh()
+    settle(qtbot, page)
+    assert names(page)[:2] == ["Young, Yves", "Garcia, Maria"]  # the new one in its place
+    page.refresh()  # read and sorted by date of birth on the worker ...
+    page.table.sortByColumn(NAME, Qt.SortOrder.AscendingOrder)  # ... while staff sort by name
+    settle(qtbot, page)
+    assert names(page) == sorted(names(page)) and names(page)[-1] == "Young, Yves"
+
+
 def test_filters(qtbot, page, ctx):
     choose(qtbot, page, page.program_combo, "pcm")
     assert names(page) == ["Smith, John"]

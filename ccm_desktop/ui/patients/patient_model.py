@@ -86,6 +86,33 @@ def bar_target(row: PatientRow) -> int:
     return ahead.minutes if ahead else thresholds[-1].minutes
 
 
+def sort_key(row: PatientRow, column: int) -> str | int:
+    """What ``column`` sorts ``row`` by (the cell's words in lower case, or a number or
+    date; names by last, first, then id). Pure: a worker thread may call it."""
+    if column == NAME:
+        return f"{row.last_name.lower()}\x00{row.first_name.lower()}\x00{row.id:010d}"
+    if column == DOB:
+        return row.dob.isoformat()
+    if column == MINUTES:
+        return row.minutes_this_month
+    if column == MRN:
+        return row.mrn.lower()
+    if column == PROGRAM:
+        return program_label(row.program).lower()
+    if column == STATUS:
+        return status_text(row.status, row.leaving).lower()
+    return row.billing_provider.lower()
+
+
+def sorted_rows(rows: Sequence[PatientRow], by: tuple[int, Qt.SortOrder]) -> list[PatientRow]:
+    """``rows`` in the order the model shows for ``by`` = (column, order). Pure: the page
+    sorts a re-read on its worker, then hands it over with ``set_rows(sorted_by=by)``."""
+    column, order = by
+    return sorted(
+        rows, key=lambda r: sort_key(r, column), reverse=order == Qt.SortOrder.DescendingOrder
+    )
+
+
 class PatientTableModel(QAbstractTableModel):
     """Read-only rows of the patient list: every row the filters let through
     (:meth:`set_rows`, kept sorted) and, of those, the ones the search text matches
@@ -112,15 +139,27 @@ class PatientTableModel(QAbstractTableModel):
         }
 
     # -- content ---------------------------------------------------------------
-    def set_rows(self, rows: Sequence[PatientRow], search: str | None = None) -> None:
+    def set_rows(
+        self,
+        rows: Sequence[PatientRow],
+        search: str | None = None,
+        sorted_by: tuple[int, Qt.SortOrder] | None = None,
+    ) -> None:
         """Replace every row (kept in the current sort order) and show those the search
-        matches (``search``, or the current search when None)."""
+        matches (``search``, or the current search when None). ``sorted_by``: the order
+        ``rows`` already have (:func:`sorted_rows`, on a worker); sorted again only when the
+        model's order has changed since."""
         self.beginResetModel()
-        self._all = self._sorted(rows)
+        self._all = list(rows) if sorted_by == self._sort else self._sorted(rows)
         if search is not None:
             self._search = search
         self._rows = self._matching()
         self.endResetModel()
+
+    @property
+    def sort_order(self) -> tuple[int, Qt.SortOrder]:
+        """The (column, order) the rows are sorted by."""
+        return self._sort
 
     def set_search(self, text: str) -> None:
         """Show the rows ``text`` matches (services.patient_list.search_rows), in order."""
@@ -148,12 +187,7 @@ class PatientTableModel(QAbstractTableModel):
         return search_rows(self._all, self._search) if self._search else self._all
 
     def _sorted(self, rows: Sequence[PatientRow]) -> list[PatientRow]:
-        column, order = self._sort
-        return sorted(
-            rows,
-            key=lambda r: self._sort_key(r, column),
-            reverse=order == Qt.SortOrder.DescendingOrder,
-        )
+        return sorted_rows(rows, self._sort)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Sort in Python (a few ms for thousands of rows; a proxy model calling
@@ -209,13 +243,7 @@ class PatientTableModel(QAbstractTableModel):
         return row.billing_provider
 
     def _sort_key(self, row: PatientRow, column: int) -> str | int:
-        if column == NAME:
-            return f"{row.last_name.lower()}\x00{row.first_name.lower()}\x00{row.id:010d}"
-        if column == DOB:
-            return row.dob.isoformat()
-        if column == MINUTES:
-            return row.minutes_this_month
-        return self._text(row, column).lower()
+        return sort_key(row, column)
 
     def _tooltip(self, row: PatientRow, column: int) -> str:
         if column == MINUTES:

@@ -47,6 +47,7 @@ from ccm_desktop.ui.patients.patient_model import (
     STATUS,
     MinutesDelegate,
     PatientTableModel,
+    sorted_rows,
 )
 from ccm_desktop.vocab import ChangeKind, EnrollmentStatus, Program, RecordStatus
 
@@ -181,6 +182,9 @@ class PatientsPage(QWidget):
         self.table.setWordWrap(False)
         self.table.setTabKeyNavigation(False)
         self.table.verticalHeader().setVisible(False)
+        # Always there: a list narrowing past one screen while staff type does not show or
+        # hide it, so nothing moves sideways and only the rows are painted again.
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
@@ -305,14 +309,16 @@ class PatientsPage(QWidget):
         self._generation += 1
         generation, patients = self._generation, self.ctx.patients
         flt = self.current_filter().without_text()
+        order = self.model.sort_order
 
         def query(_p: Progress) -> tuple[list[PatientRow], int]:
-            return patients.rows(flt), patients.count()
+            # Sorted here too: 20,000 rows sorted on the GUI thread would pause the window.
+            return sorted_rows(patients.rows(flt), order), patients.count()
 
         self._task = run_task(
             query,
             self,
-            on_success=lambda result: self._show(generation, flt, *result),
+            on_success=lambda result: self._show(generation, flt, order, *result),
             on_failure=lambda exc: self._failed(generation, exc),
         )
 
@@ -324,14 +330,19 @@ class PatientsPage(QWidget):
             self.refreshed.emit()
 
     def _show(
-        self, generation: int, flt: PatientFilter, rows: list[PatientRow], total: int
+        self,
+        generation: int,
+        flt: PatientFilter,
+        order: tuple[int, Qt.SortOrder],
+        rows: list[PatientRow],
+        total: int,
     ) -> None:
         if generation != self._generation:
             return  # the filters or the data changed again; a newer answer is coming
         selected = self.selected_patient_id()
         self.total = total
         self._loaded = flt
-        self.model.set_rows(rows, self._search_text())
+        self.model.set_rows(rows, self._search_text(), sorted_by=order)
         self._shown(selected)
 
     def _search_text(self) -> str:
