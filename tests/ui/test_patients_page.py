@@ -103,8 +103,11 @@ def test_each_keystroke_narrows_the_list_at_once_without_reading_the_database(qt
         ["Smith, John"],
     ]
     assert page.count_label.text() == "1 of 5 match"
+    page.select_patient(page.model.patient(0).id)
+    assert page.open_button.isEnabled()
     qtbot.keyClick(page.search, "x")
     assert page.stack.currentIndex() == 1 and page.count_label.text() == "0 of 5 match"
+    assert not page.open_button.isEnabled()  # nobody listed: nobody to open
     page.search.clear()  # clearing is as immediate
     assert len(names(page)) == 5 and page.count_label.text() == "5 patients"
     assert page.stack.currentIndex() == 0

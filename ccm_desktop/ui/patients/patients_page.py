@@ -378,6 +378,7 @@ class PatientsPage(QWidget):
         self._show_empty_state(flt, bool(rows))
         if selected is not None:
             self.select_patient(selected)
+        self._update_open()  # a model reset drops the selection without selectionChanged
         if self._to_list_when_ready:
             self._go_to_list()
         self.refreshed.emit()
