@@ -11,10 +11,10 @@ time; the pages and the database stack come with :meth:`MainWindow.attach`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QActionGroup,
@@ -54,6 +54,21 @@ if TYPE_CHECKING:
     from ccm_desktop.ui.practice.practice_page import PracticePage
 
 GEOMETRY_KEY = "window/geometry"
+REST_AFTER_LIST_MS = 50  # the pages not shown at start: built just after the list is painted
+REST_AT_THE_LATEST_MS = 3000
+
+
+class _Pages(dict[str, QWidget]):
+    """The window's pages by key; a page is built the first time it is asked for."""
+
+    def __init__(self, build: Callable[[str], QWidget]) -> None:
+        super().__init__()
+        self._build = build
+
+    def __missing__(self, key: str) -> QWidget:
+        page = self._build(key)
+        self[key] = page
+        return page
 
 
 class ElidedLabel(QLabel):
@@ -146,15 +161,21 @@ class MainWindow(QMainWindow):
         self.practice_name = ctx.practice.practice().name
         self.bridge: EventBridge = EventBridge(ctx.bus, self)
         self.specs = list(default_pages() if pages is None else pages)
-        page_context = PageContext(ctx, self.settings, self.bridge, self)
-        self.pages: dict[str, QWidget] = {s.key: s.factory(page_context) for s in self.specs}
+        self._page_context = PageContext(ctx, self.settings, self.bridge, self)
+        self._specs_by_key = {s.key: s for s in self.specs}
+        self.stack = QStackedWidget()
+        self.pages = _Pages(self._build_page)
         self.patients_page = cast("PatientsPage", self.pages["patients"])
-        self.practice_page = cast("PracticePage", self.pages["practice"])
-        self.detail_page = cast("PatientDetailPage", self.pages["detail"])
         self.patient_form: PatientFormDialog | None = None
         self.patients_page.open_requested.connect(self.open_patient)
         self.patients_page.add_requested.connect(self.add_patient)
-        self.detail_page.back_requested.connect(self.back_to_list)
+        # The other pages once the list has shown its rows (or on first use, or after a
+        # few seconds): the list comes first at start.
+        self.patients_page.refreshed.connect(
+            lambda: QTimer.singleShot(REST_AFTER_LIST_MS, self, self._build_rest),
+            Qt.ConnectionType.SingleShotConnection,
+        )
+        QTimer.singleShot(REST_AT_THE_LATEST_MS, self, self._build_rest)
         self.bridge.subscribe(self, {ChangeKind.PRACTICE}, self._practice_changed)
         self.import_dialog: ImportDialog | None = None
         self.patients_page.import_requested.connect(self.import_patients)
@@ -166,6 +187,30 @@ class MainWindow(QMainWindow):
             title += " " + self.tr("(demo, made-up data)")
         self.setWindowTitle(title)
         self.show_page("patients")
+
+    def _build_page(self, key: str) -> QWidget:
+        page = self._specs_by_key[key].factory(self._page_context)
+        self.stack.addWidget(page)
+        if key == "detail":
+            cast("PatientDetailPage", page).back_requested.connect(self.back_to_list)
+        return page
+
+    def build_all_pages(self) -> None:
+        """Build every page not built yet (each is also built when first shown or used)."""
+        for spec in self.specs:
+            _ = self.pages[spec.key]
+
+    def _build_rest(self) -> None:
+        if self.isVisible():  # not for a window already closed (its practice is closing)
+            self.build_all_pages()
+
+    @property
+    def practice_page(self) -> PracticePage:
+        return cast("PracticePage", self.pages["practice"])
+
+    @property
+    def detail_page(self) -> PatientDetailPage:
+        return cast("PatientDetailPage", self.pages["detail"])
 
     def paintEvent(self, event: QPaintEvent) -> None:
         super().paintEvent(event)
@@ -201,9 +246,6 @@ class MainWindow(QMainWindow):
         )
         self.nav.currentRowChanged.connect(self._on_nav)
         self.nav.itemClicked.connect(lambda item: self._on_nav(self.nav.row(item)))
-        self.stack = QStackedWidget()
-        for page in self.pages.values():
-            self.stack.addWidget(page)
         body = QWidget()
         layout = QHBoxLayout(body)
         layout.addWidget(self.nav)
@@ -430,7 +472,8 @@ class MainWindow(QMainWindow):
         if not self.attached:  # closed while the practice opens: start-up decides
             super().closeEvent(event)
             return
-        task = self.practice_page.task
+        practice = cast("PracticePage | None", self.pages.get("practice"))
+        task = practice.task if practice is not None else None
         if task is not None and task.running:
             self.statusBar().showMessage(self.tr("Finishing the backup or check, then closing…"))
             task.finished.connect(self.close, Qt.ConnectionType.SingleShotConnection)
