@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from ccm_desktop import icd10
 from ccm_desktop.db.models import CONSENT_METHODS, Condition, Enrollment, Patient
@@ -24,6 +25,7 @@ from ccm_desktop.services.enrollment import (
     validate_consent,
 )
 from ccm_desktop.services.patients import CleanPatient, PatientInput, validate_patient
+from ccm_desktop.textfold import name_search_key
 from ccm_desktop.validation import (
     check_after_birth,
     check_choice,
@@ -63,6 +65,11 @@ class RowPlan:
 
     def __post_init__(self) -> None:
         self.is_new = self.patient is None
+
+    @cached_property
+    def search_key(self) -> str:
+        """The folded name of :attr:`clean` as stored (``textfold.name_search_key``), once."""
+        return name_search_key(self.clean.last_name, self.clean.first_name)
 
     @property
     def touches(self) -> bool:

@@ -42,7 +42,6 @@ from ccm_desktop.security.audit import Actor, AuditItem, record_many
 from ccm_desktop.services.careplans import version_values
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES, closing_step, consent_values
 from ccm_desktop.services.patients import condition_values
-from ccm_desktop.textfold import name_search_key
 from ccm_desktop.vocab import AuditAction, ConditionStatus, EnrollmentStatus, RecordStatus
 
 BATCH = 2000
@@ -128,7 +127,7 @@ def _patients(s: Session, actor: Actor, batch: list[RowPlan]) -> list[int]:
             continue
         values = {f"b_{k}": getattr(plan.clean, k) for k in changed}
         values["b_id"] = p.id
-        values["b_search_key"] = name_search_key(plan.clean.last_name, plan.clean.first_name)
+        values["b_search_key"] = plan.search_key
         changes.setdefault(tuple(changed), []).append(values)
         audits.append(
             AuditItem(AuditAction.PATIENT_UPDATE, "patient", p.id, p.id, {"changed": changed})
@@ -151,7 +150,7 @@ def _patients(s: Session, actor: Actor, batch: list[RowPlan]) -> list[int]:
     new = [
         {
             **vars(plan.clean),
-            "search_key": name_search_key(plan.clean.last_name, plan.clean.first_name),
+            "search_key": plan.search_key,
         }
         for plan in batch
         if plan.patient is None
@@ -162,11 +161,13 @@ def _patients(s: Session, actor: Actor, batch: list[RowPlan]) -> list[int]:
 
 def _conditions(s: Session, batch: list[RowPlan], ids: list[int]) -> list[AuditItem]:
     """New codes inserted and retired ones made active again; their audit events."""
-    rows = [
-        condition_values(pid, code)
-        for plan, pid in zip(batch, ids, strict=True)
-        for code in plan.new_codes
-    ]
+    described: dict[str, dict[str, Any]] = {}  # a file repeats a few codes: one lookup each
+    rows = []
+    for plan, pid in zip(batch, ids, strict=True):
+        for code in plan.new_codes:
+            if code not in described:
+                described[code] = condition_values(pid, code)
+            rows.append({**described[code], "patient_id": pid})
     made = iter(_insert(s, Condition.__table__, rows, ("patient_id", "code")))
     revived = [c.id for plan in batch for c in plan.reactivate]
     if revived:

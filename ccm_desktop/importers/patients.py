@@ -45,8 +45,7 @@ from ccm_desktop.importers.report import (
     audit_summary,
 )
 from ccm_desktop.security.audit import Actor, record
-from ccm_desktop.services.patients import CleanPatient, PatientBrief
-from ccm_desktop.textfold import name_search_key
+from ccm_desktop.services.patients import PatientBrief
 from ccm_desktop.validation import normalise_mbi
 from ccm_desktop.vocab import AuditAction, ChangeKind, RecordStatus
 
@@ -123,7 +122,7 @@ def import_patients(
             if plan is not None:
                 plans.append(plan)
             steps.at(i)
-        alike = _Alike.of(s, [p.clean for p in plans if p.is_new])
+        alike = _Alike.of(s, [p for p in plans if p.is_new])
         for row, plan in checked:
             report.warnings.extend(formula_warnings(row, TEXT_COLUMNS))
             if plan is not None and plan.is_new:
@@ -170,7 +169,7 @@ class _Alike:
     by_person: dict[tuple[str, date], list[PatientBrief]]  # folded name and DOB, by id
 
     @classmethod
-    def of(cls, s: Session, new: list[CleanPatient]) -> _Alike:
+    def of(cls, s: Session, new: list[RowPlan]) -> _Alike:
         cols = (
             Patient.id,
             Patient.mrn,
@@ -181,12 +180,12 @@ class _Alike:
         )
         current = Patient.record_status == RecordStatus.ACTIVE
         by_mbi: dict[str, PatientBrief] = {}
-        for chunk in _chunks(sorted({c.mbi for c in new if c.mbi})):
+        for chunk in _chunks(sorted({p.clean.mbi for p in new if p.clean.mbi})):
             q = select(Patient.mbi, *cols).where(Patient.mbi.in_(chunk), current)
             for mbi, *brief in s.execute(q.order_by(Patient.id)):
                 by_mbi.setdefault(mbi, PatientBrief(*brief))
         by_person: dict[tuple[str, date], list[PatientBrief]] = {}
-        keys = sorted({(name_search_key(c.last_name, c.first_name), c.dob) for c in new})
+        keys = sorted({(p.search_key, p.clean.dob) for p in new})
         for chunk in _chunks(keys, 250):
             q = select(Patient.search_key, *cols).where(
                 tuple_(Patient.search_key, Patient.dob).in_(chunk), current
@@ -197,13 +196,14 @@ class _Alike:
                     found.append(PatientBrief(*brief))
         return cls(by_mbi, by_person)
 
-    def matches(self, c: CleanPatient) -> list[PatientBrief]:
-        """As ``duplicates_in_session(s, c)``: the same MBI first, then name and DOB."""
+    def matches(self, plan: RowPlan) -> list[PatientBrief]:
+        """As ``duplicates_in_session(s, plan.clean)``: the same MBI first, then name and DOB."""
+        c = plan.clean
         found: dict[int, PatientBrief] = {}
         same = self.by_mbi.get(c.mbi) if c.mbi else None
         if same is not None:
             found[same.id] = same
-        for b in self.by_person.get((name_search_key(c.last_name, c.first_name), c.dob), []):
+        for b in self.by_person.get((plan.search_key, c.dob), []):
             found.setdefault(b.id, b)
         return list(found.values())
 
@@ -222,9 +222,9 @@ def _look_alikes(
             f"Looks like {b.words}, already in the practice: imported as a new patient. "
             "If they are the same person, merge the records on the patient page.",
         )
-        for b in alike.matches(c)
+        for b in alike.matches(plan)
     ]
-    key = (name_search_key(c.last_name, c.first_name), c.dob)
+    key = (plan.search_key, c.dob)
     if key in earlier:
         out.append(
             RowProblem(
