@@ -21,7 +21,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
     QApplication,
     QStyle,
@@ -318,6 +318,26 @@ class MinutesDelegate(QStyledItemDelegate):
 
     SAMPLE = "000 / 000 min"
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        # Per font: pad, SAMPLE's width, a digit's width, the bar's height, and the widths
+        # of the texts drawn (a few dozen distinct "14 / 20 min"): measured once, not per paint.
+        self._fonts: dict[str, tuple[int, int, int, int, dict[str, int]]] = {}
+
+    def _metrics(self, key: str, fm: QFontMetrics) -> tuple[int, int, int, int, dict[str, int]]:
+        found = self._fonts.get(key)
+        if found is None:
+            if len(self._fonts) > 8:  # text sizes changed often: start again
+                self._fonts.clear()
+            found = self._fonts[key] = (
+                max(3, fm.horizontalAdvance(" ")),
+                fm.horizontalAdvance(self.SAMPLE),
+                fm.horizontalAdvance("0"),
+                max(fm.height() * 2 // 3, 6),
+                {},
+            )
+        return found
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         model = index.model()
         if isinstance(model, PatientTableModel):  # the row itself: no trips through data()
@@ -338,15 +358,17 @@ class MinutesDelegate(QStyledItemDelegate):
         style.drawControl(_CE_ITEM, base, painter, widget)
 
         fm = option.fontMetrics
-        pad = max(3, fm.horizontalAdvance(" "))
+        font = f"{option.font.key()}|{fm.height()}"  # the same font at another DPI differs
+        pad, sample, zero, height, widths = self._metrics(font, fm)
         cell = QRect(option.rect).adjusted(pad, 0, -pad, 0)
-        text_width = max(fm.horizontalAdvance(text), fm.horizontalAdvance(self.SAMPLE))
-        zero = fm.horizontalAdvance("0")
+        width = widths.get(text)
+        if width is None:
+            width = widths[text] = fm.horizontalAdvance(text)
+        text_width = max(width, sample)
         bar_width = min(cell.width() - text_width - pad, zero * 8)
         text_rect = QRect(cell)
         if bar_width >= zero * 3:
             bar = QStyleOptionProgressBar()
-            height = max(fm.height() * 2 // 3, 6)
             bar.rect = QRect(cell.left(), cell.center().y() - height // 2, bar_width, height)
             bar.minimum, bar.maximum = 0, target
             bar.progress = min(minutes, target)
