@@ -219,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
 
     now = datetime.now(UTC).replace(microsecond=0)
     trees = {"after": ROOT} | ({"before": args.before.resolve()} if args.before else {})
-    arguments = {k: str(v) for k, v in vars(args).items() if k in ap.parse_args([]).__dict__}
+    public = ("patients", "time_rows", "months", "repeat", "seed", "before", "profile")
+    arguments = {k: str(getattr(args, k)) for k in public}
     results: dict[str, Any] = {"environment": environment(), "arguments": arguments}
     with tempfile.TemporaryDirectory(prefix="ccm-bench-import-") as tmp:
         work = Path(tmp)
