@@ -142,6 +142,7 @@ def test_window_first_then_the_list_and_a_clean_quick_exit(
         "database_stack": [],  # on screen before SQLAlchemy and SQLCipher are loaded
     }
     assert _one(events, "list")["rows"] == 1
+    assert not [e for e in events if e["event"] == "message"]  # no error box on the way
     # Every exit handler ran (the buffered log line reached its file), after the freeze
     # that spares the final garbage collections.
     assert _one(events, "exit-handlers")["frozen"] > 0
