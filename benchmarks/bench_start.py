@@ -27,7 +27,9 @@ keyring's own cost (Windows Credential Manager, Secret Service) is **not** inclu
 clinic's daily path: the settings (files in the temporary folder, never the user's own:
 Linux only, where Qt keeps them in files) remember the last person, whom the picker
 preselects; the driver accepts it (Enter) as soon as it is shown. The warm-up round
-stores that person.
+stores that person, and compiles the bytecode an installed copy ships with
+(``PYTHONPYCACHEPREFIX`` in the temporary folder; ``PYTHONDONTWRITEBYTECODE`` is dropped
+for the children, or every start would compile the application's modules again).
 
 Figures are medians; ratios divide by the bare window's medians of the same run.
 Everything the script creates (practice, settings, keyring file, logs) is in one
@@ -99,6 +101,10 @@ def child_env(args: argparse.Namespace, work: Path, keyring_file: Path) -> dict[
     env["XDG_CONFIG_HOME"] = str(work / "settings")  # Qt's user settings folder on Linux
     env[FILE_ENV] = str(keyring_file)
     env.pop("CCM_DESKTOP_DATA_DIR", None)
+    # Compiled bytecode, as an installed copy has (pip and PyInstaller ship .pyc files):
+    # written by the warm-up round into the temporary folder, never into the checkout.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
     if args.key == "passphrase":
         env[FILE_ENV] = str(work / "empty-keyring.json")  # never written: nothing in it
         env[PASSPHRASE_ENV] = PASSPHRASE

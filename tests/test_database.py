@@ -125,3 +125,17 @@ def test_ddl_is_transactional(tmp_path: Path):
         names = conn.exec_driver_sql("SELECT name FROM sqlite_master").scalars().all()
     assert "half_done" not in names
     db.close()
+
+
+def test_json_columns_are_jsonb_on_postgresql_and_json_on_sqlite() -> None:
+    """The models' JSON type loads PostgreSQL's JSONB only for a PostgreSQL engine (the
+    dialect is not imported at start-up), and keeps JSON text on SQLite."""
+    from sqlalchemy.dialects import postgresql, sqlite
+    from sqlalchemy.schema import CreateTable
+
+    from ccm_desktop.db.models import AuditEvent
+
+    assert "detail JSONB" in str(
+        CreateTable(AuditEvent.__table__).compile(dialect=postgresql.dialect())
+    )
+    assert "detail JSON" in str(CreateTable(AuditEvent.__table__).compile(dialect=sqlite.dialect()))

@@ -6,11 +6,29 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
+from sqlalchemy.types import TypeDecorator, TypeEngine
 
-JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+class PortableJSON(TypeDecorator[Any]):
+    """JSON: ``JSONB`` on PostgreSQL, SQLAlchemy's ``JSON`` elsewhere (text on SQLite).
+
+    The PostgreSQL dialect is imported only when a PostgreSQL engine asks for the type:
+    importing it costs the start about 50 ms (its asyncpg support among it).
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import JSONB
+
+            return dialect.type_descriptor(JSONB())
+        return dialect.type_descriptor(JSON())
+
+
+JSONType = PortableJSON()
 
 
 class UTCDateTime(TypeDecorator[datetime]):
