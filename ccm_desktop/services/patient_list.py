@@ -22,7 +22,7 @@ enrolled and carries that day (``PatientRow.leaving``).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -300,13 +300,20 @@ def list_rows(
     end: datetime,
     limit: int | None = None,
     today: date | None = None,
+    previous: Mapping[int, PatientRow] | None = None,
 ) -> list[PatientRow]:
-    """Run :func:`rows_query`; minutes are summed between the UTC instants ``start``-``end``."""
+    """Run :func:`rows_query`; minutes are summed between the UTC instants ``start``-``end``.
+
+    ``previous`` (rows read before, by id): a row equal to its previous one is returned as
+    that same object and the new copy is dropped at once, so re-reading an unchanged list
+    leaves no new objects for the garbage collector to scan (20,000 new rows cost the GUI
+    thread 30-110 ms of collections: benchmarks/README.md, bench_session.py).
+    """
     q = rows_query(flt, start, end, today)
     if limit:
         q = q.limit(limit)
     # Unpacked by position: a Row's attribute lookups cost more than the query itself.
-    return [
+    made = (
         PatientRow(
             pid,
             mrn,
@@ -340,4 +347,7 @@ def list_rows(
         ) in (
             s.connection().execute(q).all()  # Core rows, fetched at once: a third of the ORM path
         )
-    ]
+    )
+    if not previous:
+        return list(made)
+    return [old if (old := previous.get(row.id)) == row else row for row in made]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -640,13 +641,22 @@ class PatientService(Service):
                 or 0
             )
 
-    def rows(self, flt: PatientFilter | None = None, limit: int | None = None) -> list[PatientRow]:
-        """The patient list, sorted by name, filtered and searched in SQL."""
+    def rows(
+        self,
+        flt: PatientFilter | None = None,
+        limit: int | None = None,
+        previous: Sequence[PatientRow] = (),
+    ) -> list[PatientRow]:
+        """The patient list, sorted by name, filtered and searched in SQL; a row equal to
+        one of ``previous`` (an earlier answer) is that same object (``list_rows``)."""
+        reuse = {r.id: r for r in previous}
         with self.db.read() as s:
             tz = self.practice_tz(s)
             now = self.clock.now().astimezone(tz)
             start, end = month_bounds(now.year, now.month, tz)
-            return list_rows(s, flt or PatientFilter(), start, end, limit, today=now.date())
+            return list_rows(
+                s, flt or PatientFilter(), start, end, limit, today=now.date(), previous=reuse
+            )
 
 
 # -- session-level building blocks (the service methods and the importers share them) --

@@ -174,6 +174,11 @@ class PatientTableModel(QAbstractTableModel):
         return self._search
 
     @property
+    def all_rows(self) -> Sequence[PatientRow]:
+        """Every row the filters let through, in order (do not change it)."""
+        return self._all
+
+    @property
     def all_count(self) -> int:
         """How many rows the filters let through (shown or not)."""
         return len(self._all)

@@ -310,10 +310,12 @@ class PatientsPage(QWidget):
         generation, patients = self._generation, self.ctx.patients
         flt = self.current_filter().without_text()
         order = self.model.sort_order
+        shown = self.model.all_rows  # never changed in place: safe to read on the worker
 
         def query(_p: Progress) -> tuple[list[PatientRow], int]:
             # Sorted here too: 20,000 rows sorted on the GUI thread would pause the window.
-            return sorted_rows(patients.rows(flt), order), patients.count()
+            # Unchanged rows come back as the objects already shown (no new garbage).
+            return sorted_rows(patients.rows(flt, previous=shown), order), patients.count()
 
         self._task = run_task(
             query,
