@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
     QEvent,
@@ -312,10 +314,13 @@ class PatientsPage(QWidget):
         order = self.model.sort_order
         shown = self.model.all_rows  # never changed in place: safe to read on the worker
 
-        def query(_p: Progress) -> tuple[list[PatientRow], int]:
+        def query(_p: Progress) -> tuple[Sequence[PatientRow], int]:
             # Sorted here too: 20,000 rows sorted on the GUI thread would pause the window.
-            # Unchanged rows come back as the objects already shown (no new garbage).
-            return sorted_rows(patients.rows(flt, previous=shown), order), patients.count()
+            # Unchanged rows come back as the objects already shown (no new garbage), and
+            # an unchanged list as the list shown: the view is then left as it is.
+            rows = sorted_rows(patients.rows(flt, previous=shown), order)
+            same = len(rows) == len(shown) and all(a is b for a, b in zip(rows, shown, strict=True))
+            return (shown if same else rows), patients.count()
 
         self._task = run_task(
             query,
@@ -336,7 +341,7 @@ class PatientsPage(QWidget):
         generation: int,
         flt: PatientFilter,
         order: tuple[int, Qt.SortOrder],
-        rows: list[PatientRow],
+        rows: Sequence[PatientRow],
         total: int,
     ) -> None:
         if generation != self._generation:
@@ -344,7 +349,13 @@ class PatientsPage(QWidget):
         selected = self.selected_patient_id()
         self.total = total
         self._loaded = flt
-        self.model.set_rows(rows, self._search_text(), sorted_by=order)
+        unchanged = (
+            rows is self.model.all_rows
+            and order == self.model.sort_order
+            and self.model.search == self._search_text()
+        )
+        if not unchanged:  # else the list shown is the answer: no reset, no repaint
+            self.model.set_rows(rows, self._search_text(), sorted_by=order)
         self._shown(selected)
 
     def _search_text(self) -> str:
