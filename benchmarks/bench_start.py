@@ -112,9 +112,17 @@ def child_env(args: argparse.Namespace, work: Path, keyring_file: Path) -> dict[
 
 
 def run_once(
-    variant: str, root: Path | None, paths: DataPaths, env: dict[str, str], work: Path
+    variant: str,
+    root: Path | None,
+    paths: DataPaths,
+    env: dict[str, str],
+    work: Path,
+    profile: Path | None = None,
 ) -> dict[str, float]:
-    """One child process; seconds from the spawn to each event, and the exit code."""
+    """One child process; seconds from the spawn to each event, and the exit code.
+
+    ``profile``: run the child under py-spy (1 kHz, every thread, raw folded stacks
+    written there); its timings are then not comparable and are not used."""
     stamps = work / "stamps.jsonl"
     stamps.unlink(missing_ok=True)
     mode = "bare" if variant == "bare" else "app"
@@ -122,6 +130,10 @@ def run_once(
     if root is not None:
         env["CCM_BENCH_ROOT"] = str(root)
     cmd = [sys.executable, str(HERE / "start_driver.py"), mode, str(stamps)]
+    if profile is not None:
+        spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+        cmd = [spy, "record", "-r", "1000", "-f", "raw", "--threads", "-o", str(profile), "--"]
+        cmd += [sys.executable, str(HERE / "start_driver.py"), mode, str(stamps)]
     if mode == "app":
         cmd += ["--data-dir", str(paths.root)]
     t0 = time.monotonic()
@@ -186,6 +198,9 @@ def main(argv: list[str]) -> int:
     ap.add_argument("--compare", type=Path, help="another checkout's root, run in turn too")
     ap.add_argument("--cache", type=Path, help="keep the built practice here between runs")
     ap.add_argument("--json", type=Path)
+    ap.add_argument(
+        "--profile", type=Path, help="after the rounds, one more start under py-spy (raw)"
+    )
     args = ap.parse_args(argv)
     variants: list[tuple[str, Path | None]] = [("bare", None), ("app", ROOT)]
     if args.compare:
@@ -203,6 +218,9 @@ def main(argv: list[str]) -> int:
                 if round_no:
                     runs[variant].append(sample)
             print(f"round {round_no} done", file=sys.stderr)
+        if args.profile:
+            run_once("app", ROOT, paths, env, work, profile=args.profile.resolve())
+            print(f"profile of one start written to {args.profile}", file=sys.stderr)
     summary = summarise(runs)
     print_table(summary)
     result = {
