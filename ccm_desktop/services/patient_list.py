@@ -21,17 +21,20 @@ enrolled and carries that day (``PatientRow.leaving``).
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Mapping, Sequence
+from bisect import insort
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from ccm_desktop.db.models import Enrollment, Patient, Provider, TimeEntry
+from ccm_desktop.db.models import AuditEvent, Enrollment, Patient, Provider, TimeEntry
 from ccm_desktop.textfold import fold
-from ccm_desktop.vocab import ACTIVE_STATUSES, EnrollmentStatus, RecordStatus
+from ccm_desktop.vocab import ACTIVE_STATUSES, AuditAction, EnrollmentStatus, RecordStatus
 
 # Markers inside ``PatientRow.codes``: "\x01" + MRN (lower case), "\x02" + Medicare number
 # (upper case; absent when there is none), "\x03" + the MRN's number (letters, separators
@@ -301,6 +304,7 @@ def list_rows(
     limit: int | None = None,
     today: date | None = None,
     previous: Mapping[int, PatientRow] | None = None,
+    ids: Collection[int] | None = None,
 ) -> list[PatientRow]:
     """Run :func:`rows_query`; minutes are summed between the UTC instants ``start``-``end``.
 
@@ -308,8 +312,12 @@ def list_rows(
     that same object and the new copy is dropped at once, so re-reading an unchanged list
     leaves no new objects for the garbage collector to scan (20,000 new rows cost the GUI
     thread 30-110 ms of collections: benchmarks/README.md, bench_session.py).
+    ``ids``: only those patients' rows (the ones that pass the filters), for
+    :func:`read_list`'s partial re-read.
     """
     q = rows_query(flt, start, end, today)
+    if ids is not None:
+        q = q.where(Patient.id.in_(sorted(ids)))
     if limit:
         q = q.limit(limit)
     # Unpacked by position: a Row's attribute lookups cost more than the query itself.
@@ -351,3 +359,134 @@ def list_rows(
     if not previous:
         return list(made)
     return [old if (old := previous.get(row.id)) == row else row for row in made]
+
+
+# -- re-reading only what changed (docs/architecture.md, "The patient list") ------------
+# More audit events than this since the last read: read the whole list again (a partial
+# read of that many patients would cost about as much).
+MAX_CHANGES = 500
+
+
+def active_count(s: Session) -> int:
+    """How many current patients the practice has (entered in error and merged-away
+    records are not counted)."""
+    q = select(func.count()).select_from(Patient)
+    return int(s.scalar(q.where(Patient.record_status == RecordStatus.ACTIVE)) or 0)
+
+
+@dataclass(frozen=True, slots=True)
+class ListMark:
+    """What one read of the list saw: its filters (search text excluded), the month and day
+    it was read for, the newest audit event then, and the practice's patient count."""
+
+    flt: PatientFilter
+    start: datetime
+    end: datetime
+    today: date
+    audit_id: int
+    total: int
+
+    def same_basis(self, flt: PatientFilter, start: datetime, end: datetime, today: date) -> bool:
+        """Whether a read with these filters, month and day lists what this one did."""
+        return (self.flt, self.start, self.end, self.today) == (flt, start, end, today)
+
+
+@dataclass(frozen=True, slots=True)
+class ListRead:
+    """An answer of :func:`read_list`.
+
+    ``changed`` None: a full read, ``rows`` is the whole list in SQL order (by name).
+    Otherwise only the patients in ``changed`` differ from the read ``since`` (empty:
+    nothing did), and ``rows`` holds those of them the filters let through now; the others
+    are gone from the list."""
+
+    mark: ListMark
+    rows: list[PatientRow]
+    changed: frozenset[int] | None
+
+
+def changed_patients(s: Session, audit_id: int) -> tuple[int, frozenset[int] | None]:
+    """The newest audit event id, and the patients changed after event ``audit_id``:
+    None when the list must be read whole (an event names no patient, a merge changed a
+    second record, or more than :data:`MAX_CHANGES` events).
+
+    Every committed change writes its audit events in its own transaction (gate.py), by
+    this process or another (the command line), so the events after the mark name every
+    patient whose row may differ. Reads at most ``MAX_CHANGES + 1`` events, by primary key.
+    """
+    events = s.execute(
+        select(AuditEvent.id, AuditEvent.patient_id, AuditEvent.action)
+        .where(AuditEvent.id > audit_id)
+        .order_by(AuditEvent.id)
+        .limit(MAX_CHANGES + 1)
+    ).all()
+    if not events:
+        return audit_id, frozenset()
+    if len(events) > MAX_CHANGES:
+        return audit_mark(s), None
+    newest = events[-1][0]
+    if any(pid is None or action == AuditAction.PATIENT_MERGE for _i, pid, action in events):
+        return newest, None
+    return newest, frozenset(pid for _i, pid, _a in events)
+
+
+def audit_mark(s: Session) -> int:
+    """The newest audit event's id (0 before any)."""
+    return int(s.scalar(select(func.max(AuditEvent.id))) or 0)
+
+
+def read_list(
+    s: Session,
+    flt: PatientFilter,
+    start: datetime,
+    end: datetime,
+    today: date,
+    since: ListMark | None = None,
+    previous: Sequence[PatientRow] = (),
+) -> ListRead:
+    """The list (``flt`` without its search text) as the database has it now, read whole
+    or, when ``since`` (an earlier read) had the same filters, month and day, only the rows
+    of the patients changed since (:func:`changed_patients`). Rows equal to ``previous``
+    ones are those objects (:func:`list_rows`). Call it in one read transaction."""
+    flt = flt.without_text()
+    if since is not None and since.same_basis(flt, start, end, today):
+        newest, changed = changed_patients(s, since.audit_id)
+        if changed is not None:
+            if not changed:
+                return ListRead(since, [], changed)
+            reuse = {r.id: r for r in previous if r.id in changed}
+            rows = list_rows(s, flt, start, end, today=today, previous=reuse, ids=changed)
+            mark = ListMark(flt, start, end, today, newest, active_count(s))
+            return ListRead(mark, rows, changed)
+    # The mark first: where each statement sees the newest commits (PostgreSQL's read
+    # committed), a change landing between the two is then read again next time.
+    newest = audit_mark(s)
+    reuse = {r.id: r for r in previous}
+    rows = list_rows(s, flt, start, end, today=today, previous=reuse)
+    return ListRead(ListMark(flt, start, end, today, newest, active_count(s)), rows, None)
+
+
+def apply_read(
+    base: Sequence[PatientRow],
+    read: ListRead,
+    key: Callable[[PatientRow], Any],
+    *,
+    ordered: bool = True,
+) -> Sequence[PatientRow]:
+    """The list after ``read``, sorted by ``key`` (a total order): ``base`` (the list the
+    read ``since`` gave, sorted by ``key`` when ``ordered``) with the changed patients'
+    rows replaced, inserted or removed, or the whole new list after a full read.
+    ``base`` itself when that holds the very same rows in the same order."""
+    if read.changed is None:
+        rows = sorted(read.rows, key=key)
+    elif not read.changed and ordered:
+        return base
+    else:
+        gone = read.changed
+        rows = [r for r in base if r.id not in gone]
+        if not ordered:
+            rows.sort(key=key)
+        for row in read.rows:
+            insort(rows, row, key=key)
+    same = len(rows) == len(base) and all(map(operator.is_, rows, base))
+    return base if same else rows

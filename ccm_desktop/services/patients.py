@@ -40,10 +40,14 @@ from ccm_desktop.security.audit import Actor, AuditItem, AuditRow, record, recor
 from ccm_desktop.services.base import Service, month_bounds
 from ccm_desktop.services.enrollment import PROGRAM_NAMES, current_enrollment, in_effect
 from ccm_desktop.services.patient_list import (
+    ListMark,
+    ListRead,
     PatientFilter,
     PatientRow,
+    active_count,
     list_rows,
     parse_search,
+    read_list,
     rows_query,
 )
 from ccm_desktop.textfold import name_search_key
@@ -632,14 +636,7 @@ class PatientService(Service):
         """How many current patients the practice has (entered in error and merged-away
         records are not counted)."""
         with self.db.read() as s:
-            return int(
-                s.scalar(
-                    select(func.count())
-                    .select_from(Patient)
-                    .where(Patient.record_status == RecordStatus.ACTIVE)
-                )
-                or 0
-            )
+            return active_count(s)
 
     def rows(
         self,
@@ -651,12 +648,30 @@ class PatientService(Service):
         one of ``previous`` (an earlier answer) is that same object (``list_rows``)."""
         reuse = {r.id: r for r in previous}
         with self.db.read() as s:
-            tz = self.practice_tz(s)
-            now = self.clock.now().astimezone(tz)
-            start, end = month_bounds(now.year, now.month, tz)
+            start, end, today = self._month(s)
             return list_rows(
-                s, flt or PatientFilter(), start, end, limit, today=now.date(), previous=reuse
+                s, flt or PatientFilter(), start, end, limit, today=today, previous=reuse
             )
+
+    def list_since(
+        self,
+        flt: PatientFilter,
+        since: ListMark | None = None,
+        previous: Sequence[PatientRow] = (),
+    ) -> ListRead:
+        """The list as the database has it now (``flt`` without its search text): read whole,
+        or only what changed since the read ``since`` (``patient_list.read_list``); rows
+        equal to one of ``previous`` are those objects."""
+        with self.db.read() as s:
+            start, end, today = self._month(s)
+            return read_list(s, flt, start, end, today, since, previous)
+
+    def _month(self, s: Session) -> tuple[datetime, datetime, date]:
+        """This month's UTC bounds and today's date, where the practice is."""
+        tz = self.practice_tz(s)
+        now = self.clock.now().astimezone(tz)
+        start, end = month_bounds(now.year, now.month, tz)
+        return start, end, now.date()
 
 
 # -- session-level building blocks (the service methods and the importers share them) --
@@ -1059,6 +1074,8 @@ def _detail(p: Patient) -> PatientDetail:
 __all__ = [
     "CleanPatient",
     "ConditionRow",
+    "ListMark",
+    "ListRead",
     "MergePlan",
     "PatientBrief",
     "PatientDetail",

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import (
     QT_TRANSLATE_NOOP,
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
+from ccm_desktop.services.patient_list import ListMark, apply_read
 from ccm_desktop.services.patients import PatientFilter, PatientRow
 from ccm_desktop.ui.common.bridge import EventBridge
 from ccm_desktop.ui.common.style import heading, relative_font
@@ -49,7 +51,7 @@ from ccm_desktop.ui.patients.patient_model import (
     STATUS,
     MinutesDelegate,
     PatientTableModel,
-    sorted_rows,
+    sort_key,
 )
 from ccm_desktop.vocab import ChangeKind, EnrollmentStatus, Program, RecordStatus
 
@@ -61,13 +63,15 @@ CHANGE_KINDS = frozenset(ChangeKind)  # the list shows something of every kind
 class PatientsPage(QWidget):
     """Lists the practice's patients; ``refresh()`` re-reads them with the current filters.
 
-    The query runs off the GUI thread (a large practice takes a few hundred ms) and reads
-    every patient the filters let through; only the answer to the latest request is
-    shown. The search then runs in memory on each keystroke (a few ms for 20,000
-    patients, no typing pause), so the database is read again only when the filters or
-    the data change (``on_change``). An answer that lands while staff type is searched
-    with the text in the box at that moment. ``refreshed`` is emitted whenever the list
-    shows a new answer (a search or a re-read).
+    The query runs off the GUI thread (a large practice takes a few hundred ms); the first
+    read, and any after the filters, the day or the practice changed, reads every patient
+    the filters let through, the others only the patients changed since the list shown
+    was read, merged into it (docs/architecture.md, "The patient list"). Only the answer
+    to the latest request is shown. The search then runs in memory on each keystroke (a
+    few ms for 20,000 patients, no typing pause), so the database is read again only when
+    the filters or the data change (``on_change``). An answer that lands while staff
+    type is searched with the text in the box at that moment. ``refreshed`` is emitted
+    whenever the list shows a new answer (a search or a re-read).
     """
 
     refreshed = Signal()
@@ -90,6 +94,10 @@ class PatientsPage(QWidget):
         self._task: Task | None = None
         self._to_list_when_ready = False
         self._loaded: PatientFilter | None = None  # the filters of the rows in the model
+        self._mark: ListMark | None = None  # what the read of the rows in the model saw
+        # The model's rows while they are in row_order(sort order) (a click on a column
+        # header sorts them anew; ties then keep the order they had).
+        self._ordered: tuple[Sequence[PatientRow], tuple[int, Qt.SortOrder]] | None = None
         self._build()
         self._refresh_timer = QTimer(self, singleShot=True, interval=REFRESH_DELAY_MS)
         self._refresh_timer.timeout.connect(self._refresh_after_change)
@@ -305,22 +313,25 @@ class PatientsPage(QWidget):
         return self._task is not None and self._task.running
 
     def refresh(self) -> None:
-        """Re-read the list with the current filters, off the GUI thread (the search
-        text is applied in memory when the answer lands)."""
+        """Show the list as the database has it now, with the current filters: read off the
+        GUI thread, only what changed since the list shown was read when the filters and
+        the day are the same (the search text is applied in memory when the answer lands)."""
         self._refresh_timer.stop()
         self._generation += 1
-        generation, patients = self._generation, self.ctx.patients
+        generation, patients, mark = self._generation, self.ctx.patients, self._mark
         flt = self.current_filter().without_text()
         order = self.model.sort_order
         shown = self.model.all_rows  # never changed in place: safe to read on the worker
+        known = self._ordered
+        ordered = known is not None and known[0] is shown and known[1] == order  # is, not ==
+        key = row_order(order)
 
-        def query(_p: Progress) -> tuple[Sequence[PatientRow], int]:
+        def query(_p: Progress) -> tuple[ListMark, Sequence[PatientRow]]:
             # Sorted here too: 20,000 rows sorted on the GUI thread would pause the window.
             # Unchanged rows come back as the objects already shown (no new garbage), and
             # an unchanged list as the list shown: the view is then left as it is.
-            rows = sorted_rows(patients.rows(flt, previous=shown), order)
-            same = len(rows) == len(shown) and all(a is b for a, b in zip(rows, shown, strict=True))
-            return (shown if same else rows), patients.count()
+            read = patients.list_since(flt, mark, previous=shown)
+            return read.mark, apply_read(shown, read, key, ordered=ordered)
 
         self._task = run_task(
             query,
@@ -341,14 +352,15 @@ class PatientsPage(QWidget):
         generation: int,
         flt: PatientFilter,
         order: tuple[int, Qt.SortOrder],
+        mark: ListMark,
         rows: Sequence[PatientRow],
-        total: int,
     ) -> None:
         if generation != self._generation:
             return  # the filters or the data changed again; a newer answer is coming
         selected = self.selected_patient_id()
-        self.total = total
+        self.total = mark.total
         self._loaded = flt
+        self._mark = mark
         unchanged = (
             rows is self.model.all_rows
             and order == self.model.sort_order
@@ -356,6 +368,8 @@ class PatientsPage(QWidget):
         )
         if not unchanged:  # else the list shown is the answer: no reset, no repaint
             self.model.set_rows(rows, self._search_text(), sorted_by=order)
+        in_order = order == self.model.sort_order  # else set_rows sorted them again
+        self._ordered = (self.model.all_rows, order) if in_order else None
         self._shown(selected)
 
     def _search_text(self) -> str:
@@ -506,6 +520,38 @@ class PatientsPage(QWidget):
         pid = self.selected_patient_id()
         if pid is not None:
             self.open_requested.emit(pid)
+
+
+class _Reversed:
+    """A sort key compared the other way round (a descending column before the name)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str | int) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Reversed) -> bool:
+        return other.value < self.value  # type: ignore[operator]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Reversed) and other.value == self.value
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def row_order(by: tuple[int, Qt.SortOrder]) -> Callable[[PatientRow], Any]:
+    """The key of the list's order for ``by`` = (column, order): the column's
+    ``sort_key``, ties by name (ascending, as the model's stable sort of a list by name
+    leaves them). A total order: the page merges changed rows into it by bisection."""
+    column, direction = by
+    down = direction == Qt.SortOrder.DescendingOrder
+    if column == NAME:
+        if down:
+            return lambda r: _Reversed(sort_key(r, NAME))
+        return lambda r: sort_key(r, NAME)
+    if down:
+        return lambda r: (_Reversed(sort_key(r, column)), sort_key(r, NAME))
+    return lambda r: (sort_key(r, column), sort_key(r, NAME))
 
 
 def _filter_parts(flt: PatientFilter) -> tuple[str, str, int | None, bool]:
