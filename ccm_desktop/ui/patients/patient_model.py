@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from ccm_desktop import rules
 from ccm_desktop.rules import Threshold
+from ccm_desktop.services.list_search import search_from
 from ccm_desktop.services.patient_list import search_rows
 from ccm_desktop.services.patients import PatientRow
 from ccm_desktop.ui.common.enrollment_words import status_text
@@ -162,10 +163,22 @@ class PatientTableModel(QAbstractTableModel):
         return self._sort
 
     def set_search(self, text: str) -> None:
-        """Show the rows ``text`` matches (services.patient_list.search_rows), in order."""
-        self.beginResetModel()
+        """Show the rows ``text`` matches (services.patient_list.search_rows), in order.
+
+        A text that extends the last one searches only its matches (services/list_search);
+        when the rows shown do not change, the model is not reset (no repaint)."""
+        if not text:
+            rows = self._all
+        else:
+            rows = search_from(self._all, self._rows, self._search, text)
         self._search = text
-        self._rows = self._matching()
+        same = len(rows) == len(self._rows) and all(
+            a is b for a, b in zip(rows, self._rows, strict=True)
+        )
+        if same:
+            return
+        self.beginResetModel()
+        self._rows = rows
         self.endResetModel()
 
     @property
