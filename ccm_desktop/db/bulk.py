@@ -6,7 +6,10 @@ is compiled once for the connection's dialect, each column's value goes through 
 dialect's own bind processor (``TypeEngine.dialect_impl(dialect).bind_processor``: the
 UTC conversion of ``UTCDateTime``, JSON, booleans), repeated values (an audit event's
 detail) are converted once, and the rows go to the driver as they are.
-Portable: no SQL text is written by hand, and the paramstyle is the dialect's.
+Portable: no SQL text is written by hand, and the paramstyle is the dialect's. A ``str``
+subclass (a ``StrEnum`` member) goes to the driver as a plain ``str``: the standard
+``sqlite3`` driver looks every subclass up in its adapters first (about 1 µs per value,
+two columns of a 200,000-row time import: benchmarks/README.md, bench_import.py).
 
 These statements do not pass through the ORM session's execute events, so they mark
 the session (``BULK_ROWS`` in ``Session.info``): the write gate then requires an audit
@@ -16,6 +19,7 @@ event in the transaction, as for any other write.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Select, Table, func, insert, select
@@ -25,7 +29,12 @@ BULK_ROWS = "bulk_rows"  # Session.info key: rows written by insert_rows in this
 Converter = Callable[[Any], Any]
 
 
-def _memo(convert: Converter) -> Converter:
+def plain(value: Any) -> Any:
+    """``value``, with a ``str`` subclass (a ``StrEnum`` member) as a plain ``str``."""
+    return str.__str__(value) if isinstance(value, str) and type(value) is not str else value
+
+
+def memo(convert: Converter) -> Converter:
     """``convert``, remembered per value (a dict by its items); unhashable values are
     converted each time."""
     seen: dict[Any, Any] = {}
@@ -77,22 +86,24 @@ def insert_rows(
     for i, name in enumerate(columns):
         proc = proc_of(name) if name not in converted else None
         if proc is not None:
-            convert.append((i, _memo(proc) if name in repeated else proc))
-    extra = [v if (p := proc_of(k)) is None else p(v) for k, v in fixed.items()]
+            convert.append((i, memo(proc) if name in repeated else proc))
+    extra = tuple(plain(v if (p := proc_of(k)) is None else p(v)) for k, v in fixed.items())
     positional = bool(compiled.positional)
     order = [names.index(n) for n in compiled.positiontup or ()] if positional else []
-    in_order = order == list(range(len(names)))
+    pick = itemgetter(*order) if len(order) > 1 and order != sorted(order) else None
     params: list[Any] = []
     for row in rows:
-        values = [*row, *extra]
-        for i, proc in convert:
-            values[i] = proc(values[i])
+        values: Any = (*row, *extra)
+        if convert:
+            values = list(values)
+            for i, proc in convert:
+                values[i] = proc(values[i])
         if not positional:
             params.append(dict(zip(names, values, strict=True)))
-        elif in_order:
-            params.append(tuple(values))
+        elif pick is not None:
+            params.append(pick(values))
         else:
-            params.append(tuple([values[i] for i in order]))
+            params.append(tuple(values))
     if not params:
         return 0
     conn.exec_driver_sql(compiled.string, params)
@@ -124,6 +135,22 @@ def ids_by(
     for row in new_rows(s, table, after, columns):
         out[tuple(row[1:])] = int(row[0])
     return out
+
+
+def new_ids(s: Session, table: Table, after: int, count: int) -> range | None:
+    """The ids of the ``count`` rows this session just inserted into ``table`` after id
+    ``after``, in the order of its rows, when they are the only rows above ``after`` and
+    have consecutive ids; None otherwise (then read them back by key: :func:`ids_by`).
+
+    Sound because a session's inserts take ids from the table's counter in the order of
+    its rows, each above the last (SQLite: the highest rowid + 1, under the write lock; a
+    PostgreSQL sequence: increasing values): ``count`` increasing ids filling a range of
+    ``count`` are that range, in order."""
+    c = table.c.id
+    lo, hi, n = s.execute(select(func.min(c), func.max(c), func.count()).where(c > after)).one()
+    if n != count or count == 0 or hi - lo + 1 != count:
+        return None
+    return range(int(lo), int(hi) + 1)
 
 
 def converter(s: Session, table: Table, column: str) -> Converter:

@@ -325,7 +325,9 @@ class TimeEntry(Base):
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    # No index of its own: no query takes entries by staff alone, and staff users are
+    # never deleted (migration 0007; benchmarks/README.md, bench_import.py).
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     minutes: Mapped[int] = mapped_column(Integer)
     activity: Mapped[str] = mapped_column(String(32))
@@ -355,7 +357,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_event"
     __table_args__ = (Index("ix_audit_event_patient_at", "patient_id", "at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)  # no index: 0007
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))

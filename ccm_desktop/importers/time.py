@@ -17,7 +17,7 @@ that differs is updated and its previous values are kept as a revision.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -28,7 +28,16 @@ from sqlalchemy.orm import Session
 
 from ccm_desktop import rules
 from ccm_desktop.app import AppContext
-from ccm_desktop.db.bulk import converter, ids_by, insert_rows, last_id, raw_rows
+from ccm_desktop.db.bulk import (
+    Converter,
+    converter,
+    ids_by,
+    insert_rows,
+    last_id,
+    memo,
+    new_ids,
+    raw_rows,
+)
 from ccm_desktop.db.models import ACTIVITIES, Patient, StaffUser, TimeEntry, not_current_message
 from ccm_desktop.errors import ValidationError, WriteConflict
 from ccm_desktop.events import Change
@@ -42,7 +51,7 @@ from ccm_desktop.importers.report import (
     RowProblem,
     audit_summary,
 )
-from ccm_desktop.security.audit import Actor, record, record_many
+from ccm_desktop.security.audit import Actor, detail_converter, record, record_rows
 from ccm_desktop.services.timing import (
     ACTIVITY_LABELS,
     TimeInput,
@@ -63,6 +72,7 @@ _COMPARED = ("minutes", "activity", "patient_contact", "note")
 _KEY_COLUMNS = ("patient_id", "staff_id", "started_at")
 
 Key = tuple[int, int, datetime]
+_Start = tuple[datetime, object, date]  # the UTC start, as stored, its local date
 
 
 def parse_clock(value: str, field: str = "start_time") -> time:
@@ -89,7 +99,8 @@ class _Row:
     number: int
     key: Key
     values: dict[str, object]
-    stored: object = None  # the start as the driver stores it (bulk.converter), once
+    stored: object = None  # the start as the driver stores it (bulk.converter)
+    day: date | None = None  # the start's date in the practice's time zone
 
 
 @paused_collection
@@ -124,22 +135,16 @@ def import_time(
         patients, not_current = _patients(s, table.rows)
         staff = {u.username: u for u in s.scalars(select(StaffUser))}
         check = _Checker(patients, not_current, staff, tz, now, report.problems)
-        parsed: list[_Row] = []
-        for i, row in enumerate(table.rows, 1):
-            got = check(row)
-            note = row.get("note")
-            if note.startswith(FORMULA_STARTS):
-                report.warnings.extend(formula_warnings(row, ("note",)))
-            if got is not None:
-                parsed.append(got)
-            steps.at(i)
+        check.stamp = converter(s, TimeEntry.__table__, "started_at")
+        parsed = check.rows(table.rows, report.warnings, steps)
         new, changed = _classify(s, parsed, report)
     report.created, report.updated = len(new), len(changed)
     if report.problems or dry_run:
         report.problems.sort(key=lambda p: p.row)
         steps.finish()
         return report
-    days = [r.key[2] for r in new] + [r.key[2] for r, _ in changed]
+    # One start per local day: the gate takes each instant's month in the practice's zone.
+    days = list(({r.day: r.key[2] for r in new} | {r.day: r.key[2] for r, _ in changed}).values())
     with ctx.gate.write(actor, Permission.IMPORT_TIME, on=days) as w:
         s = w.session
         _still_current(s, {r.key[0] for r in new} | {r.key[0] for r, _ in changed})
@@ -216,6 +221,8 @@ class _Checker:
         self._user: dict[str, tuple[int | None, str | None]] = {}
         self._date: dict[str, date | ValidationError] = {}
         self._clock: dict[str, time | ValidationError] = {}
+        self._start: dict[tuple[str, str], _Start | ValidationError] = {}
+        self.stamp: Converter = lambda value: value  # the start as the driver stores it
         self._minutes: dict[str, tuple[int | None, str | None]] = {}
         self._activity: dict[str, str] = {}
         self._contact: dict[str, bool | ValidationError] = {}
@@ -275,6 +282,65 @@ class _Checker:
             return clock
         return local_to_utc(day, clock, self.tz)
 
+    def start(self, day_text: str, clock_text: str) -> _Start | ValidationError:
+        """:meth:`started`, its stored form (:attr:`stamp`) and its local date, once per
+        date and time."""
+        key = (day_text, clock_text)
+        got = self._start.get(key)
+        if got is None:
+            at = self.started(day_text, clock_text)
+            if isinstance(at, ValidationError):
+                got = at
+            else:
+                got = (at, self.stamp(at), at.astimezone(self.tz).date())
+            self._start[key] = got
+        return got
+
+    def rows(
+        self, rows: list[CsvRow], warnings: list[RowProblem], steps: ProgressSteps
+    ) -> list[_Row]:
+        """:meth:`__call__` for each row, in order, and a warning in ``warnings`` for each
+        note a spreadsheet would run as a formula. A row whose every cell was already
+        seen in a row without a problem takes the outcomes found then (the same checks
+        on the same text)."""
+        out: list[_Row] = []
+        pids: dict[str, int] = {}  # cell -> value, for cells of rows without a problem
+        sids: dict[str, int] = {}
+        starts: dict[tuple[str, str], _Start] = {}
+        mins: dict[str, object] = {}
+        acts: dict[str, object] = {}
+        contacts: dict[str, object] = {}
+        for i, row in enumerate(rows, 1):
+            g = row.values.get
+            note = g("note", "")
+            if note.startswith(FORMULA_STARTS):
+                warnings.extend(formula_warnings(row, ("note",)))
+            if not i & 127:
+                steps.at(i)
+            cells = (g("mrn", ""), g("staff", ""), g("date", ""), g("start_time", ""))
+            more = (g("minutes", ""), g("activity", ""), g("contact", ""))
+            try:
+                pid, sid, start = pids[cells[0]], sids[cells[1]], starts[cells[2], cells[3]]
+                values = {
+                    "minutes": mins[more[0]],
+                    "activity": acts[more[1]],
+                    "patient_contact": contacts[more[2]],
+                    "note": note.strip(),
+                }
+            except KeyError:
+                got = self(row)
+                if got is not None:
+                    out.append(got)
+                    pids[cells[0]], sids[cells[1]] = got.key[0], got.key[1]
+                    starts[cells[2], cells[3]] = (got.key[2], got.stored, got.day)  # type: ignore[assignment]
+                    mins[more[0]] = got.values["minutes"]
+                    acts[more[1]] = got.values["activity"]
+                    contacts[more[2]] = got.values["patient_contact"]
+                continue
+            out.append(_Row(row.number, (pid, sid, start[0]), values, start[1], start[2]))
+        steps.at(len(rows))
+        return out
+
     def minutes(self, text: str) -> tuple[int | None, str | None]:
         if text not in self._minutes:
             said: list[str] = []
@@ -298,31 +364,29 @@ class _Checker:
 
     def __call__(self, row: CsvRow) -> _Row | None:
         """One row's checks; appends its problems and returns it parsed when it has none."""
-        before = len(self.problems)
-
-        def bad(column: str, message: str) -> None:
-            self.problems.append(RowProblem(row.number, column, message))
-
+        said: list[tuple[str, str]] = []
         v = row.values
         pid, problem = self.mrn(v.get("mrn", "").upper())
         if problem is not None:
-            bad("mrn", problem)
+            said.append(("mrn", problem))
         sid, problem = self.user(v.get("staff", "").strip().lower())
         if problem is not None:
-            bad("staff", problem)
-        started = self.started(v.get("date", ""), v.get("start_time", ""))
-        if isinstance(started, ValidationError):
-            bad(started.field, started.text)
-            started = None
+            said.append(("staff", problem))
+        start = self.start(v.get("date", ""), v.get("start_time", ""))
+        started: datetime | None = None
+        if isinstance(start, ValidationError):
+            said.append((start.field, start.text))
+        else:
+            started = start[0]
         minutes, problem = self.minutes(v.get("minutes", ""))
         if problem is not None:
-            bad("minutes", problem)
+            said.append(("minutes", problem))
         activity = self.activity(v.get("activity", ""))
         if not activity:
-            bad("activity", f"The activity must be one of: {', '.join(ACTIVITIES)}.")
+            said.append(("activity", f"The activity must be one of: {', '.join(ACTIVITIES)}."))
         contact = self.contact(v.get("contact", ""))
         if isinstance(contact, ValidationError):
-            bad(contact.field, contact.text)
+            said.append((contact.field, contact.text))
             contact = False
         # The service's own check (check_time): minutes, activity and source are already
         # held to the same rules above, so only a start in the future can fail it.
@@ -331,17 +395,20 @@ class _Checker:
             try:
                 check_time(t, self.now)
             except ValidationError as exc:
-                bad(exc.field, exc.text)
-        if len(self.problems) > before or pid is None or sid is None or started is None:
+                said.append((exc.field, exc.text))
+        if said:
+            self.problems.extend(RowProblem(row.number, c, m) for c, m in said)
             return None
-        assert minutes is not None
+        if pid is None or sid is None or started is None:
+            return None
+        assert minutes is not None and not isinstance(start, ValidationError)
         values: dict[str, object] = {
             "minutes": minutes,
             "activity": activity,
             "patient_contact": contact,
             "note": v.get("note", "").strip(),
         }
-        return _Row(row.number, (pid, sid, started), values)
+        return _Row(row.number, (pid, sid, started), values, start[1], start[2])
 
 
 def _minutes(text: str, bad: Callable[[str, str], None]) -> int | None:
@@ -385,9 +452,6 @@ def _classify(
                     "different minutes, activity, contact or note: keep one of them.",
                 )
             )
-    stamp = converter(s, TimeEntry.__table__, "started_at")
-    for r in unique:
-        r.stored = stamp(r.key[2])
     existing = _existing(s, unique)
     new: list[_Row] = []
     changed: list[tuple[_Row, int]] = []
@@ -433,6 +497,29 @@ def _existing(
     return out
 
 
+def _added_audits(s: Session, new: list[_Row], after: int) -> list[tuple[int, int, object]]:
+    """(entry id, patient id, stored detail) of the audit events of the ``new`` entries
+    just inserted after id ``after``: :func:`added_audit`'s event, its detail built and
+    converted once per distinct minutes and activity."""
+    t = TimeEntry.__table__
+    ids: Sequence[int] | None = new_ids(s, t, after, len(new))
+    if ids is None:  # not consecutive: read them back by their unique key
+        by_key = ids_by(s, t, after, _KEY_COLUMNS)
+        ids = [by_key[(r.key[0], r.key[1], r.stored)] for r in new]
+    store = detail_converter(s)
+    details: dict[tuple[object, object], object] = {}
+    out = []
+    for eid, r in zip(ids, new, strict=True):
+        v = r.values
+        got = details.get((v["minutes"], v["activity"]))
+        if got is None:
+            item = added_audit(eid, {"patient_id": r.key[0], "source": TimeSource.IMPORT, **v})
+            assert item.action == AuditAction.TIME_ADD and item.entity == "time_entry"
+            got = details[(v["minutes"], v["activity"])] = store(item.detail)
+        out.append((eid, r.key[0], got))
+    return out
+
+
 def _write(
     s: Session,
     actor: Actor,
@@ -449,15 +536,15 @@ def _write(
     t = TimeEntry.__table__
     source = TimeSource.IMPORT
     after = last_id(s, t)
-    keys: list[tuple[int, int, object]] = []
+    flag = memo(converter(s, t, "patient_contact"))
     for i in range(0, len(new), BATCH):
         part = new[i : i + BATCH]
         rows = []
         for r in part:
             pid, sid, _started = r.key
-            keys.append((pid, sid, r.stored))
             v = r.values
-            rows.append((*keys[-1], v["minutes"], v["activity"], v["patient_contact"], v["note"]))
+            contact = flag(v["patient_contact"])
+            rows.append((pid, sid, r.stored, v["minutes"], v["activity"], contact, v["note"]))
             touched.add(pid)
         insert_rows(
             s,
@@ -465,17 +552,12 @@ def _write(
             (*_KEY_COLUMNS, *_COMPARED),
             rows,
             constants={"source": source},
-            converted=("started_at",),
+            converted=("started_at", "patient_contact"),
         )
         done += len(part)
         steps.at(rows_total + done)
     if new:
-        ids = ids_by(s, t, after, _KEY_COLUMNS)
-        audits = [
-            added_audit(ids[key], {"patient_id": key[0], "source": source, **r.values})
-            for r, key in zip(new, keys, strict=True)
-        ]
-        record_many(s, actor, audits)
+        record_rows(s, actor, AuditAction.TIME_ADD, "time_entry", _added_audits(s, new, after))
     reason = f"changed by the import of {filename}"
     for i in range(0, len(changed), BATCH):
         part = changed[i : i + BATCH]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ccm_desktop.db.bulk import insert_rows
+from ccm_desktop.db.bulk import Converter, converter, insert_rows, memo, plain
 from ccm_desktop.db.models import AuditEvent
 from ccm_desktop.db.types import utcnow
 
@@ -98,7 +98,7 @@ def record_item(session: Session, actor: Actor, item: AuditItem) -> AuditEvent:
 def record_many(session: Session, actor: Actor, items: Iterable[AuditItem]) -> int:
     """The rows :func:`record` would add, for many changes at once (imports): one bulk
     insert in the caller's transaction. Returns how many were written."""
-    rows = ((i.action, i.entity, i.entity_id, i.patient_id, i.detail or {}) for i in items)
+    rows = ((plain(i.action), i.entity, i.entity_id, i.patient_id, i.detail or {}) for i in items)
     n = insert_rows(
         session,
         AuditEvent.__table__,
@@ -106,6 +106,42 @@ def record_many(session: Session, actor: Actor, items: Iterable[AuditItem]) -> i
         rows,
         constants={"at": utcnow(), "staff_id": actor.staff_id, "actor": actor.label},
         repeated=("detail",),
+    )
+    _count(session, n)
+    return n
+
+
+def detail_converter(session: Session) -> Converter:
+    """An event's ``detail`` as :func:`record_rows` takes it (stored form), converted once
+    per distinct detail."""
+    return memo(converter(session, AuditEvent.__table__, "detail"))
+
+
+def record_rows(
+    session: Session,
+    actor: Actor,
+    action: str,
+    entity: str,
+    rows: Iterable[Sequence[Any]],
+) -> int:
+    """:func:`record_many` for events of one ``action`` on one kind of record (a large
+    import): each row is ``(entity_id, patient_id, detail)`` with the detail already in
+    its stored form (:func:`detail_converter`). The same rows as :func:`record_many`
+    writes for those items. Returns how many were written."""
+    constants = {
+        "at": utcnow(),
+        "staff_id": actor.staff_id,
+        "actor": actor.label,
+        "action": action,
+        "entity": entity,
+    }
+    n = insert_rows(
+        session,
+        AuditEvent.__table__,
+        ("entity_id", "patient_id", "detail"),
+        rows,
+        constants=constants,
+        converted=("detail",),
     )
     _count(session, n)
     return n
