@@ -269,3 +269,47 @@ def test_time_for_a_record_entered_in_error_or_merged_is_a_row_error(ctx, admin,
     assert not report.written and entries(ctx) == 0
     [problem] = report.problems
     assert problem.row == 3 and "merged into MRN T000001" in problem.message
+
+
+def test_rows_repeating_known_cells_get_the_same_checks_as_the_first(
+    ctx, admin, tmp_path, patients
+):
+    """Each cell is checked once per distinct text (``_Checker.rows``): a later row made of
+    cells already seen still gets its own warnings, problems and values."""
+    rows = [
+        row(note="=1+2 called back"),
+        row(start_time="09:30", note="=1+2 called back"),  # every cell known but the time
+        row(start_time="09:45", mrn="NOPE", note="=1+2 called back"),
+        row(start_time="10:00", minutes="0"),
+        row(start_time="10:15", date="2099-01-01"),
+        row(start_time="10:30", contact="no"),
+    ]
+    report = import_time(ctx, write_csv(tmp_path / "t.csv", TIME_COLUMNS, rows), admin)
+    assert [(w.row, w.column) for w in report.warnings] == [(2, "note"), (3, "note"), (4, "note")]
+    assert [(p.row, p.column) for p in report.problems] == [
+        (4, "mrn"),
+        (5, "minutes"),
+        (6, "start_time"),
+    ]
+    ok = [r for r in rows if r.get("mrn") != "NOPE" and r["minutes"] != "0"]
+    ok = [r for r in ok if r["date"] != "2099-01-01"]
+    f = write_csv(tmp_path / "ok.csv", TIME_COLUMNS, ok)
+    assert import_time(ctx, f, admin).created == 3
+    with ctx.db.read() as s:
+        got = s.execute(select(TimeEntry.patient_contact, TimeEntry.note).order_by(TimeEntry.id))
+        assert list(got) == [(True, "=1+2 called back")] * 2 + [(False, "reviewed medications")]
+
+
+def test_a_time_file_with_only_the_required_columns_and_a_short_row(ctx, admin, tmp_path, patients):
+    required = ("mrn", "staff", "date", "start_time", "minutes", "activity")
+    rows = [{k: row(start_time=t)[k] for k in required} for t in ("09:00", "09:30")]
+    f = write_csv(tmp_path / "t.csv", required, rows)
+    with f.open("a", encoding="utf-8") as fh:
+        fh.write("T000001,nurse.kim,2026-10-05,10:00\n")  # no minutes, no activity
+    report = import_time(ctx, f, admin)
+    assert [(p.row, p.column) for p in report.problems] == [(4, "minutes"), (4, "activity")]
+    f = write_csv(tmp_path / "t2.csv", required, rows)
+    assert import_time(ctx, f, admin).created == 2
+    with ctx.db.read() as s:
+        got = s.execute(select(TimeEntry.patient_contact, TimeEntry.note))
+        assert list(got) == [(False, "")] * 2

@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from operator import itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -94,7 +95,7 @@ def local_to_utc(day: date, clock: time, tz: ZoneInfo) -> datetime:
     return local.astimezone(UTC)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     number: int
     key: Key
@@ -307,37 +308,37 @@ class _Checker:
         pids: dict[str, int] = {}  # cell -> value, for cells of rows without a problem
         sids: dict[str, int] = {}
         starts: dict[tuple[str, str], _Start] = {}
-        mins: dict[str, object] = {}
-        acts: dict[str, object] = {}
-        contacts: dict[str, object] = {}
+        # (minutes, activity, contact, note) cells -> the row's values (one shared dict:
+        # nothing changes them) and whether the note needs a formula warning
+        shared: dict[tuple[str, str, str, str], tuple[dict[str, object], bool]] = {}
+        cells_of = itemgetter(*TIME_COLUMNS)
         for i, row in enumerate(rows, 1):
-            g = row.values.get
-            note = g("note", "")
-            if note.startswith(FORMULA_STARTS):
-                warnings.extend(formula_warnings(row, ("note",)))
+            v = row.values
+            try:
+                cells = cells_of(v)
+            except KeyError:  # a short row, or a file without the optional columns
+                cells = tuple(v.get(c, "") for c in TIME_COLUMNS)
             if not i & 127:
                 steps.at(i)
-            cells = (g("mrn", ""), g("staff", ""), g("date", ""), g("start_time", ""))
-            more = (g("minutes", ""), g("activity", ""), g("contact", ""))
-            try:
-                pid, sid, start = pids[cells[0]], sids[cells[1]], starts[cells[2], cells[3]]
-                values = {
-                    "minutes": mins[more[0]],
-                    "activity": acts[more[1]],
-                    "patient_contact": contacts[more[2]],
-                    "note": note.strip(),
-                }
-            except KeyError:
+            start = starts.get((cells[2], cells[3]))
+            if start is None:  # a new date and time: the rest may still be known
+                seen = self.start(cells[2], cells[3])
+                if not isinstance(seen, ValidationError) and seen[0] <= self.now:
+                    start = starts[cells[2], cells[3]] = seen
+            pid, sid = pids.get(cells[0]), sids.get(cells[1])
+            known = shared.get(cells[4:])
+            if start is None or pid is None or sid is None or known is None:
                 got = self(row)
+                warn = cells[7].startswith(FORMULA_STARTS)
                 if got is not None:
                     out.append(got)
                     pids[cells[0]], sids[cells[1]] = got.key[0], got.key[1]
-                    starts[cells[2], cells[3]] = (got.key[2], got.stored, got.day)  # type: ignore[assignment]
-                    mins[more[0]] = got.values["minutes"]
-                    acts[more[1]] = got.values["activity"]
-                    contacts[more[2]] = got.values["patient_contact"]
-                continue
-            out.append(_Row(row.number, (pid, sid, start[0]), values, start[1], start[2]))
+                    shared[cells[4:]] = got.values, warn
+            else:
+                values, warn = known
+                out.append(_Row(row.number, (pid, sid, start[0]), values, start[1], start[2]))
+            if warn:
+                warnings.extend(formula_warnings(row, ("note",)))
         steps.at(len(rows))
         return out
 
@@ -437,9 +438,8 @@ def _classify(
     first: dict[Key, _Row] = {}
     unique: list[_Row] = []
     for r in rows:
-        other = first.get(r.key)
-        if other is None:
-            first[r.key] = r
+        other = first.setdefault(r.key, r)
+        if other is r:
             unique.append(r)
         elif other.values == r.values:
             report.problems.append(RowProblem(r.number, "", f"Same as row {other.number}."))
@@ -453,6 +453,8 @@ def _classify(
                 )
             )
     existing = _existing(s, unique)
+    if not existing:  # a file of new entries only
+        return unique, []
     new: list[_Row] = []
     changed: list[tuple[_Row, int]] = []
     for r in unique:
