@@ -17,7 +17,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QRect,
     QSize,
     Qt,
 )
@@ -26,7 +25,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QStyle,
     QStyledItemDelegate,
-    QStyleOptionProgressBar,
     QStyleOptionViewItem,
     QWidget,
 )
@@ -321,10 +319,13 @@ class PatientTableModel(QAbstractTableModel):
 
 # Built once: enum look-ups and flag arithmetic cost more than drawing a cell's bar.
 _CE_ITEM = QStyle.ControlElement.CE_ItemViewItem
-_CE_BAR = QStyle.ControlElement.CE_ProgressBar
-_BAR_STATE = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
 _SELECTED = QStyle.StateFlag.State_Selected
 _HIGHLIGHTED_TEXT, _TEXT = QPalette.ColorRole.HighlightedText, QPalette.ColorRole.Text
+_BAR_EDGE, _BAR_TRACK, _BAR_FILL = (
+    QPalette.ColorRole.Dark,
+    QPalette.ColorRole.Base,
+    QPalette.ColorRole.Highlight,
+)
 _TEXT_ALIGN = int(Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft)
 
 
@@ -332,7 +333,11 @@ class MinutesDelegate(QStyledItemDelegate):
     """A short bar followed by the words ("[████░░] 14 / 20 min"): colour is never alone.
 
     The bar runs to the next time threshold (``TARGET_ROLE``); it is full, with the minutes
-    alone as words, once every threshold is met."""
+    alone as words, once every threshold is met. It is three rectangles in the palette's
+    colours (edge ``Dark``, track ``Base``, filled part ``Highlight``), so it follows the
+    palette, a high-contrast one included, and stays visible on a selected row (the track
+    is the base colour there too). The style's progress bar cost a quarter of the list's
+    paint (benchmarks/README.md, bench_search.py)."""
 
     SAMPLE = "000 / 000 min"
 
@@ -361,45 +366,44 @@ class MinutesDelegate(QStyledItemDelegate):
         if isinstance(model, PatientTableModel):  # the row itself: no trips through data()
             row = model.patient(index.row())
             target, minutes = bar_target(row), row.minutes_this_month
+            text = model.minutes_text(row) if target else ""
         else:
             target = int(index.data(TARGET_ROLE) or 0)
             minutes = int(index.data(MINUTES_ROLE) or 0)
+            text = str(index.data()) if target else ""
         if not target:
             super().paint(painter, option, index)
             return
-        base = QStyleOptionViewItem(option)
-        self.initStyleOption(base, index)
-        text = base.text
-        base.text = ""  # background and selection as for any cell; text drawn below
+        # The view's option has no text yet (initStyleOption would ask data() for it and
+        # eight other roles): background and selection as for any cell, the rest below.
         widget: QWidget | None = option.widget  # type: ignore[assignment]
         style = widget.style() if widget else QApplication.style()
-        style.drawControl(_CE_ITEM, base, painter, widget)
+        style.drawControl(_CE_ITEM, option, painter, widget)
 
         fm = option.fontMetrics
         font = f"{option.font.key()}|{fm.height()}"  # the same font at another DPI differs
         pad, sample, zero, height, widths = self._metrics(font, fm)
-        cell = QRect(option.rect).adjusted(pad, 0, -pad, 0)
+        cell = option.rect.adjusted(pad, 0, -pad, 0)
         width = widths.get(text)
         if width is None:
             width = widths[text] = fm.horizontalAdvance(text)
         text_width = max(width, sample)
         bar_width = min(cell.width() - text_width - pad, zero * 8)
-        text_rect = QRect(cell)
+        palette = option.palette
         if bar_width >= zero * 3:
-            bar = QStyleOptionProgressBar()
-            bar.rect = QRect(cell.left(), cell.center().y() - height // 2, bar_width, height)
-            bar.minimum, bar.maximum = 0, target
-            bar.progress = min(minutes, target)
-            bar.textVisible = False
-            bar.state = _BAR_STATE
-            bar.palette = option.palette
-            style.drawControl(_CE_BAR, bar, painter, widget)
-            text_rect.setLeft(cell.left() + bar_width + pad)
+            top = cell.center().y() - height // 2
+            painter.fillRect(cell.left(), top, bar_width, height, palette.color(_BAR_EDGE))
+            inner = bar_width - 2
+            painter.fillRect(cell.left() + 1, top + 1, inner, height - 2, palette.color(_BAR_TRACK))
+            filled = inner * min(minutes, target) // target
+            if filled > 0:
+                painter.fillRect(
+                    cell.left() + 1, top + 1, filled, height - 2, palette.color(_BAR_FILL)
+                )
+            cell.setLeft(cell.left() + bar_width + pad)
         selected = bool(option.state & _SELECTED)
-        painter.save()
-        painter.setPen(option.palette.color(_HIGHLIGHTED_TEXT if selected else _TEXT))
-        painter.drawText(text_rect, _TEXT_ALIGN, text)
-        painter.restore()
+        painter.setPen(palette.color(_HIGHLIGHTED_TEXT if selected else _TEXT))
+        painter.drawText(cell, _TEXT_ALIGN, text)
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         hint = super().sizeHint(option, index)
