@@ -13,6 +13,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import configure_mappers
 
 from ccm_desktop.db import swap
 from ccm_desktop.db.engine import Database, database_failure
@@ -200,6 +201,9 @@ def _open(
     except Exception:
         db.close()
         raise
+    # The ORM's mappers are set up once per process, at the first query (about 40 ms):
+    # here, on the thread that opens the practice, not on the first screen's path.
+    configure_mappers()
     return AppContext(paths, db, EventBus(), clock or Clock(), result, instance)
 
 

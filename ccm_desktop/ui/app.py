@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QApplication
 from ccm_desktop.fileperms import restrict_umask
 from ccm_desktop.paths import resolve_data_dir
 from ccm_desktop.ui.common import style
-from ccm_desktop.ui.common.compat import GuiThreadGarbageCollector
+from ccm_desktop.ui.common.compat import GuiThreadGarbageCollector, freeze_long_lived
 from ccm_desktop.ui.common.errors import install_exception_hook
 from ccm_desktop.ui.common.tasks import wait_for_tasks
 from ccm_desktop.ui.common.writer import wait_for_writes
@@ -82,6 +82,9 @@ def _run(app: QApplication, settings: QSettings, data_dir: str | None, demo: boo
         # The database stack and the pages: imported once the window is on screen.
         from ccm_desktop.ui.startup import Abort, start
 
+        # Modules and classes live as long as the process: out of the collector's scans
+        # before its first collection (benchmarks/README.md, bench_start.py).
+        freeze_long_lived()
         try:
             started = start(paths, settings, demo=demo, parent=window)
         except Abort as stop:
@@ -89,7 +92,12 @@ def _run(app: QApplication, settings: QSettings, data_dir: str | None, demo: boo
         try:
             if not window.isVisible():  # closed while the practice was opening
                 return 0
-            window.attach(started.ctx, staff=started.staff, demo=started.demo)
+            window.attach(
+                started.ctx,
+                staff=started.staff,
+                demo=started.demo,
+                first_list=started.first_list,
+            )
             app.setQuitOnLastWindowClosed(True)
             code = app.exec()
             wait_for_writes()  # a queued save finishes before the database closes

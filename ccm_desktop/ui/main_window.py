@@ -148,8 +148,10 @@ class MainWindow(QMainWindow):
         staff: StaffInfo | None = None,
         demo: bool = False,
         pages: Sequence[PageSpec] | None = None,
+        first_list: object | None = None,
     ) -> None:
-        """Fill the window with ``ctx``'s pages, menus and status bar (once)."""
+        """Fill the window with ``ctx``'s pages, menus and status bar (once); ``first_list``
+        is the patient list's first read when the start began it (``ui/startup.py``)."""
         from ccm_desktop.ui.common.bridge import EventBridge
         from ccm_desktop.ui.pages import PageContext, default_pages
         from ccm_desktop.vocab import ChangeKind
@@ -162,11 +164,12 @@ class MainWindow(QMainWindow):
         self.practice_name = ctx.practice.practice().name
         self.bridge: EventBridge = EventBridge(ctx.bus, self)
         self.specs = list(default_pages() if pages is None else pages)
-        self._page_context = PageContext(ctx, self.settings, self.bridge, self)
+        self._page_context = PageContext(ctx, self.settings, self.bridge, self, first_list)
         self._specs_by_key = {s.key: s for s in self.specs}
         self.stack = QStackedWidget()
         self.pages = _Pages(self._build_page)
         self.patients_page = cast("PatientsPage", self.pages["patients"])
+        self._page_context = PageContext(ctx, self.settings, self.bridge, self)  # read once
         self.patient_form: PatientFormDialog | None = None
         self.patients_page.open_requested.connect(self.open_patient)
         self.patients_page.add_requested.connect(self.add_patient)

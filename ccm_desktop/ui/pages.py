@@ -30,6 +30,9 @@ class PageContext:
     settings: QSettings
     bridge: EventBridge
     parent: QWidget
+    # The patient list's first read, started before the window was filled (a
+    # ``patients_page.FirstRead``; None when the window was filled without one).
+    first_list: object | None = None
 
 
 @dataclass(frozen=True)

@@ -41,7 +41,8 @@ from ccm_desktop.ui.common.dialogs import (
     describe,
 )
 from ccm_desktop.ui.common.progress import run_with_progress
-from ccm_desktop.ui.common.tasks import Progress
+from ccm_desktop.ui.common.tasks import Progress, wait_for_tasks
+from ccm_desktop.ui.patients.patients_page import FirstRead
 from ccm_desktop.ui.practice.setup_wizard import SetupWizard, practice_creator
 
 DEMO_PATIENTS = 200
@@ -63,6 +64,7 @@ class Started:
     ctx: AppContext
     staff: StaffInfo
     demo: bool
+    first_list: FirstRead | None = None  # the patient list's first read, under way
 
 
 def show_error(parent: QWidget | None, title: str, text: str) -> None:
@@ -287,9 +289,13 @@ def start(
         ctx, is_demo = first_run(paths, parent)
     else:
         ctx, is_demo = open_existing(paths, parent), False
+    # The list's first read runs while the user says who is working (and the window is
+    # filled): the list is there when they have answered.
+    first_list = FirstRead(ctx)
     try:
         staff = pick_staff(ctx, settings, parent)
     except BaseException:
+        wait_for_tasks()  # the read ends before the database closes
         ctx.close()
         raise
-    return Started(ctx, staff, is_demo)
+    return Started(ctx, staff, is_demo, first_list)

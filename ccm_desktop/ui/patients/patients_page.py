@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
 from ccm_desktop.services.patient_list import ListMark, apply_read
-from ccm_desktop.services.patients import PatientFilter, PatientRow
+from ccm_desktop.services.patients import PatientFilter, PatientRow, PatientService
 from ccm_desktop.ui.common.bridge import EventBridge
 from ccm_desktop.ui.common.style import heading, relative_font
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
@@ -85,7 +85,10 @@ class PatientsPage(QWidget):
         parent: QWidget | None = None,
         *,
         bridge: EventBridge | None = None,
+        first: FirstRead | None = None,
     ) -> None:
+        """``first``: the list's first read, started before the page was built (the window's
+        start, ``ui/startup.py``); the page shows its answer instead of reading again."""
         super().__init__(parent)
         self.ctx = ctx
         self.total = 0
@@ -108,7 +111,10 @@ class PatientsPage(QWidget):
         self._fill_providers()
         if bridge is not None:
             bridge.subscribe(self, CHANGE_KINDS, self.on_change)
-        self.refresh()
+        if first is not None and first.answers(self.current_filter(), self.model.sort_order):
+            self._adopt(first)
+        else:
+            self.refresh()
 
     # -- layout ----------------------------------------------------------------
     def _build(self) -> None:
@@ -326,19 +332,27 @@ class PatientsPage(QWidget):
         ordered = known is not None and known[0] is shown and known[1] == order  # is, not ==
         key = row_order(order)
 
-        def query(_p: Progress) -> tuple[ListMark, Sequence[PatientRow]]:
-            # Sorted here too: 20,000 rows sorted on the GUI thread would pause the window.
-            # Unchanged rows come back as the objects already shown (no new garbage), and
-            # an unchanged list as the list shown: the view is then left as it is.
-            read = patients.list_since(flt, mark, previous=shown)
-            return read.mark, apply_read(shown, read, key, ordered=ordered)
-
         self._task = run_task(
-            query,
+            _list_query(patients, flt, mark, shown, key, ordered=ordered),
             self,
             on_success=lambda result: self._show(generation, flt, order, *result),
             on_failure=lambda exc: self._failed(generation, exc),
         )
+
+    def _adopt(self, first: FirstRead) -> None:
+        """Show ``first``'s answer as the answer to this page's first read."""
+        self._generation += 1
+        generation, flt, order, task = self._generation, first.flt, first.order, first.task
+        self._task = task
+        if task.running:
+            task.succeeded.connect(lambda result: self._show(generation, flt, order, *result))
+            task.failed.connect(lambda exc: self._failed(generation, exc))
+        elif task.error is not None:  # delivered before the page existed: shown from the loop
+            error = task.error
+            QTimer.singleShot(0, self, lambda: self._failed(generation, error))
+        else:
+            result = task.result
+            QTimer.singleShot(0, self, lambda: self._show(generation, flt, order, *result))
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation == self._generation:
@@ -564,8 +578,52 @@ def _filters_set(flt: PatientFilter) -> bool:
     return bool(flt.program or flt.status or flt.provider_id)
 
 
+def _list_query(
+    patients: PatientService,
+    flt: PatientFilter,
+    mark: ListMark | None,
+    shown: Sequence[PatientRow],
+    key: Callable[[PatientRow], Any],
+    *,
+    ordered: bool,
+) -> Callable[[Progress], tuple[ListMark, Sequence[PatientRow]]]:
+    """The worker's part of a list read: read (whole, or what changed since ``mark``) and
+    merge into ``shown``, in the order ``key``."""
+
+    def query(_p: Progress) -> tuple[ListMark, Sequence[PatientRow]]:
+        # Sorted here too: 20,000 rows sorted on the GUI thread would pause the window.
+        # Unchanged rows come back as the objects already shown (no new garbage), and
+        # an unchanged list as the list shown: the view is then left as it is.
+        read = patients.list_since(flt, mark, previous=shown)
+        return read.mark, apply_read(shown, read, key, ordered=ordered)
+
+    return query
+
+
+class FirstRead:
+    """The patient list's first read, started as soon as the practice is open.
+
+    The window's start (``ui/startup.py``) starts it before asking who is working and
+    before the pages are built, so the database works while the GUI thread does the rest
+    (benchmarks/README.md, bench_start.py); the list page then shows its answer
+    (``PatientsPage(first=...)``). It reads what a new page shows first: every current
+    patient, sorted by name."""
+
+    def __init__(self, ctx: AppContext) -> None:
+        self.flt = PatientFilter()
+        self.order: tuple[int, Qt.SortOrder] = (NAME, Qt.SortOrder.AscendingOrder)
+        self.task = run_task(
+            _list_query(ctx.patients, self.flt, None, (), row_order(self.order), ordered=False)
+        )
+
+    def answers(self, flt: PatientFilter, order: tuple[int, Qt.SortOrder]) -> bool:
+        """Whether this read is the one a page with these filters and order would make."""
+        return flt.without_text() == self.flt and order == self.order
+
+
 def _page(pc: PageContext) -> PatientsPage:
-    return PatientsPage(pc.ctx, pc.parent, bridge=pc.bridge)
+    first = pc.first_list if isinstance(pc.first_list, FirstRead) else None
+    return PatientsPage(pc.ctx, pc.parent, bridge=pc.bridge, first=first)
 
 
 PAGE = PageSpec(
