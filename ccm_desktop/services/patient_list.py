@@ -463,7 +463,11 @@ def read_list(
     newest = audit_mark(s)
     reuse = {r.id: r for r in previous}
     rows = list_rows(s, flt, start, end, today=today, previous=reuse)
-    return ListRead(ListMark(flt, start, end, today, newest, active_count(s)), rows, None)
+    if flt.program or flt.status or flt.provider_id:
+        total = active_count(s)
+    else:  # every current patient is listed: no second query (the window's first read)
+        total = sum(1 for r in rows if r.record_status == RecordStatus.ACTIVE)
+    return ListRead(ListMark(flt, start, end, today, newest, total), rows, None)
 
 
 def apply_read(
