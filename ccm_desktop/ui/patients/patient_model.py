@@ -2,8 +2,9 @@
 
 :class:`PatientTableModel` shows :class:`~ccm_desktop.services.patients.PatientRow` s
 (slots dataclasses from the service). The filters run in SQL; the search runs here, in
-memory, over every row the filters let through (``services.patient_list.search_rows``),
-so typing costs no query; sorting is :meth:`PatientTableModel.sort` (the view's header
+memory, over every row the filters let through (``services.patient_list.search_rows``;
+only over the last matches when the text grows, ``services.list_search``), so typing
+costs no query; sorting is :meth:`PatientTableModel.sort` (the view's header
 calls it), and the search keeps the sorted order instead of sorting again.
 """
 
