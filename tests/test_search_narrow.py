@@ -81,7 +81,7 @@ def _typed(draw: st.DrawFn) -> tuple[list[PatientRow], str, str]:
 def test_a_narrowed_search_equals_the_full_search() -> None:
     narrowed: list[bool] = []
 
-    @settings(max_examples=1500, deadline=None, database=None)
+    @settings(max_examples=800, deadline=None, database=None)
     @given(case=_typed())
     def agree(case: tuple[list[PatientRow], str, str]) -> None:
         rows, text, longer = case
@@ -95,7 +95,7 @@ def test_a_narrowed_search_equals_the_full_search() -> None:
         assert search_from(rows, shown, text, longer) == full, (text, longer)
 
     agree()
-    assert narrowed.count(True) > 500 and narrowed.count(False) > 20  # both paths tried
+    assert narrowed.count(True) > 250 and narrowed.count(False) > 20  # both paths tried
 
 
 @pytest.mark.parametrize(
@@ -122,6 +122,7 @@ def test_typing_on_narrows(old: str, new: str) -> None:
         ("3/4/195", "3/4/1950"),  # a word becomes a date of birth
         ("1950-03-0", "1950-03-04"),
         ("3/4/1950", "3/4/19501"),  # a date becomes a word
+        ("1950-03-04", "1950-03-041"),  # ... which may be the start of an MRN
         ("1/2/1960 3/4/195", "1/2/1960 3/4/1950"),  # the last date wins
         ("'", "'o"),  # no name part, then one
         ("a-", "a-1"),  # no MRN number, then one
@@ -139,8 +140,10 @@ def test_narrowing_where_it_falls_back_would_lose_rows() -> None:
     rows = [
         _row(1, "Núñez-O'Brien", "Zoë", "A000123", "", date(1950, 3, 4)),
         _row(2, "Smith", "John", "A0001", "", date(1960, 1, 2)),
+        _row(3, "Cole", "Ray", "1950-03-0412", "", date(1960, 1, 2)),
     ]
-    for old, new in [("3/4/195", "3/4/1950"), ("'", "'o"), ("a-", "a-1")]:
+    pairs = [("3/4/195", "3/4/1950"), ("'", "'o"), ("a-", "a-1"), ("1950-03-04", "1950-03-041")]
+    for old, new in pairs:
         assert search_rows(rows, new), new
         assert search_rows(search_rows(rows, old), new) == [], (old, new)
         assert search_from(rows, search_rows(rows, old), old, new) == search_rows(rows, new)
