@@ -318,7 +318,7 @@ class _Checker:
                 cells = cells_of(v)
             except KeyError:  # a short row, or a file without the optional columns
                 cells = tuple(v.get(c, "") for c in TIME_COLUMNS)
-            if not i & 127:
+            if not i & 511:
                 steps.at(i)
             start = starts.get((cells[2], cells[3]))
             if start is None:  # a new date and time: the rest may still be known
@@ -502,22 +502,22 @@ def _existing(
 def _added_audits(s: Session, new: list[_Row], after: int) -> list[tuple[int, int, object]]:
     """(entry id, patient id, stored detail) of the audit events of the ``new`` entries
     just inserted after id ``after``: :func:`added_audit`'s event, its detail built and
-    converted once per distinct minutes and activity."""
+    converted once per distinct values (rows often share one values dict)."""
     t = TimeEntry.__table__
     ids: Sequence[int] | None = new_ids(s, t, after, len(new))
     if ids is None:  # not consecutive: read them back by their unique key
         by_key = ids_by(s, t, after, _KEY_COLUMNS)
         ids = [by_key[(r.key[0], r.key[1], r.stored)] for r in new]
     store = detail_converter(s)
-    details: dict[tuple[object, object], object] = {}
+    details: dict[int, object] = {}  # id of a row's values -> the stored detail
     out = []
     for eid, r in zip(ids, new, strict=True):
         v = r.values
-        got = details.get((v["minutes"], v["activity"]))
+        got = details.get(id(v))
         if got is None:
             item = added_audit(eid, {"patient_id": r.key[0], "source": TimeSource.IMPORT, **v})
             assert item.action == AuditAction.TIME_ADD and item.entity == "time_entry"
-            got = details[(v["minutes"], v["activity"])] = store(item.detail)
+            got = details[id(v)] = store(item.detail)  # memo: once per distinct detail
         out.append((eid, r.key[0], got))
     return out
 
@@ -533,21 +533,23 @@ def _write(
 ) -> set[int]:
     """Bulk-add new entries (one executemany per batch, their ids read back by the unique
     patient/staff/start key) and revise changed ones; returns the patient ids touched."""
-    touched: set[int] = set()
+    touched = {r.key[0] for r in new}
     done = 0
     t = TimeEntry.__table__
     source = TimeSource.IMPORT
     after = last_id(s, t)
     flag = memo(converter(s, t, "patient_contact"))
+    tails: dict[int, tuple[object, ...]] = {}  # id of a row's values -> their columns
     for i in range(0, len(new), BATCH):
         part = new[i : i + BATCH]
         rows = []
         for r in part:
-            pid, sid, _started = r.key
-            v = r.values
-            contact = flag(v["patient_contact"])
-            rows.append((pid, sid, r.stored, v["minutes"], v["activity"], contact, v["note"]))
-            touched.add(pid)
+            v = r.values  # often one dict shared by many rows (_Checker.rows)
+            tail = tails.get(id(v))
+            if tail is None:
+                contact = flag(v["patient_contact"])
+                tail = tails[id(v)] = (v["minutes"], v["activity"], contact, v["note"])
+            rows.append((r.key[0], r.key[1], r.stored, *tail))
         insert_rows(
             s,
             t,
