@@ -273,13 +273,15 @@ def _table(records: list[list[str]], known: Sequence[str], required: Sequence[st
             )
     pending_blank = 0
     has_unnamed = not all(names)
+    width = len(names)
     for number, rec in enumerate(records[start + 1 :], header_row + 1):
-        if blank(rec):
+        joined = "".join(rec)
+        if not joined.strip():  # blank(rec), with the text joined once for the test below
             pending_blank += 1
             continue
         table.skipped += pending_blank
         pending_blank = 0
-        extra = [c for c in rec[len(names) :] if c.strip()]
+        extra = [c for c in rec[width:] if c.strip()] if len(rec) > width else None
         unnamed = has_unnamed and [
             c for n, c in zip(names, rec, strict=False) if not n and c.strip()
         ]
@@ -292,7 +294,7 @@ def _table(records: list[list[str]], known: Sequence[str], required: Sequence[st
                     "a value may contain a comma without quotes around it.",
                 )
             )
-        if has_unnamed or "'" in "".join(rec):
+        if has_unnamed or "'" in joined:
             values = {n: unescape(c) for n, c in zip(names, rec, strict=False) if n}
         else:  # the common row: every column named, no cell an export protected with '
             values = dict(zip(names, map(str.strip, rec), strict=False))
