@@ -162,7 +162,7 @@ def _patients(s: Session, rows: list[CsvRow]) -> tuple[dict[str, int], dict[str,
     """MRN -> id of the current records the rows name, and MRN -> the plain-words refusal
     for records entered in error or merged away (their time belongs nowhere, or on the
     record they were merged into)."""
-    mrns = sorted({r.get("mrn").upper() for r in rows if r.get("mrn")})
+    mrns = sorted({m.upper() for m in {r.values.get("mrn", "") for r in rows} if m})
     found: dict[str, int] = {}
     refused: dict[str, str] = {}
     for i in range(0, len(mrns), 500):
