@@ -9,7 +9,7 @@ so the foreign key of ``time_entry.staff_id`` needs no index for its checks, lik
 
 Revision ID: 0007
 Revises: 0006
-Create Date: 2026-12-09
+Create Date: 2026-12-02
 """
 
 from alembic import op
