@@ -92,6 +92,9 @@ def insert_rows(
     order = [names.index(n) for n in compiled.positiontup or ()] if positional else []
     pick = itemgetter(*order) if len(order) > 1 and order != sorted(order) else None
     params: list[Any] = []
+    if positional and pick is None and not convert:  # the rows as they are, one tuple each
+        params = [(*row, *extra) for row in rows]
+        rows = ()
     for row in rows:
         values: Any = (*row, *extra)
         if convert:

@@ -43,11 +43,15 @@ class CsvTable:
     rows: list[CsvRow] = field(default_factory=list)
     skipped: int = 0
     problems: list[RowProblem] = field(default_factory=list)
+    # read_table(by_position=True): each data row as its cells in the order of ``known``
+    # ("" for a column the row or the file lacks), with its row number at the same index
+    cells: list[tuple[str, ...]] = field(default_factory=list)
+    numbers: list[int] = field(default_factory=list)
 
     @property
     def count(self) -> int:
         """Data rows including blank rows in between (not blank lines at the end)."""
-        return len(self.rows) + self.skipped
+        return len(self.rows) + len(self.cells) + self.skipped
 
     @property
     def header_problems(self) -> list[RowProblem]:
@@ -118,10 +122,20 @@ def _not_csv(path: Path, line: int, exc: csv.Error) -> ImportFileError:
 
 
 def read_table(
-    path: Path, known: Sequence[str], required: Sequence[str], noun: str = "row"
+    path: Path,
+    known: Sequence[str],
+    required: Sequence[str],
+    noun: str = "row",
+    *,
+    by_position: bool = False,
 ) -> CsvTable:
     """Read ``path``; header problems (unknown, repeated or missing columns) and rows with
-    too many cells come back as :class:`RowProblem` entries, not exceptions."""
+    too many cells come back as :class:`RowProblem` entries, not exceptions.
+
+    The data rows are :attr:`CsvTable.rows` (values by column name), or with
+    ``by_position`` :attr:`CsvTable.cells` and :attr:`CsvTable.numbers` (the same values
+    in the order of ``known``: no dict per row, for a large import). A file whose header
+    has problems gives its rows as ``rows`` (with no values) either way."""
     path = Path(path)
     text = read_text(path, required, noun)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
@@ -129,13 +143,13 @@ def read_table(
         records = list(reader)
     except csv.Error as exc:
         raise _not_csv(path, reader.line_num, exc) from None
-    table = _table(records, known, required)
+    table = _table(records, known, required, by_position)
     if not table.columns:
         raise ImportFileError(
             f"{path.name} has no values, only blank rows or separators. The first row must "
             f"name the columns ({', '.join(required)} ...), then one {noun} per row."
         )
-    if not table.rows and not table.header_problems:
+    if not table.rows and not table.cells and not table.header_problems:
         raise ImportFileError(
             f"{path.name} names the columns but has no {noun} under them: add one {noun} "
             "per row below the column names."
@@ -218,7 +232,9 @@ def read_preview(
     return CsvPreview(header or [], rows, more)
 
 
-def _table(records: list[list[str]], known: Sequence[str], required: Sequence[str]) -> CsvTable:
+def _table(
+    records: list[list[str]], known: Sequence[str], required: Sequence[str], by_position: bool
+) -> CsvTable:
     def blank(rec: list[str]) -> bool:
         return not "".join(rec).strip()  # no cell holds more than spaces
 
@@ -274,6 +290,8 @@ def _table(records: list[list[str]], known: Sequence[str], required: Sequence[st
     pending_blank = 0
     has_unnamed = not all(names)
     width = len(names)
+    # by_position: a row of a file whose header is exactly ``known`` is its cells as they are
+    same_order = by_position and names == list(known)
     for number, rec in enumerate(records[start + 1 :], header_row + 1):
         joined = "".join(rec)
         if not joined.strip():  # blank(rec), with the text joined once for the test below
@@ -294,9 +312,18 @@ def _table(records: list[list[str]], known: Sequence[str], required: Sequence[st
                     "a value may contain a comma without quotes around it.",
                 )
             )
-        if has_unnamed or "'" in joined:
+        quote = "'" in joined
+        if same_order and len(rec) == width and not quote:
+            table.cells.append(tuple(map(str.strip, rec)))
+            table.numbers.append(number)
+            continue
+        if has_unnamed or quote:
             values = {n: unescape(c) for n, c in zip(names, rec, strict=False) if n}
         else:  # the common row: every column named, no cell an export protected with '
             values = dict(zip(names, map(str.strip, rec), strict=False))
-        table.rows.append(CsvRow(number, values))
+        if by_position:
+            table.cells.append(tuple(values.get(c, "") for c in known))
+            table.numbers.append(number)
+        else:
+            table.rows.append(CsvRow(number, values))
     return table

@@ -20,7 +20,6 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from operator import itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -122,22 +121,23 @@ def import_time(
     if not (dry_run and actor.is_system):  # a dry run by the command line writes nothing
         ctx.gate.authorize(actor, Permission.IMPORT_TIME)
     path = Path(path)
-    table = read_table(path, TIME_COLUMNS, REQUIRED_COLUMNS, "time entry")
+    table = read_table(path, TIME_COLUMNS, REQUIRED_COLUMNS, "time entry", by_position=True)
     report = ImportReport(
         rows=table.count, skipped=table.skipped, problems=list(table.problems), dry_run=dry_run
     )
-    steps = ProgressSteps(progress, len(table.rows))
+    total = table.count - table.skipped
+    steps = ProgressSteps(progress, total)
     if table.header_problems:
         steps.finish()
         return report
     with ctx.db.read() as s:
         tz = ctx.practice.practice_tz(s)
         now = ctx.clock.now()
-        patients, not_current = _patients(s, table.rows)
+        patients, not_current = _patients(s, table.cells)
         staff = {u.username: u for u in s.scalars(select(StaffUser))}
         check = _Checker(patients, not_current, staff, tz, now, report.problems)
         check.stamp = converter(s, TimeEntry.__table__, "started_at")
-        parsed = check.rows(table.rows, report.warnings, steps)
+        parsed = check.rows(table.numbers, table.cells, report.warnings, steps)
         new, changed = _classify(s, parsed, report)
     report.created, report.updated = len(new), len(changed)
     if report.problems or dry_run:
@@ -149,7 +149,7 @@ def import_time(
     with ctx.gate.write(actor, Permission.IMPORT_TIME, on=days) as w:
         s = w.session
         _still_current(s, {r.key[0] for r in new} | {r.key[0] for r, _ in changed})
-        touched = _write(s, actor, new, changed, path.name, steps, len(table.rows))
+        touched = _write(s, actor, new, changed, path.name, steps, total)
         record(s, actor, AuditAction.IMPORT_TIME, "import", detail=audit_summary(report, path.name))
     report.written = True
     steps.finish()
@@ -158,11 +158,11 @@ def import_time(
     return report
 
 
-def _patients(s: Session, rows: list[CsvRow]) -> tuple[dict[str, int], dict[str, str]]:
-    """MRN -> id of the current records the rows name, and MRN -> the plain-words refusal
-    for records entered in error or merged away (their time belongs nowhere, or on the
-    record they were merged into)."""
-    mrns = sorted({m.upper() for m in {r.values.get("mrn", "") for r in rows} if m})
+def _patients(s: Session, rows: list[tuple[str, ...]]) -> tuple[dict[str, int], dict[str, str]]:
+    """MRN -> id of the current records the rows (cells in ``TIME_COLUMNS`` order) name, and
+    MRN -> the plain-words refusal for records entered in error or merged away (their time
+    belongs nowhere, or on the record they were merged into)."""
+    mrns = sorted({m.upper() for m in {r[0] for r in rows} if m})
     found: dict[str, int] = {}
     refused: dict[str, str] = {}
     for i in range(0, len(mrns), 500):
@@ -298,12 +298,17 @@ class _Checker:
         return got
 
     def rows(
-        self, rows: list[CsvRow], warnings: list[RowProblem], steps: ProgressSteps
+        self,
+        numbers: list[int],
+        rows: list[tuple[str, ...]],
+        warnings: list[RowProblem],
+        steps: ProgressSteps,
     ) -> list[_Row]:
-        """:meth:`__call__` for each row, in order, and a warning in ``warnings`` for each
-        note a spreadsheet would run as a formula. A row whose every cell was already
-        seen in a row without a problem takes the outcomes found then (the same checks
-        on the same text)."""
+        """:meth:`__call__` for each row (its number in ``numbers``, its cells in
+        ``TIME_COLUMNS`` order), in order, and a warning in ``warnings`` for each note a
+        spreadsheet would run as a formula. A row whose every cell was already seen in a
+        row without a problem takes the outcomes found then (the same checks on the same
+        text)."""
         out: list[_Row] = []
         pids: dict[str, int] = {}  # cell -> value, for cells of rows without a problem
         sids: dict[str, int] = {}
@@ -311,13 +316,7 @@ class _Checker:
         # (minutes, activity, contact, note) cells -> the row's values (one shared dict:
         # nothing changes them) and whether the note needs a formula warning
         shared: dict[tuple[str, str, str, str], tuple[dict[str, object], bool]] = {}
-        cells_of = itemgetter(*TIME_COLUMNS)
-        for i, row in enumerate(rows, 1):
-            v = row.values
-            try:
-                cells = cells_of(v)
-            except KeyError:  # a short row, or a file without the optional columns
-                cells = tuple(v.get(c, "") for c in TIME_COLUMNS)
+        for i, (number, cells) in enumerate(zip(numbers, rows, strict=True), 1):
             if not i & 511:
                 steps.at(i)
             start = starts.get((cells[2], cells[3]))
@@ -328,7 +327,7 @@ class _Checker:
             pid, sid = pids.get(cells[0]), sids.get(cells[1])
             known = shared.get(cells[4:])
             if start is None or pid is None or sid is None or known is None:
-                got = self(row)
+                got = self(number, cells)
                 warn = cells[7].startswith(FORMULA_STARTS)
                 if got is not None:
                     out.append(got)
@@ -336,9 +335,9 @@ class _Checker:
                     shared[cells[4:]] = got.values, warn
             else:
                 values, warn = known
-                out.append(_Row(row.number, (pid, sid, start[0]), values, start[1], start[2]))
+                out.append(_Row(number, (pid, sid, start[0]), values, start[1], start[2]))
             if warn:
-                warnings.extend(formula_warnings(row, ("note",)))
+                warnings.extend(formula_warnings(CsvRow(number, {"note": cells[7]}), ("note",)))
         steps.at(len(rows))
         return out
 
@@ -363,29 +362,30 @@ class _Checker:
                 self._contact[text] = exc
         return self._contact[text]
 
-    def __call__(self, row: CsvRow) -> _Row | None:
-        """One row's checks; appends its problems and returns it parsed when it has none."""
+    def __call__(self, number: int, cells: tuple[str, ...]) -> _Row | None:
+        """One row's checks (its cells in ``TIME_COLUMNS`` order); appends its problems and
+        returns it parsed when it has none."""
         said: list[tuple[str, str]] = []
-        v = row.values
-        pid, problem = self.mrn(v.get("mrn", "").upper())
+        mrn, staff, day, clock, minutes_text, activity_text, contact_text, note = cells
+        pid, problem = self.mrn(mrn.upper())
         if problem is not None:
             said.append(("mrn", problem))
-        sid, problem = self.user(v.get("staff", "").strip().lower())
+        sid, problem = self.user(staff.strip().lower())
         if problem is not None:
             said.append(("staff", problem))
-        start = self.start(v.get("date", ""), v.get("start_time", ""))
+        start = self.start(day, clock)
         started: datetime | None = None
         if isinstance(start, ValidationError):
             said.append((start.field, start.text))
         else:
             started = start[0]
-        minutes, problem = self.minutes(v.get("minutes", ""))
+        minutes, problem = self.minutes(minutes_text)
         if problem is not None:
             said.append(("minutes", problem))
-        activity = self.activity(v.get("activity", ""))
+        activity = self.activity(activity_text)
         if not activity:
             said.append(("activity", f"The activity must be one of: {', '.join(ACTIVITIES)}."))
-        contact = self.contact(v.get("contact", ""))
+        contact = self.contact(contact_text)
         if isinstance(contact, ValidationError):
             said.append((contact.field, contact.text))
             contact = False
@@ -398,7 +398,7 @@ class _Checker:
             except ValidationError as exc:
                 said.append((exc.field, exc.text))
         if said:
-            self.problems.extend(RowProblem(row.number, c, m) for c, m in said)
+            self.problems.extend(RowProblem(number, c, m) for c, m in said)
             return None
         if pid is None or sid is None or started is None:
             return None
@@ -407,9 +407,9 @@ class _Checker:
             "minutes": minutes,
             "activity": activity,
             "patient_contact": contact,
-            "note": v.get("note", "").strip(),
+            "note": note.strip(),
         }
-        return _Row(row.number, (pid, sid, started), values, start[1], start[2])
+        return _Row(number, (pid, sid, started), values, start[1], start[2])
 
 
 def _minutes(text: str, bad: Callable[[str, str], None]) -> int | None:
