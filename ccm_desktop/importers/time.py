@@ -148,8 +148,9 @@ def import_time(
     days = list(({r.day: r.key[2] for r in new} | {r.day: r.key[2] for r, _ in changed}).values())
     with ctx.gate.write(actor, Permission.IMPORT_TIME, on=days) as w:
         s = w.session
-        _still_current(s, {r.key[0] for r in new} | {r.key[0] for r, _ in changed})
-        touched = _write(s, actor, new, changed, path.name, steps, total)
+        touched = {r.key[0] for r in new}
+        _still_current(s, touched | {r.key[0] for r, _ in changed})
+        _write(s, actor, new, changed, path.name, steps, total, touched)
         record(s, actor, AuditAction.IMPORT_TIME, "import", detail=audit_summary(report, path.name))
     report.written = True
     steps.finish()
@@ -312,20 +313,21 @@ class _Checker:
         out: list[_Row] = []
         pids: dict[str, int] = {}  # cell -> value, for cells of rows without a problem
         sids: dict[str, int] = {}
-        starts: dict[tuple[str, str], _Start] = {}
+        starts: dict[tuple[str, ...], _Start] = {}  # (date, start_time) cells
         # (minutes, activity, contact, note) cells -> the row's values (one shared dict:
         # nothing changes them) and whether the note needs a formula warning
         shared: dict[tuple[str, str, str, str], tuple[dict[str, object], bool]] = {}
+        now, row, add = self.now, _Row, out.append  # local names: the loop runs per row
+        start_of, pid_of, sid_of, known_of = starts.get, pids.get, sids.get, shared.get
         for i, (number, cells) in enumerate(zip(numbers, rows, strict=True), 1):
             if not i & 511:
                 steps.at(i)
-            start = starts.get((cells[2], cells[3]))
+            start = start_of(cells[2:4])
             if start is None:  # a new date and time: the rest may still be known
                 seen = self.start(cells[2], cells[3])
-                if not isinstance(seen, ValidationError) and seen[0] <= self.now:
-                    start = starts[cells[2], cells[3]] = seen
-            pid, sid = pids.get(cells[0]), sids.get(cells[1])
-            known = shared.get(cells[4:])
+                if not isinstance(seen, ValidationError) and seen[0] <= now:
+                    start = starts[cells[2:4]] = seen
+            pid, sid, known = pid_of(cells[0]), sid_of(cells[1]), known_of(cells[4:])
             if start is None or pid is None or sid is None or known is None:
                 got = self(number, cells)
                 warn = cells[7].startswith(FORMULA_STARTS)
@@ -335,7 +337,7 @@ class _Checker:
                     shared[cells[4:]] = got.values, warn
             else:
                 values, warn = known
-                out.append(_Row(number, (pid, sid, start[0]), values, start[1], start[2]))
+                add(row(number, (pid, sid, start[0]), values, start[1], start[2]))
             if warn:
                 warnings.extend(formula_warnings(CsvRow(number, {"note": cells[7]}), ("note",)))
         steps.at(len(rows))
@@ -435,23 +437,25 @@ def _classify(
 ) -> tuple[list[_Row], list[tuple[_Row, int]]]:
     """Split rows into new entries and (row, entry id) to update; repeated rows and
     identical entries are reported or counted here."""
-    first: dict[Key, _Row] = {}
-    unique: list[_Row] = []
-    for r in rows:
-        other = first.setdefault(r.key, r)
-        if other is r:
-            unique.append(r)
-        elif other.values == r.values:
-            report.problems.append(RowProblem(r.number, "", f"Same as row {other.number}."))
-        else:
-            report.problems.append(
-                RowProblem(
-                    r.number,
-                    "start_time",
-                    f"Row {other.number} has the same patient, staff and start time with "
-                    "different minutes, activity, contact or note: keep one of them.",
+    first: dict[Key, _Row] = {r.key: r for r in rows}
+    unique: list[_Row] = rows
+    if len(first) < len(rows):  # a key repeats: each key's first row, in order
+        first, unique = {}, []
+        for r in rows:
+            other = first.setdefault(r.key, r)
+            if other is r:
+                unique.append(r)
+            elif other.values == r.values:
+                report.problems.append(RowProblem(r.number, "", f"Same as row {other.number}."))
+            else:
+                report.problems.append(
+                    RowProblem(
+                        r.number,
+                        "start_time",
+                        f"Row {other.number} has the same patient, staff and start time with "
+                        "different minutes, activity, contact or note: keep one of them.",
+                    )
                 )
-            )
     existing = _existing(s, unique)
     if not existing:  # a file of new entries only
         return unique, []
@@ -530,26 +534,23 @@ def _write(
     filename: str,
     steps: ProgressSteps,
     rows_total: int,
-) -> set[int]:
+    touched: set[int],
+) -> None:
     """Bulk-add new entries (one executemany per batch, their ids read back by the unique
-    patient/staff/start key) and revise changed ones; returns the patient ids touched."""
-    touched = {r.key[0] for r in new}
+    patient/staff/start key) and revise changed ones; adds the patients of the changed
+    ones to ``touched`` (which holds those of the new ones)."""
     done = 0
     t = TimeEntry.__table__
     source = TimeSource.IMPORT
     after = last_id(s, t)
     flag = memo(converter(s, t, "patient_contact"))
-    tails: dict[int, tuple[object, ...]] = {}  # id of a row's values -> their columns
+    # id of a row's values (often one dict shared by many rows: _Checker.rows) -> their columns
+    tails: dict[int, tuple[object, ...]] = {}
+    for v in {id(r.values): r.values for r in new}.values():
+        tails[id(v)] = (v["minutes"], v["activity"], flag(v["patient_contact"]), v["note"])
     for i in range(0, len(new), BATCH):
         part = new[i : i + BATCH]
-        rows = []
-        for r in part:
-            v = r.values  # often one dict shared by many rows (_Checker.rows)
-            tail = tails.get(id(v))
-            if tail is None:
-                contact = flag(v["patient_contact"])
-                tail = tails[id(v)] = (v["minutes"], v["activity"], contact, v["note"])
-            rows.append((r.key[0], r.key[1], r.stored, *tail))
+        rows = [(r.key[0], r.key[1], r.stored, *tails[id(r.values)]) for r in part]
         insert_rows(
             s,
             t,
@@ -575,4 +576,3 @@ def _write(
         s.flush()
         done += len(part)
         steps.at(rows_total + done)
-    return touched
