@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -145,7 +146,9 @@ def import_time(
         steps.finish()
         return report
     # One start per local day: the gate takes each instant's month in the practice's zone.
-    days = list(({r.day: r.key[2] for r in new} | {r.day: r.key[2] for r, _ in changed}).values())
+    starts = map(itemgetter(2), map(attrgetter("key"), new))
+    by_day = dict(zip(map(attrgetter("day"), new), starts, strict=True))
+    days = list((by_day | {r.day: r.key[2] for r, _ in changed}).values())
     with ctx.gate.write(actor, Permission.IMPORT_TIME, on=days) as w:
         s = w.session
         touched = {r.key[0] for r in new}
@@ -480,9 +483,10 @@ def _existing(
     value (a re-import compares every row)."""
     if not rows:
         return {}
-    pids = sorted({r.key[0] for r in rows})
-    lo = min(r.key[2] for r in rows)
-    hi = max(r.key[2] for r in rows) + timedelta(seconds=1)
+    keys = list(map(attrgetter("key"), rows))
+    pids = sorted(set(map(itemgetter(0), keys)))
+    starts = set(map(itemgetter(2), keys))
+    lo, hi = min(starts), max(starts) + timedelta(seconds=1)
     cols = (TimeEntry.id, TimeEntry.patient_id, TimeEntry.staff_id, TimeEntry.started_at)
     cols += tuple(getattr(TimeEntry, c) for c in _COMPARED)
     out: dict[tuple[int, int, object], tuple[int, dict[str, object]]] = {}
@@ -514,16 +518,12 @@ def _added_audits(s: Session, new: list[_Row], after: int) -> list[tuple[int, in
         ids = [by_key[(r.key[0], r.key[1], r.stored)] for r in new]
     store = detail_converter(s)
     details: dict[int, object] = {}  # id of a row's values -> the stored detail
-    out = []
-    for eid, r in zip(ids, new, strict=True):
-        v = r.values
-        got = details.get(id(v))
-        if got is None:
-            item = added_audit(eid, {"patient_id": r.key[0], "source": TimeSource.IMPORT, **v})
-            assert item.action == AuditAction.TIME_ADD and item.entity == "time_entry"
-            got = details[id(v)] = store(item.detail)  # memo: once per distinct detail
-        out.append((eid, r.key[0], got))
-    return out
+    # once per distinct values: the detail names neither the entry nor the patient
+    for key, (eid, r) in {id(r.values): (eid, r) for eid, r in zip(ids, new, strict=True)}.items():
+        item = added_audit(eid, {"patient_id": r.key[0], "source": TimeSource.IMPORT, **r.values})
+        assert item.action == AuditAction.TIME_ADD and item.entity == "time_entry"
+        details[key] = store(item.detail)
+    return [(eid, r.key[0], details[id(r.values)]) for eid, r in zip(ids, new, strict=True)]
 
 
 def _write(
