@@ -17,6 +17,7 @@ that differs is updated and its previous values are kept as a revision.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -316,20 +317,23 @@ class _Checker:
         out: list[_Row] = []
         pids: dict[str, int] = {}  # cell -> value, for cells of rows without a problem
         sids: dict[str, int] = {}
-        starts: dict[tuple[str, ...], _Start] = {}  # (date, start_time) cells
+        # date cell -> start_time cell -> start (two small look-ups: faster than one by a
+        # pair, benchmarks/README.md, bench_import.py)
+        starts: defaultdict[str, dict[str, _Start]] = defaultdict(dict)
         # (minutes, activity, contact, note) cells -> the row's values (one shared dict:
         # nothing changes them) and whether the note needs a formula warning
         shared: dict[tuple[str, str, str, str], tuple[dict[str, object], bool]] = {}
         now, row, add = self.now, _Row, out.append  # local names: the loop runs per row
-        start_of, pid_of, sid_of, known_of = starts.get, pids.get, sids.get, shared.get
+        pid_of, sid_of, known_of = pids.get, sids.get, shared.get
         for i, (number, cells) in enumerate(zip(numbers, rows, strict=True), 1):
             if not i & 511:
                 steps.at(i)
-            start = start_of(cells[2:4])
+            at_clock = starts[cells[2]]
+            start = at_clock.get(cells[3])
             if start is None:  # a new date and time: the rest may still be known
                 seen = self.start(cells[2], cells[3])
                 if not isinstance(seen, ValidationError) and seen[0] <= now:
-                    start = starts[cells[2:4]] = seen
+                    start = at_clock[cells[3]] = seen
             pid, sid, known = pid_of(cells[0]), sid_of(cells[1]), known_of(cells[4:])
             if start is None or pid is None or sid is None or known is None:
                 got = self(number, cells)
