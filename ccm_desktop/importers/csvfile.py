@@ -292,6 +292,7 @@ def _table(
     width = len(names)
     # by_position: a row of a file whose header is exactly ``known`` is its cells as they are
     same_order = by_position and names == list(known)
+    add_cells, add_number = table.cells.append, table.numbers.append
     for number, rec in enumerate(records[start + 1 :], header_row + 1):
         joined = "".join(rec)
         if not joined.strip():  # blank(rec), with the text joined once for the test below
@@ -314,16 +315,16 @@ def _table(
             )
         quote = "'" in joined
         if same_order and len(rec) == width and not quote:
-            table.cells.append(tuple(map(str.strip, rec)))
-            table.numbers.append(number)
+            add_cells(tuple(map(str.strip, rec)))
+            add_number(number)
             continue
         if has_unnamed or quote:
             values = {n: unescape(c) for n, c in zip(names, rec, strict=False) if n}
         else:  # the common row: every column named, no cell an export protected with '
             values = dict(zip(names, map(str.strip, rec), strict=False))
         if by_position:
-            table.cells.append(tuple(values.get(c, "") for c in known))
-            table.numbers.append(number)
+            add_cells(tuple(values.get(c, "") for c in known))
+            add_number(number)
         else:
             table.rows.append(CsvRow(number, values))
     return table
