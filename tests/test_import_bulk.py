@@ -86,12 +86,9 @@ def test_added_audits_read_the_ids_back_when_they_are_not_consecutive(ctx, pid):
         after = last_id(s, t)
         rows = [_entry(pid, staff, h) for h in (9, 10)]
         insert_rows(s, t, ("id", *COLUMNS), [(after + 5, *rows[0]), (after + 2, *rows[1])])
-        new = [
-            _Row(2 + i, (pid, staff, r[2]), {"minutes": 20, "activity": "call_patient"})
-            for i, r in enumerate(rows)
-        ]
-        for r in new:
-            r.stored = stamp(r.key[2])
+        values = {"minutes": 20, "activity": "call_patient"}
+        starts = [(r[2], stamp(r[2]), r[2].date()) for r in rows]
+        new = [_Row(2 + i, (pid, staff, st[1]), dict(values), st) for i, st in enumerate(starts)]
         got = _added_audits(s, new, after)
         assert [(eid, p) for eid, p, _ in got] == [(after + 5, pid), (after + 2, pid)]
         assert got[0][2] == '{"minutes": 20, "activity": "call_patient", "source": "import"}'

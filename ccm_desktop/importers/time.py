@@ -73,7 +73,7 @@ _ACTIVITY = {a: a for a in ACTIVITIES} | {v.lower(): k for k, v in ACTIVITY_LABE
 _COMPARED = ("minutes", "activity", "patient_contact", "note")
 _KEY_COLUMNS = ("patient_id", "staff_id", "started_at")
 
-Key = tuple[int, int, datetime]
+Key = tuple[int, int, object]
 _Start = tuple[datetime, object, date]  # the UTC start, as stored, its local date
 
 
@@ -99,10 +99,9 @@ def local_to_utc(day: date, clock: time, tz: ZoneInfo) -> datetime:
 @dataclass(slots=True)
 class _Row:
     number: int
-    key: Key
+    key: Key  # patient id, staff id, start as the driver stores it (bulk.converter)
     values: dict[str, object]
-    stored: object = None  # the start as the driver stores it (bulk.converter)
-    day: date | None = None  # the start's date in the practice's time zone
+    start: _Start  # the UTC start, as stored, its local date
 
 
 @paused_collection
@@ -147,9 +146,8 @@ def import_time(
         steps.finish()
         return report
     # One start per local day: the gate takes each instant's month in the practice's zone.
-    starts = map(itemgetter(2), map(attrgetter("key"), new))
-    by_day = dict(zip(map(attrgetter("day"), new), starts, strict=True))
-    days = list((by_day | {r.day: r.key[2] for r, _ in changed}).values())
+    by_day = dict(map(itemgetter(2, 0), map(attrgetter("start"), new)))
+    days = list((by_day | {r.start[2]: r.start[0] for r, _ in changed}).values())
     with ctx.gate.write(actor, Permission.IMPORT_TIME, on=days) as w:
         s = w.session
         touched = {r.key[0] for r in new}
@@ -344,7 +342,7 @@ class _Checker:
                     shared[cells[4:]] = got.values, warn
             else:
                 values, warn = known
-                add(row(number, (pid, sid, start[0]), values, start[1], start[2]))
+                add(row(number, (pid, sid, start[1]), values, start))
             if warn:
                 warnings.extend(formula_warnings(CsvRow(number, {"note": cells[7]}), ("note",)))
         steps.at(len(rows))
@@ -418,7 +416,7 @@ class _Checker:
             "patient_contact": contact,
             "note": note.strip(),
         }
-        return _Row(number, (pid, sid, started), values, start[1], start[2])
+        return _Row(number, (pid, sid, start[1]), values, start)
 
 
 def _minutes(text: str, bad: Callable[[str, str], None]) -> int | None:
@@ -469,7 +467,7 @@ def _classify(
     new: list[_Row] = []
     changed: list[tuple[_Row, int]] = []
     for r in unique:
-        found = existing.get((r.key[0], r.key[1], r.stored))
+        found = existing.get(r.key)
         if found is None:
             new.append(r)
         elif found[1] == r.values:
@@ -483,13 +481,12 @@ def _existing(
     s: Session, rows: list[_Row]
 ) -> dict[tuple[int, int, object], tuple[int, dict[str, object]]]:
     """Entries already stored for these patients between the file's first and last start,
-    by patient, staff and start as stored (``_Row.stored``), read without converting each
+    by patient, staff and start as stored (as in ``_Row.key``), read without converting each
     value (a re-import compares every row)."""
     if not rows:
         return {}
-    keys = list(map(attrgetter("key"), rows))
-    pids = sorted(set(map(itemgetter(0), keys)))
-    starts = set(map(itemgetter(2), keys))
+    pids = sorted(set(map(itemgetter(0), map(attrgetter("key"), rows))))
+    starts = set(map(itemgetter(0), map(attrgetter("start"), rows)))
     lo, hi = min(starts), max(starts) + timedelta(seconds=1)
     cols = (TimeEntry.id, TimeEntry.patient_id, TimeEntry.staff_id, TimeEntry.started_at)
     cols += tuple(getattr(TimeEntry, c) for c in _COMPARED)
@@ -519,7 +516,7 @@ def _added_audits(s: Session, new: list[_Row], after: int) -> list[tuple[int, in
     ids: Sequence[int] | None = new_ids(s, t, after, len(new))
     if ids is None:  # not consecutive: read them back by their unique key
         by_key = ids_by(s, t, after, _KEY_COLUMNS)
-        ids = [by_key[(r.key[0], r.key[1], r.stored)] for r in new]
+        ids = [by_key[r.key] for r in new]
     store = detail_converter(s)
     details: dict[int, object] = {}  # id of a row's values -> the stored detail
     # once per distinct values: the detail names neither the entry nor the patient
@@ -554,7 +551,7 @@ def _write(
         tails[id(v)] = (v["minutes"], v["activity"], flag(v["patient_contact"]), v["note"])
     for i in range(0, len(new), BATCH):
         part = new[i : i + BATCH]
-        rows = [(r.key[0], r.key[1], r.stored, *tails[id(r.values)]) for r in part]
+        rows = [(*r.key, *tails[id(r.values)]) for r in part]
         insert_rows(
             s,
             t,
