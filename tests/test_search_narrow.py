@@ -95,7 +95,10 @@ def test_a_narrowed_search_equals_the_full_search() -> None:
         assert search_from(rows, shown, text, longer) == full, (text, longer)
 
     agree()
-    assert narrowed.count(True) > 250 and narrowed.count(False) > 20  # both paths tried
+    # Both paths tried. The fallbacks come up in about 2-6 % of the generated cases (17-44
+    # of 800 seen), so the floor is low enough never to fail by chance; the fixed cases
+    # below hold each fallback for certain.
+    assert narrowed.count(True) > 250 and narrowed.count(False) >= 5
 
 
 @pytest.mark.parametrize(
