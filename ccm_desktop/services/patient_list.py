@@ -86,6 +86,11 @@ class PatientFilter:
         """The same filters with no search text (what the list reads from the database)."""
         return PatientFilter("", self.program, self.status, self.provider_id, self.include_in_error)
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether a filter besides the search text leaves current patients out."""
+        return bool(self.program or self.status or self.provider_id)
+
 
 _DOB_US = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 _DOB_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
@@ -463,7 +468,7 @@ def read_list(
     newest = audit_mark(s)
     reuse = {r.id: r for r in previous}
     rows = list_rows(s, flt, start, end, today=today, previous=reuse)
-    if flt.program or flt.status or flt.provider_id:
+    if flt.narrowed:
         total = active_count(s)
     else:  # every current patient is listed: no second query (the window's first read)
         total = sum(1 for r in rows if r.record_status == RecordStatus.ACTIVE)
@@ -492,5 +497,10 @@ def apply_read(
             rows.sort(key=key)
         for row in read.rows:
             insort(rows, row, key=key)
-    same = len(rows) == len(base) and all(map(operator.is_, rows, base))
-    return base if same else rows
+    return base if same_rows(rows, base) else rows
+
+
+def same_rows(a: Sequence[PatientRow], b: Sequence[PatientRow]) -> bool:
+    """Whether ``a`` and ``b`` hold the very same row objects in the same order (the list
+    shown may then stay as it is: no model reset, no repaint)."""
+    return len(a) == len(b) and all(map(operator.is_, a, b))

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 from ccm_desktop import rules
 from ccm_desktop.rules import Threshold
 from ccm_desktop.services.list_search import search_from
-from ccm_desktop.services.patient_list import search_rows
+from ccm_desktop.services.patient_list import same_rows, search_rows
 from ccm_desktop.services.patients import PatientRow
 from ccm_desktop.ui.common.enrollment_words import status_text
 from ccm_desktop.ui.common.vocabulary import program_label
@@ -171,10 +171,7 @@ class PatientTableModel(QAbstractTableModel):
         else:
             rows = search_from(self._all, self._rows, self._search, text)
         self._search = text
-        same = len(rows) == len(self._rows) and all(
-            a is b for a, b in zip(rows, self._rows, strict=True)
-        )
-        if same:
+        if same_rows(rows, self._rows):
             return
         self.beginResetModel()
         self._rows = rows

@@ -403,7 +403,7 @@ class PatientsPage(QWidget):
         assert self._loaded is not None
         flt = PatientFilter(self.model.search, *_filter_parts(self._loaded))
         rows = self.model.rows
-        filtered = bool(flt.text) or _filters_set(flt)
+        filtered = bool(flt.text) or flt.narrowed
         current = len(rows)
         if flt.include_in_error:
             current = sum(1 for r in rows if r.record_status == RecordStatus.ACTIVE)
@@ -441,7 +441,7 @@ class PatientsPage(QWidget):
             )
             self.clear_button.hide()
         else:
-            filters = _filters_set(flt)
+            filters = flt.narrowed
             if flt.text and filters:
                 text = self.tr(
                     'No patients match "{text}" with these filters.\nThe search looks only '
@@ -571,11 +571,6 @@ def row_order(by: tuple[int, Qt.SortOrder]) -> Callable[[PatientRow], Any]:
 def _filter_parts(flt: PatientFilter) -> tuple[str, str, int | None, bool]:
     """A filter's parts besides the search text, in ``PatientFilter`` order."""
     return flt.program, flt.status, flt.provider_id, flt.include_in_error
-
-
-def _filters_set(flt: PatientFilter) -> bool:
-    """Whether any filter besides the search text narrows the list."""
-    return bool(flt.program or flt.status or flt.provider_id)
 
 
 def _list_query(
