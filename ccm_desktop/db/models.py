@@ -158,6 +158,9 @@ class Patient(Base):
     mbi: Mapped[str | None] = mapped_column(String(11), index=True)
     qmb: Mapped[bool] = mapped_column(Boolean, default=False)
     billing_provider_id: Mapped[int | None] = mapped_column(ForeignKey("provider.id"), index=True)
+    # The staff member who looks after this patient's care management (the worklist's
+    # "mine"); None until one is assigned (migration 0008).
+    care_manager_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     last_visit_date: Mapped[date | None] = mapped_column(Date)
     # Folded " last first " for accent- and case-blind search (ccm_desktop.textfold);
     # kept in step by the ORM events below, and by bulk inserts that bypass the ORM.
@@ -322,11 +325,13 @@ class TimeEntry(Base):
         UniqueConstraint("patient_id", "staff_id", "started_at", name="uq_time_entry_start"),
         # Covers the patient list's minutes this month (no table lookups per entry).
         Index("ix_time_entry_patient_month", "patient_id", "started_at", "voided", "minutes"),
+        # One staff member's entries by start: the overlap check of every new or moved
+        # entry (migration 0008).
+        Index("ix_time_entry_staff_start", "staff_id", "started_at"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"))
-    # No index of its own: no query takes entries by staff alone, and staff users are
-    # never deleted (migration 0007; benchmarks/README.md, bench_import.py).
+    # Indexed with started_at for the overlap check (ix_time_entry_staff_start).
     staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
     minutes: Mapped[int] = mapped_column(Integer)
@@ -365,6 +370,35 @@ class AuditEvent(Base):
     entity_id: Mapped[int | None] = mapped_column(Integer)
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patient.id"))
     detail: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+
+
+class RunningTimer(Base):
+    """A call timer that is running or paused: written when it starts, so a crash, a power
+    cut or a restart never loses it (docs/architecture.md, "The call timer").
+
+    One per staff member (``uq_running_timer_staff``). ``started_at`` is the true start;
+    ``paused_seconds`` the pauses already ended; ``paused_at`` is set while paused;
+    ``heartbeat_at`` is the last moment the application was known to be alive with it.
+    Stopping turns it into time entries and deletes the row in the same transaction.
+    """
+
+    __tablename__ = "running_timer"
+    __table_args__ = (
+        UniqueConstraint("staff_id", name="uq_running_timer_staff"),
+        CheckConstraint(_in("activity", Activity), name="activity"),
+        CheckConstraint("paused_seconds >= 0", name="paused_seconds_positive"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id"))
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
+    activity: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When the staff member last said a long-running timer is still real (None: never).
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class Setting(Base):
