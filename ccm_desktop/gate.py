@@ -311,6 +311,15 @@ class Gate:
             if (changed["rows"] or s.info.get(BULK_ROWS)) and not s.info.get(AUDITED):
                 raise RuntimeError(f"a write for {action} made changes without an audit event")
 
+    @contextmanager
+    def bookkeeping(self) -> Iterator[Session]:
+        """A write transaction for the application's own bookkeeping, which changes no
+        practice data and so has no permission, period or audit step: only the running
+        call timer's heartbeat (services/timer.py, docs/architecture.md "The call timer").
+        Anything a user would call a change goes through :meth:`write`."""
+        with self.db.write() as s:
+            yield s
+
 
 def _watch(s: Session) -> dict[str, bool]:
     """Mark when the session writes rows (flushes or bulk statements)."""

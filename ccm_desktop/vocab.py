@@ -144,6 +144,14 @@ class AuditAction(StrEnum):
     CAREPLAN_VERSION = "careplan.version"
     TIME_ADD = "time.add"
     TIME_REVISE = "time.revise"
+    TIMER_START = "timer.start"
+    TIMER_PAUSE = "timer.pause"
+    TIMER_RESUME = "timer.resume"
+    TIMER_CONFIRM = "timer.confirm"
+    TIMER_STOP = "timer.stop"
+    TIMER_DISCARD = "timer.discard"
+    TIMER_RECOVER = "timer.recover"
+    SETTING_UPDATE = "setting.update"
     IMPORT_PATIENTS = "import.patients"
     IMPORT_TIME = "import.time"
     EXPORT_PATIENTS = "export.patients"
@@ -164,6 +172,7 @@ class ChangeKind(StrEnum):
     VISITS = "visits"
     CAREPLAN = "careplan"
     TIME = "time"
+    TIMER = "timer"  # a running call timer started, paused, resumed, confirmed or ended
     PERIODS = "periods"
 
 

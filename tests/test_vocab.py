@@ -47,6 +47,7 @@ COLUMN_ENUMS: dict[tuple[str, str], type[StrEnum]] = {
     ("initiating_visit", "visit_type"): VisitKind,
     ("time_entry", "activity"): Activity,
     ("time_entry", "source"): TimeSource,
+    ("running_timer", "activity"): Activity,
 }
 _IN = re.compile(r"^\s*(\w+) IN \((.*)\)\s*$")
 

@@ -2,13 +2,20 @@
 
 Instants are stored in UTC; a calendar month is taken in the practice's time zone.
 Entries are never deleted: a void or an edit keeps the previous values.
+
+An entry covers ``[started_at, started_at + minutes)``. Two entries of one staff member
+never overlap (:func:`overlapping`: a minute is counted once), and no entry crosses a
+month end in the practice's zone: a new one that would is split there
+(:func:`split_at_month_end`; docs/architecture.md, "The call timer").
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
-from datetime import date, datetime
+import math
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -195,20 +202,139 @@ def check_staff_counts(s: Session, staff_id: int, field: str = "staff") -> Staff
     return u
 
 
+def split_at_month_end(
+    start: datetime, minutes: int, tz: ZoneInfo, span: timedelta | None = None
+) -> list[tuple[datetime, int]]:
+    """``minutes`` of work from ``start`` as (start, minutes) pieces, one per calendar month
+    of ``tz`` the work touches; the pieces always add up to ``minutes``.
+
+    ``span`` is how long the work took on the wall clock (longer than ``minutes`` when a
+    timer was paused; default ``minutes``). A piece after a month end starts exactly at
+    midnight. The minutes are shared by the wall-clock time before and after each month
+    end (pro rata, whole minutes rounded down before the boundary, so a piece never reaches
+    past the midnight that ends it). A month end is midnight in ``tz``, whatever its UTC
+    offset that night (a DST change on the first or last day of a month included).
+    """
+    if start.tzinfo is None:
+        raise ValueError("start must be an aware datetime")
+    span_s = (span or timedelta(minutes=minutes)).total_seconds()
+    span_s = max(span_s, minutes * 60.0)
+    end = start + timedelta(seconds=span_s)
+    pieces: list[tuple[datetime, int]] = []
+    at, left = start.astimezone(UTC), minutes
+    while left > 0:
+        local = at.astimezone(tz)
+        boundary = month_bounds(local.year, local.month, tz)[1]
+        if end <= boundary:
+            pieces.append((at, left))
+            break
+        before = (boundary - at).total_seconds()
+        share = math.floor(left * before / (end - at).total_seconds())
+        share = min(share, int(before // 60))
+        if share > 0:
+            pieces.append((at, share))
+        at, left = boundary, left - share
+    return pieces
+
+
+def overlapping(
+    s: Session,
+    staff_id: int,
+    start: datetime,
+    minutes: int,
+    exclude_id: int | None = None,
+) -> TimeEntry | None:
+    """A time entry of ``staff_id`` (not voided, not ``exclude_id``) sharing a moment with
+    ``[start, start + minutes)``, or None. Back-to-back entries do not clash.
+
+    One indexed range read (``ix_time_entry_staff_start``) bounded by the longest entry
+    the rules allow; the end of each candidate is compared here (portable SQL).
+    """
+    end = start + timedelta(minutes=minutes)
+    lo = start - timedelta(minutes=rules.max_entry_minutes())
+    q = (
+        select(TimeEntry)
+        .where(
+            TimeEntry.staff_id == staff_id,
+            TimeEntry.started_at > lo,
+            TimeEntry.started_at < end,
+            TimeEntry.voided.is_(False),
+        )
+        .order_by(TimeEntry.started_at)
+    )
+    if exclude_id is not None:
+        q = q.where(TimeEntry.id != exclude_id)
+    for e in s.scalars(q):
+        if e.started_at + timedelta(minutes=e.minutes) > start:
+            return e
+    return None
+
+
+def clock_span(start: datetime, minutes: int, tz: ZoneInfo) -> str:
+    """ "10:05-10:25 AM on 11/16/2026" in ``tz`` (the app's 12-hour clock and dates)."""
+    a = start.astimezone(tz)
+    b = (start + timedelta(minutes=minutes)).astimezone(tz)
+
+    def hm(t: datetime) -> str:
+        return t.strftime("%I:%M").lstrip("0")
+
+    if a.strftime("%p") == b.strftime("%p"):
+        times = f"{hm(a)}-{hm(b)} {b.strftime('%p')}"
+    else:
+        times = f"{hm(a)} {a.strftime('%p')}-{hm(b)} {b.strftime('%p')}"
+    return f"{times} on {a.strftime('%m/%d/%Y')}"
+
+
+def overlap_message(staff_name: str, other: TimeEntry, tz: ZoneInfo) -> str:
+    """The refusal of a clash with ``other``, naming its time in the practice's zone."""
+    return (
+        f"{staff_name} already has time logged {clock_span(other.started_at, other.minutes, tz)} "
+        "for another entry: one person's minutes cannot overlap. Change the start or the minutes."
+    )
+
+
+def check_no_overlap(
+    s: Session,
+    staff: StaffUser,
+    start: datetime,
+    minutes: int,
+    tz: ZoneInfo,
+    exclude_id: int | None = None,
+) -> None:
+    """:class:`ValidationError` ("start_time") when :func:`overlapping` finds a clash."""
+    other = overlapping(s, staff.id, start, minutes, exclude_id)
+    if other is not None:
+        raise ValidationError("start_time", overlap_message(staff.name, other, tz))
+
+
 class TimeService(Service):
     """Add, edit, void and total care-management minutes."""
 
     def add(self, actor: Actor, t: TimeInput) -> int:
-        """Add an entry for a staff member whose time counts, in an open month."""
+        """Add an entry for a staff member whose time counts, in an open month; returns its
+        id (the first one when it crosses a month end: :meth:`add_all`)."""
+        return self.add_all(actor, t)[0]
+
+    def add_all(self, actor: Actor, t: TimeInput) -> list[int]:
+        """:meth:`add`, returning every id: an entry crossing midnight at a month end (the
+        practice's zone) is saved as two, one per month (:func:`split_at_month_end`), each
+        with its own audit event. Refused when it overlaps the staff member's other time
+        (:func:`check_no_overlap`) or when a month it falls in is closed."""
         check_time(t, self.clock.now())
         with self.gate.write(actor, Permission.TIME_EDIT, on=[t.started_at]) as w:
             s = w.session
             if s.get(Patient, t.patient_id) is None:
                 raise NotFound("This patient no longer exists.")
-            check_staff_counts(s, t.staff_id)
-            eid = add_in_session(s, actor, t, self.clock.now()).id
-        self.bus.publish(Change(ChangeKind.TIME, frozenset({eid}), frozenset({t.patient_id})))
-        return eid
+            staff = check_staff_counts(s, t.staff_id)
+            pieces = split_at_month_end(t.started_at, t.minutes, w.tz)
+            w.require_open(*(at for at, _ in pieces))
+            ids = []
+            for at, minutes in pieces:
+                check_no_overlap(s, staff, at, minutes, w.tz)
+                piece = replace(t, started_at=at, minutes=minutes)
+                ids.append(add_in_session(s, actor, piece, self.clock.now()).id)
+        self.bus.publish(Change(ChangeKind.TIME, frozenset(ids), frozenset({t.patient_id})))
+        return ids
 
     def edit(self, actor: Actor, entry_id: int, reason: str, edit: TimeEdit) -> None:
         """Change the fields ``edit`` names; the old values stay as a revision. Both the
@@ -233,6 +359,18 @@ class TimeService(Service):
                 source=entry.source,
             )
             check_time(merged, self.clock.now())
+            if len(split_at_month_end(merged.started_at, merged.minutes, w.tz)) > 1:
+                raise ValidationError(
+                    "minutes",
+                    "This entry would run past midnight at the end of the month: keep it "
+                    "within its month and add the rest as a new entry in the next month.",
+                )
+            if "started_at" in changes or "minutes" in changes:
+                staff = s.get(StaffUser, entry.staff_id)
+                assert staff is not None
+                check_no_overlap(
+                    s, staff, merged.started_at, merged.minutes, w.tz, exclude_id=entry.id
+                )
             if edit.activity is not None:
                 changes["activity"] = merged.activity
             if edit.note is not None:
