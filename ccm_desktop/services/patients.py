@@ -22,6 +22,7 @@ from ccm_desktop.db.models import (
     InitiatingVisit,
     Patient,
     Provider,
+    StaffUser,
     TimeEntry,
     not_current_message,
 )
@@ -66,6 +67,7 @@ from ccm_desktop.vocab import (
     ChangeKind,
     ConditionStatus,
     RecordStatus,
+    Role,
     Sex,
     codes,
     parse,
@@ -86,6 +88,8 @@ LANGUAGES = {
     "pl": "Polish",
 }
 _LANG_BY_NAME = {v.lower(): k for k, v in LANGUAGES.items()}
+# Who may be a patient's care manager (docs/architecture.md, "Care-manager assignment").
+CARE_MANAGER_ROLES = (Role.CARE_MANAGER.value, Role.PROVIDER.value)
 
 
 def check_language(value: str, field: str = "preferred_language") -> str:
@@ -126,6 +130,9 @@ class PatientInput:
     billing_provider_npi: str = ""
     last_visit_date: str | date = ""
     qmb: bool = False
+    # The staff member who looks after the patient (the worklist's "mine"); only the
+    # service's create and update set it: the CSV import and export leave it alone.
+    care_manager_id: int | None = None
 
 
 @dataclass
@@ -273,6 +280,7 @@ class PatientDetail:
     record_status: str = RecordStatus.ACTIVE
     status_reason: str = ""
     merged_into_mrn: str = ""
+    care_manager: str = ""  # the care manager's name ("" when none is assigned)
 
     @property
     def current(self) -> bool:
@@ -361,7 +369,11 @@ class PatientService(Service):
             clean = validate_patient(data, w.today(), self.providers_by_npi(s))
             _check_mrn_free(s, clean.mrn)  # the MRN's message first
             check_duplicates(s, clean, None, allow_duplicate=allow_duplicate)
-            pid = create_in_session(s, actor, clean).id
+            manager = check_care_manager(s, data.care_manager_id)
+            p = create_in_session(s, actor, clean)
+            if manager is not None:
+                set_care_manager(s, actor, p, manager)
+            pid = p.id
         self.bus.publish(Change(ChangeKind.PATIENTS, frozenset({pid}), frozenset({pid})))
         return pid
 
@@ -398,7 +410,11 @@ class PatientService(Service):
             )
             if p.version != version:
                 raise StaleEdit("This patient was changed by someone else: reload and try again.")
-            if not update_in_session(s, actor, p, clean):
+            manager = data.care_manager_id
+            if manager != p.care_manager_id:  # a former manager who left may stay until changed
+                check_care_manager(s, manager)
+            changed = update_in_session(s, actor, p, clean)
+            if not (set_care_manager(s, actor, p, manager) or changed):
                 return
             try:
                 s.flush()
@@ -409,6 +425,17 @@ class PatientService(Service):
         self.bus.publish(
             Change(ChangeKind.PATIENTS, frozenset({patient_id}), frozenset({patient_id}))
         )
+
+    def care_managers(self) -> list[tuple[int, str]]:
+        """(staff id, name) of everyone who may be assigned as a patient's care manager:
+        active staff whose role is care manager or provider, by name."""
+        with self.db.read() as s:
+            q = (
+                select(StaffUser.id, StaffUser.name)
+                .where(StaffUser.active.is_(True), StaffUser.role.in_(CARE_MANAGER_ROLES))
+                .order_by(StaffUser.name)
+            )
+            return [(i, n) for i, n in s.execute(q)]
 
     def add_condition(
         self, actor: Actor, patient_id: int, code: str, onset: date | None = None
@@ -968,16 +995,49 @@ def update_in_session(s: Session, actor: Actor, p: Patient, clean: CleanPatient)
         return []
     for k in changed:
         setattr(p, k, getattr(clean, k))
-    record(
-        s,
-        actor,
-        AuditAction.PATIENT_UPDATE,
-        "patient",
-        p.id,
-        patient_id=p.id,
-        detail={"changed": changed},
-    )
+    _record_update(s, actor, p, {"changed": changed})
     return changed
+
+
+def _record_update(s: Session, actor: Actor, p: Patient, detail: dict[str, object]) -> None:
+    record(s, actor, AuditAction.PATIENT_UPDATE, "patient", p.id, patient_id=p.id, detail=detail)
+
+
+def check_care_manager(s: Session, staff_id: int | None) -> int | None:
+    """``staff_id`` if that staff member may look after patients (active, role care
+    manager or provider; None: no one assigned); :class:`ValidationError` otherwise."""
+    if staff_id is None:
+        return None
+    u = s.get(StaffUser, staff_id)
+    if u is None:
+        raise ValidationError(
+            "care_manager_id", "This staff member is not on file: choose another care manager."
+        )
+    if not u.active:
+        raise ValidationError(
+            "care_manager_id",
+            f"{u.name} no longer works here: choose an active care manager or provider.",
+        )
+    if u.role not in CARE_MANAGER_ROLES:
+        raise ValidationError(
+            "care_manager_id",
+            f"{u.name} cannot look after patients: only a care manager or a provider can "
+            "be a patient's care manager.",
+        )
+    return u.id
+
+
+def set_care_manager(s: Session, actor: Actor, p: Patient, staff_id: int | None) -> bool:
+    """Give ``p`` the (checked) care manager ``staff_id`` with a ``patient.update`` audit
+    event naming the old and new staff ids; False when it is already theirs."""
+    old = p.care_manager_id
+    if old == staff_id:
+        return False
+    p.care_manager_id = staff_id
+    _record_update(
+        s, actor, p, {"changed": ["care_manager_id"], "care_manager_id": [old, staff_id]}
+    )
+    return True
 
 
 def new_condition(patient_id: int, code: str, onset: date | None = None) -> Condition:
@@ -1051,6 +1111,7 @@ def _detail(p: Patient) -> PatientDetail:
         billing_provider_npi=p.billing_provider.npi if p.billing_provider else "",
         last_visit_date=p.last_visit_date or "",
         qmb=p.qmb,
+        care_manager_id=p.care_manager_id,
     )
     conds = [
         ConditionRow(
@@ -1068,10 +1129,19 @@ def _detail(p: Patient) -> PatientDetail:
         record_status=p.record_status,
         status_reason=p.status_reason,
         merged_into_mrn=_mrn_of(object_session(p), merged_into) if merged_into else "",
+        care_manager=_staff_name(object_session(p), p.care_manager_id),
     )
 
 
+def _staff_name(s: Session | None, staff_id: int | None) -> str:
+    if s is None or staff_id is None:
+        return ""
+    u = s.get(StaffUser, staff_id)
+    return u.name if u is not None else ""
+
+
 __all__ = [
+    "CARE_MANAGER_ROLES",
     "CleanPatient",
     "ConditionRow",
     "ListMark",

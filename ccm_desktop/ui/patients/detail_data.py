@@ -84,6 +84,7 @@ FIELD_NAMES = {
     "billing_provider_id": "billing provider",
     "last_visit_date": "last visit",
     "qmb": "QMB",
+    "care_manager_id": "care manager",
     "started_at": "start time",
     "minutes": "minutes",
     "activity": "activity",

@@ -132,6 +132,7 @@ class DetailsTab(QWidget):
                 ("mbi", self.tr("Medicare number (MBI)")),
                 ("qmb", self.tr("QMB")),
                 ("provider", self.tr("Billing provider")),
+                ("care_manager", self.tr("Care manager")),
                 ("last_visit", self.tr("Last face-to-face visit")),
             ),
         ):
@@ -162,6 +163,7 @@ class DetailsTab(QWidget):
             "mbi": format_mbi(d.mbi) if d.mbi else self.tr("not given"),
             "qmb": self.tr("Yes: no cost sharing") if d.qmb else self.tr("No"),
             "provider": billing_provider_name(data) or self.tr("not chosen yet"),
+            "care_manager": data.detail.care_manager or self.tr("no one assigned yet"),
             "last_visit": date_text(d.last_visit_date),
         }
         for key, text in texts.items():

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccm_desktop.app import AppContext
-from ccm_desktop.errors import CcmError, StaleEdit, ValidationErrors
+from ccm_desktop.errors import CcmError, StaleEdit, ValidationError, ValidationErrors
 from ccm_desktop.services.patients import (
     LANGUAGES,
     PatientBrief,
@@ -53,6 +53,7 @@ from ccm_desktop.vocab import Sex
 
 ERROR_PREFIX = "⚠ "  # colour is never the only signal
 DATE_FIELDS = ("dob", "last_visit_date")
+SERVER_FIELDS = ("mrn", "care_manager_id")  # checked against the database on Save
 
 
 def _date_text(value: str | date) -> str:
@@ -128,6 +129,10 @@ class PatientFormDialog(QDialog):
         for p in self.providers:
             self.provider.addItem(f"{p.name}", p.npi)
         self.last_visit = DateField(self.tr("Last face-to-face visit"))
+        self.care_manager = QComboBox(objectName="care_manager")
+        self.care_manager.addItem(self.tr("(no one yet)"), None)
+        for staff_id, name in self.ctx.patients.care_managers():
+            self.care_manager.addItem(name, staff_id)
 
         E = self.errors
         person = QFormLayout()
@@ -154,6 +159,7 @@ class PatientFormDialog(QDialog):
         E.add_row(
             medicare, self.tr("Last face-to-face &visit:"), self.last_visit, "last_visit_date"
         )
+        E.add_row(medicare, self.tr("Care ma&nager:"), self.care_manager, "care_manager_id")
         medicare.addRow(
             "",
             note(
@@ -244,6 +250,7 @@ class PatientFormDialog(QDialog):
             self.qmb,
             self.provider,
             self.last_visit.editor,
+            self.care_manager,
             self.save_button,
             self.cancel_button,
         ]
@@ -253,11 +260,12 @@ class PatientFormDialog(QDialog):
             edit.textChanged.connect(self._check)
         for edit in (self.address, self.city):
             edit.textChanged.connect(self._check)
-        for combo in (self.sex, self.state, self.language, self.provider):
+        for combo in (self.sex, self.state, self.language, self.provider, self.care_manager):
             combo.currentIndexChanged.connect(self._check)
         self.dob.changed.connect(self._check)
         self.last_visit.changed.connect(self._check)
         self.mrn.textChanged.connect(lambda: self.server_errors.pop("mrn", None))
+        self.care_manager.currentIndexChanged.connect(self._care_manager_changed)
         fm = self.fontMetrics()
         self.scroll.setMinimumHeight(fm.height() * 6)
         self.resize(fm.averageCharWidth() * 135, fm.height() * 32)
@@ -366,12 +374,28 @@ class PatientFormDialog(QDialog):
         self.provider.setCurrentIndex(max(self.provider.findData(d.billing_provider_npi), 0))
         self._lock_provider_to_enrollment()
         self.last_visit.editor.setText(_date_text(d.last_visit_date))
+        self._show_care_manager(d.care_manager_id, detail.care_manager)
         self.stale_text.hide()
         self.reload_button.hide()
         self.server_errors.clear()
         self._baseline = self.current_input()
         self.errors.reset()
         self._check()
+
+    def _care_manager_changed(self) -> None:
+        if self.server_errors.pop("care_manager_id", None) is not None:
+            self._check()
+
+    def _show_care_manager(self, staff_id: int | None, name: str) -> None:
+        """Select the saved care manager; one who can no longer be chosen (left, or now
+        another role) stays shown, marked, until someone else is chosen."""
+        index = self.care_manager.findData(staff_id)
+        if index < 0 and staff_id is not None:
+            self.care_manager.addItem(
+                self.tr("{name} (no longer assignable)").format(name=name), staff_id
+            )
+            index = self.care_manager.count() - 1
+        self.care_manager.setCurrentIndex(max(index, 0))
 
     def current_input(self) -> PatientInput:
         """What the form holds now, as the service takes it (dates in ISO when they parse)."""
@@ -391,6 +415,7 @@ class PatientFormDialog(QDialog):
             billing_provider_npi=self.provider.currentData() or "",
             last_visit_date=self.last_visit.iso(),
             qmb=self.qmb.isChecked(),
+            care_manager_id=self.care_manager.currentData(),
         )
 
     @property
@@ -466,7 +491,7 @@ class PatientFormDialog(QDialog):
         self.save_task.finished.connect(lambda: self.save_button.setEnabled(True))
 
     def _show_field_errors(self, exc: ValidationErrors) -> None:
-        self.server_errors = {k: v for k, v in error_map(exc).items() if k == "mrn"}
+        self.server_errors = {k: v for k, v in error_map(exc).items() if k in SERVER_FIELDS}
         self.errors.set_errors(self._messages(error_map(exc)))
         self.errors.reveal_all()
         self.summary.refresh()
@@ -486,6 +511,9 @@ class PatientFormDialog(QDialog):
             raise exc
         except ValidationErrors as exc:
             self._show_field_errors(exc)
+            return
+        except ValidationError as exc:  # the care manager, checked in the database
+            self._show_field_errors(ValidationErrors([exc]))
             return
         except PossibleDuplicate as exc:
             self._show_duplicate(exc.matches)
