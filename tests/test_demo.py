@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -266,3 +267,31 @@ def _latest_enrollments(s) -> dict[int, Enrollment]:
 def _active_conditions(s, patient_id: int) -> int:
     q = select(func.count()).where(Condition.patient_id == patient_id, Condition.status == "active")
     return int(s.scalar(q) or 0)
+
+
+def test_a_mid_month_worklist(built):
+    """On the 16th: care managers assigned to most enrolled patients (rn.hannah the most,
+    never to front desk or billing), and this month's minutes spread from none to 40+."""
+    ctx, _ = built
+    with ctx.db.read() as s:
+        roles = dict(s.execute(select(StaffUser.id, StaffUser.role)).all())
+        users = dict(s.execute(select(StaffUser.id, StaffUser.username)).all())
+        managers = dict(s.execute(select(Patient.id, Patient.care_manager_id)).all())
+        enrolled = {p for p, e in _latest_enrollments(s).items() if e.status == "enrolled"}
+        programs = {p: e.program for p, e in _latest_enrollments(s).items()}
+    assigned = [managers[p] for p in enrolled if managers[p] is not None]
+    assert len(assigned) > 0.8 * len(enrolled)
+    assert all(managers[p] is None for p in managers if p not in enrolled)
+    assert {roles[i] for i in assigned} <= {"care_manager", "provider"}
+    share = Counter(users[i] for i in assigned)
+    assert share.most_common(1)[0][0] == "rn.hannah"
+    assert share["rn.hannah"] > 0.25 * len(assigned)
+    minutes = ctx.time.month_minutes(2026, 11)
+    this_month = [minutes.get(p, 0) for p in enrolled]
+    assert sum(m == 0 for m in this_month) >= 3
+    assert sum(5 <= m < 20 for m in this_month) > len(enrolled) / 5
+    assert sum(20 <= m < 30 for m in this_month) >= 5
+    assert sum(m >= 40 for m in this_month) >= 3
+    assert max(m for m in this_month) < 120  # half a month, not a whole one
+    complex_ccm = [minutes.get(p, 0) for p in enrolled if programs[p] == "complex_ccm"]
+    assert complex_ccm and max(complex_ccm) >= 30

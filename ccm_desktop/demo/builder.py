@@ -45,10 +45,12 @@ from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
 from ccm_desktop.security.audit import Actor, record
 from ccm_desktop.services.enrollment import PROGRAM_NAMES
+from ccm_desktop.services.patients import CARE_MANAGER_ROLES
 from ccm_desktop.vocab import AuditAction, ChangeKind
 
 BATCH = 500  # patients per write transaction
 MRN_PREFIX = "DM"
+LEAD_CARE_MANAGER = "rn.hannah"  # looks after the largest share of the demo's patients
 # Parents before children, so foreign keys hold at every statement.
 INSERT_ORDER = (
     Patient,
@@ -267,6 +269,9 @@ def _world(s: Session, ctx: AppContext, months: int) -> tuple[World, int, str]:
             "user: add them in Settings first.",
         )
     front = tuple(u.id for u in users if u.role == "front_desk")
+    assignable = frozenset(u.id for u in users if u.role in CARE_MANAGER_ROLES)
+    managers = [u.id for u in users if u.role == "care_manager"]
+    lead = next((u.id for u in users if u.username == LEAD_CARE_MANAGER), None)
     area = (practice.phone[:3],) if practice.phone else ()
     if practice.state == "IL":
         area += tuple(a for a in DEMO_AREA_CODES if a not in area)
@@ -284,6 +289,8 @@ def _world(s: Session, ctx: AppContext, months: int) -> tuple[World, int, str]:
         care_staff=care,
         intake=front + care,
         names={u.id: u.name for u in users},
+        assignable=assignable,
+        lead=lead if lead in care else (managers[0] if managers else None),
     )
     return world, practice.id, practice.name
 

@@ -33,6 +33,8 @@ from ccm_desktop.textfold import name_search_key
 from ccm_desktop.validation import check_mbi
 
 Row = dict[str, Any]
+LEAD_WEIGHT = 2.0  # the lead care manager's share against 1 for each other clinician
+ASSIGNED_SHARE = 0.92  # enrolled patients with a care manager assigned
 MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 _ALNUM = MBI_LETTERS + "0123456789"
 _MBI_POSITIONS = (
@@ -67,6 +69,10 @@ class World:
     care_staff: tuple[int, ...]
     intake: tuple[int, ...]
     names: dict[int, str]
+    # Who may be a patient's care manager (services/patients.py CARE_MANAGER_ROLES), and
+    # the one who looks after the largest share (rn.hannah in the demo practice).
+    assignable: frozenset[int] = frozenset()
+    lead: int | None = None
 
     def instant(self, d: date, rng: random.Random) -> datetime:
         """A working-hours instant on local day ``d`` (UTC), never later than now."""
@@ -187,8 +193,14 @@ class PatientMaker:
             "version": 1,
         }
         plan = PatientPlan(row, self._conditions(dob))
-        plan.clinician = rng.choice(w.care_staff)
+        weights = [LEAD_WEIGHT if c == w.lead else 1.0 for c in w.care_staff]
+        plan.clinician = rng.choices(w.care_staff, weights)[0]
         self._enroll(plan)
+        # Most enrolled patients have a care manager (the worklist's "mine"); a few wait.
+        looked_after = plan.outcome in PROGRAM_NAMES and plan.clinician in w.assignable
+        row["care_manager_id"] = (
+            plan.clinician if looked_after and rng.random() < ASSIGNED_SHARE else None
+        )
         self._care_plans(plan)
         first = min(
             [e.row["start_date"] or e.consent["consent_date"] for e in plan.enrollments]

@@ -2,8 +2,10 @@
 
 Per enrolled patient and calendar month (in the practice's time zone) a target is
 drawn by program: CCM mostly 20-39 minutes with some months under 20 and some 40-60+,
-complex CCM 60-90+, PCM around 30-60, APCM light. The current month is scaled to the
-part already past, so month-end shows both billable and not-yet-billable patients.
+complex CCM 60-90+, PCM around 30-60, APCM light. The current month is the target
+scaled to the part already past and to the patient's pace (:data:`PACES`: not reached
+yet, behind, on track, ahead), so a mid-month worklist has patients at 0, short of
+20, just over it, at 40+, and complex CCM near 60.
 Entries start on weekdays in working hours, each patient's at distinct instants, and
 every entry ends before "now".
 """
@@ -32,6 +34,9 @@ TARGETS: dict[str, tuple[tuple[float, int, int], ...]] = {
     "pcm": ((25, 10, 29), (55, 30, 59), (20, 60, 80)),
     "apcm": ((30, 0, 0), (50, 5, 20), (20, 20, 40)),
 }
+
+# The current month's pace: (weight, low, high) factor on target x share of month passed.
+PACES = ((12, 0.0, 0.0), (25, 0.2, 0.6), (43, 0.8, 1.25), (20, 1.3, 1.9))
 
 
 @dataclass(frozen=True)
@@ -92,6 +97,7 @@ class TimeMaker:
             provider_user = self.w.provider_users.get(enr.row["billing_provider_id"])
             lo_day = max(enr.work_from, self.w.window_start)
             for m in self.months:
+                current = m is self.months[-1]
                 if m.last < lo_day or m.first > enr.work_to or not m.slots:
                     continue
                 lo = bisect_left(m.slots, self._local_start(max(lo_day, m.first)))
@@ -101,14 +107,20 @@ class TimeMaker:
                 if hi <= lo:
                     continue
                 share = (hi - lo) / max(1, m.full)
-                self._month(plan, program, provider_user, m.slots, lo, hi, share)
+                minutes = self._target(program, share, current)
+                self._month(plan, program, provider_user, m.slots, lo, hi, minutes)
 
-    def _target(self, program: str, share: float) -> int:
+    def _target(self, program: str, share: float, current: bool) -> int:
+        """The minutes of one patient's month; ``share``: the part of it in the window
+        and enrolled; ``current``: the month under way."""
         rng = self.rng
         bands = TARGETS[program]
         _, lo, hi = rng.choices(bands, [b[0] for b in bands])[0]
         minutes = rng.randint(lo, hi)
-        if share < 0.97:  # a partial month: enrolled mid-month, or the current month
+        if current:
+            _, slow, fast = rng.choices(PACES, [p[0] for p in PACES])[0]
+            return int(minutes * min(1.0, share * rng.uniform(slow, fast)))
+        if share < 0.97:  # a partial month: enrolled mid-month
             minutes = int(minutes * min(1.0, share * rng.uniform(0.8, 1.6)))
         return minutes
 
@@ -132,11 +144,11 @@ class TimeMaker:
         slots: list[datetime],
         lo: int,
         hi: int,
-        share: float,
+        minutes: int,
     ) -> None:
         rng = self.rng
         unreachable = rng.random() < 0.04
-        pieces = [] if unreachable else self._pieces(self._target(program, share))
+        pieces = [] if unreachable else self._pieces(minutes)
         attempts = rng.randint(1, 3) if unreachable else int(rng.random() < 0.25)
         kinds = ["work"] * len(pieces) + ["voicemail"] * attempts
         pieces += [rng.randint(1, 3) for _ in range(attempts)]
