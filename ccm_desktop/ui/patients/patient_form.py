@@ -54,6 +54,7 @@ from ccm_desktop.vocab import Sex
 ERROR_PREFIX = "⚠ "  # colour is never the only signal
 DATE_FIELDS = ("dob", "last_visit_date")
 SERVER_FIELDS = ("mrn", "care_manager_id")  # checked against the database on Save
+NO_ONE = 0  # the care-manager choice "no one" (item data is never None: tests/ui/test_binding.py)
 
 
 def _date_text(value: str | date) -> str:
@@ -130,7 +131,7 @@ class PatientFormDialog(QDialog):
             self.provider.addItem(f"{p.name}", p.npi)
         self.last_visit = DateField(self.tr("Last face-to-face visit"))
         self.care_manager = QComboBox(objectName="care_manager")
-        self.care_manager.addItem(self.tr("(no one yet)"), None)
+        self.care_manager.addItem(self.tr("(no one yet)"), NO_ONE)
         for staff_id, name in self.ctx.patients.care_managers():
             self.care_manager.addItem(name, staff_id)
 
@@ -389,7 +390,7 @@ class PatientFormDialog(QDialog):
     def _show_care_manager(self, staff_id: int | None, name: str) -> None:
         """Select the saved care manager; one who can no longer be chosen (left, or now
         another role) stays shown, marked, until someone else is chosen."""
-        index = self.care_manager.findData(staff_id)
+        index = self.care_manager.findData(staff_id or NO_ONE)
         if index < 0 and staff_id is not None:
             self.care_manager.addItem(
                 self.tr("{name} (no longer assignable)").format(name=name), staff_id
@@ -415,7 +416,7 @@ class PatientFormDialog(QDialog):
             billing_provider_npi=self.provider.currentData() or "",
             last_visit_date=self.last_visit.iso(),
             qmb=self.qmb.isChecked(),
-            care_manager_id=self.care_manager.currentData(),
+            care_manager_id=self.care_manager.currentData() or None,
         )
 
     @property
