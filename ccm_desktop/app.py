@@ -39,6 +39,7 @@ from ccm_desktop.services.patient_record import PatientRecordService
 from ccm_desktop.services.patients import PatientService
 from ccm_desktop.services.periods import PeriodService
 from ccm_desktop.services.practice import PracticeService, PracticeSetup, validate_setup
+from ccm_desktop.services.time_log import TimeLogService
 from ccm_desktop.services.timer import TimerService
 from ccm_desktop.services.timing import TimeService
 from ccm_desktop.services.visits import VisitService
@@ -64,6 +65,7 @@ class AppContext:
     enrollment: EnrollmentService = field(init=False)
     time: TimeService = field(init=False)
     timer: TimerService = field(init=False)
+    time_log: TimeLogService = field(init=False)
     careplans: CarePlanService = field(init=False)
     visits: VisitService = field(init=False)
     periods: PeriodService = field(init=False)
@@ -77,6 +79,7 @@ class AppContext:
         self.enrollment = EnrollmentService(*args)
         self.time = TimeService(*args)
         self.timer = TimerService(*args)
+        self.time_log = TimeLogService(*args)
         self.careplans = CarePlanService(*args)
         self.visits = VisitService(*args)
         self.periods = PeriodService(*args)
