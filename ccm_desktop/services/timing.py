@@ -27,6 +27,7 @@ from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission, role_words
 from ccm_desktop.security.audit import Actor, AuditItem, record, record_item
 from ccm_desktop.services.base import Service, month_bounds, staff_names
+from ccm_desktop.services.patients import require_current
 from ccm_desktop.vocab import Activity, AuditAction, ChangeKind, TimeSource, parse
 
 ACTIVITY_LABELS = {
@@ -323,8 +324,10 @@ class TimeService(Service):
         check_time(t, self.clock.now())
         with self.gate.write(actor, Permission.TIME_EDIT, on=[t.started_at]) as w:
             s = w.session
-            if s.get(Patient, t.patient_id) is None:
+            patient = s.get(Patient, t.patient_id)
+            if patient is None:
                 raise NotFound("This patient no longer exists.")
+            require_current(s, patient)  # before the overlap: a merged record says where
             staff = check_staff_counts(s, t.staff_id)
             pieces = split_at_month_end(t.started_at, t.minutes, w.tz)
             w.require_open(*(at for at, _ in pieces))

@@ -106,10 +106,10 @@ def add_sample_patients(ctx: AppContext, actor: Actor) -> Sample:
 
     consent = ConsentInput(date(2026, 11, 2), "written", nurse.id, True, True, True, True)
 
-    def minutes(pid: int, n: int) -> None:
+    def minutes(pid: int, n: int, hour: int = 15) -> None:  # one nurse's entries: no overlap
         ctx.time.add(
             actor,
-            TimeInput(pid, nurse.id, datetime(2026, 11, 10, 15, tzinfo=UTC), n, "call_patient"),
+            TimeInput(pid, nurse.id, datetime(2026, 11, 10, hour, tzinfo=UTC), n, "call_patient"),
         )
 
     doe = patient("A100", "Doe", "Jane", "1950-03-04", mbi="1EG4-TE5-MK73")
@@ -123,7 +123,7 @@ def add_sample_patients(ctx: AppContext, actor: Actor) -> Sample:
     nguyen = patient("B201", "Nguyen", "Thanh", "1942-11-02")
     conditions(nguyen, "E11.9", "I10", "N18.30")
     ctx.enrollment.enroll(actor, nguyen, "complex_ccm", consent)
-    minutes(nguyen, 65)
+    minutes(nguyen, 65, hour=16)
     doe_robert = patient("C300", "Doe", "Robert", "1949-05-05")
     ctx.enrollment.decline(actor, doe_robert, "ccm", consent, "not interested")
     return Sample(doe, smith, garcia, nguyen, doe_robert)
