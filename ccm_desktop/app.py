@@ -39,6 +39,7 @@ from ccm_desktop.services.patient_record import PatientRecordService
 from ccm_desktop.services.patients import PatientService
 from ccm_desktop.services.periods import PeriodService
 from ccm_desktop.services.practice import PracticeService, PracticeSetup, validate_setup
+from ccm_desktop.services.time_counts import TimeTotals
 from ccm_desktop.services.time_log import TimeLogService
 from ccm_desktop.services.timer import TimerService
 from ccm_desktop.services.timing import TimeService
@@ -66,6 +67,7 @@ class AppContext:
     time: TimeService = field(init=False)
     timer: TimerService = field(init=False)
     time_log: TimeLogService = field(init=False)
+    totals: TimeTotals = field(init=False)
     careplans: CarePlanService = field(init=False)
     visits: VisitService = field(init=False)
     periods: PeriodService = field(init=False)
@@ -80,6 +82,7 @@ class AppContext:
         self.time = TimeService(*args)
         self.timer = TimerService(*args)
         self.time_log = TimeLogService(*args)
+        self.totals = TimeTotals(*args)
         self.careplans = CarePlanService(*args)
         self.visits = VisitService(*args)
         self.periods = PeriodService(*args)
