@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSizePolicy,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -53,10 +54,13 @@ if TYPE_CHECKING:
     from ccm_desktop.ui.patients.patient_form import PatientFormDialog
     from ccm_desktop.ui.patients.patients_page import PatientsPage
     from ccm_desktop.ui.practice.practice_page import PracticePage
+    from ccm_desktop.ui.timer.timer_bar import TimerBar
+    from ccm_desktop.ui.worklist.worklist_page import WorklistPage
 
 GEOMETRY_KEY = "window/geometry"
 REST_AFTER_LIST_MS = 50  # the pages not shown at start: built just after the list is painted
 REST_AT_THE_LATEST_MS = 3000
+TIMER_SHORTCUT = "F9"  # start or stop the call timer, from anywhere
 
 
 class _Pages(dict[str, QWidget]):
@@ -184,6 +188,7 @@ class MainWindow(QMainWindow):
         self.import_dialog: ImportDialog | None = None
         self.patients_page.import_requested.connect(self.import_patients)
         self._build_body()
+        self._build_timer_bar()
         self._build_menus()
         self._build_status_bar()
         title = self.tr("{app} — {practice}").format(app=APP_NAME, practice=self.practice_name)
@@ -260,6 +265,40 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(body)  # the "Starting…" label is deleted with it
         QWidget.setTabOrder(self.nav, self.patients_page.search)
 
+    def _build_timer_bar(self) -> None:
+        """The call timer above the pages, visible on every page (ui/timer/timer_bar.py);
+        after the first list is painted it asks about a timer an earlier run left."""
+        from ccm_desktop.ui.timer.timer_bar import TimerBar
+
+        self.timer_bar: TimerBar = TimerBar(self.ctx, self.bridge, self)
+        if "worklist" in self._specs_by_key:  # "Save and next" goes down the worklist
+            self.timer_bar.save_and_next.connect(self._next_for_timer)
+        body = self.takeCentralWidget()
+        outer = QWidget()
+        column = QVBoxLayout(outer)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.timer_bar)
+        column.addWidget(body, 1)
+        self.setCentralWidget(outer)
+        check = self.timer_bar.check_interrupted
+        self.patients_page.refreshed.connect(
+            lambda: QTimer.singleShot(REST_AFTER_LIST_MS, self.timer_bar, check),
+            Qt.ConnectionType.SingleShotConnection,
+        )
+        QTimer.singleShot(REST_AT_THE_LATEST_MS, self.timer_bar, check)
+
+    def toggle_timer(self) -> None:
+        """F9, from anywhere: start the timer for the chosen patient, or stop it."""
+        self.timer_bar.toggle()
+
+    def _next_for_timer(self, patient_id: int) -> None:
+        """ "Save and next": the worklist's next patient goes into the timer bar."""
+        worklist = cast("WorklistPage", self.pages["worklist"])
+        following = worklist.next_patient(patient_id)
+        if following is not None:
+            self.timer_bar.choose_patient(following)
+
     def _tooltip(self, spec: PageSpec) -> str:
         """The spec's tooltip, with its shortcut as the user's keyboard names it."""
         from ccm_desktop.ui.pages import translate
@@ -311,6 +350,12 @@ class MainWindow(QMainWindow):
             self.tr("&Find patient"), QKeySequence.StandardKey.Find, self.find_patient
         )
         view.addAction(self.find_action)
+        view.addSeparator()
+        self.timer_action = self._action(
+            self.tr("Start or stop the &call timer"), TIMER_SHORTCUT, self.toggle_timer
+        )
+        self.timer_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        view.addAction(self.timer_action)
         view.addSeparator()
         size_menu = view.addMenu(self.tr("&Text size"))
         self.text_size_group = QActionGroup(self)
@@ -415,6 +460,7 @@ class MainWindow(QMainWindow):
     def open_patient(self, patient_id: int) -> None:
         """Show one patient's detail page; the list keeps its search for Back."""
         self.detail_page.show_patient(patient_id)
+        self.timer_bar.offer_patient(patient_id)  # the open patient, for the next start
         self.nav.setCurrentRow(self.nav_keys.index("patients"))  # the list stays chosen
         self.show_page("detail")
         self.detail_page.tabs.setFocus()
