@@ -44,6 +44,7 @@ from ccm_desktop.services.time_log import TimeLogService
 from ccm_desktop.services.timer import TimerService
 from ccm_desktop.services.timing import TimeService
 from ccm_desktop.services.visits import VisitService
+from ccm_desktop.services.worklist import WorklistService
 
 if TYPE_CHECKING:
     from ccm_desktop.importers.service import ImportService
@@ -68,6 +69,7 @@ class AppContext:
     timer: TimerService = field(init=False)
     time_log: TimeLogService = field(init=False)
     totals: TimeTotals = field(init=False)
+    worklist: WorklistService = field(init=False)
     careplans: CarePlanService = field(init=False)
     visits: VisitService = field(init=False)
     periods: PeriodService = field(init=False)
@@ -83,6 +85,7 @@ class AppContext:
         self.timer = TimerService(*args)
         self.time_log = TimeLogService(*args)
         self.totals = TimeTotals(*args)
+        self.worklist = WorklistService(*args)
         self.careplans = CarePlanService(*args)
         self.visits = VisitService(*args)
         self.periods = PeriodService(*args)

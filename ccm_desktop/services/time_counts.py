@@ -60,6 +60,7 @@ class Span:
     program: str
     start: date | None
     end: date | None
+    provider_id: int | None = None
 
     def covers(self, d: date) -> bool:
         return (self.start is None or self.start <= d) and (self.end is None or d <= self.end)
@@ -73,15 +74,20 @@ class Coverage:
     spans: tuple[Span, ...] = ()
     consents: dict[str, date] = field(default_factory=dict)
 
-    def program_in(self, first: date, last: date) -> str | None:
-        """The program of the newest enrollment in effect at any time from ``first`` to
-        ``last``; None when none is."""
+    def span_in(self, first: date, last: date) -> Span | None:
+        """The newest enrollment in effect at any time from ``first`` to ``last``; None
+        when none is."""
         hits = [
             sp
             for sp in self.spans
             if (sp.start is None or sp.start <= last) and (sp.end is None or sp.end >= first)
         ]
-        return hits[-1].program if hits else None
+        return hits[-1] if hits else None
+
+    def program_in(self, first: date, last: date) -> str | None:
+        """The program of :meth:`span_in` (None when no enrollment is in effect)."""
+        span = self.span_in(first, last)
+        return span.program if span else None
 
     def reason_on(self, d: date) -> str:
         """Why minutes on local date ``d`` do not count ("" when they do), by the
@@ -129,9 +135,12 @@ def coverages(s: Session, patient_ids: Collection[int] | None = None) -> dict[in
         Enrollment.status,
         Enrollment.start_date,
         Enrollment.end_date,
+        Enrollment.billing_provider_id,
     ).where(Enrollment.status != EnrollmentStatus.DECLINED)
-    for pid, eid, program, status, start, end in _rows(s, q, Enrollment.patient_id, patient_ids):
-        spans[pid].append(Span(eid, program, start, None if status == "enrolled" else end))
+    for pid, eid, program, status, start, end, prov in _rows(
+        s, q, Enrollment.patient_id, patient_ids
+    ):
+        spans[pid].append(Span(eid, program, start, None if status == "enrolled" else end, prov))
     consents: dict[int, dict[str, date]] = defaultdict(dict)
     q2 = (
         select(Consent.patient_id, Consent.program, func.min(Consent.consent_date))
