@@ -14,18 +14,12 @@ from ccm_desktop.app import AppContext, open_practice
 from ccm_desktop.db.models import Consent, Patient
 from ccm_desktop.paths import DataPaths
 from ccm_desktop.security.audit import Actor
-from ccm_desktop.services.base import Clock
 from ccm_desktop.services.enrollment import ConsentInput
 from ccm_desktop.services.patients import PatientInput
 from ccm_desktop.services.timing import TimeInput
 from ccm_desktop.services.worklist import WorklistFilter, days_word, working_days
 from tests.conftest import FIXED_NOW, PASSPHRASE
-
-
-class MovingClock(Clock):
-    def __init__(self, at: datetime) -> None:
-        self.at = at
-        super().__init__(lambda: self.at)
+from tests.test_timer import MovingClock
 
 
 @pytest.fixture
