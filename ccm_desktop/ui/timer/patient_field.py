@@ -64,6 +64,7 @@ class PatientField(QLineEdit):
         self.patient_id = patient_id
         self._chosen_text = words if patient_id is not None else ""
         self.setText(self._chosen_text)
+        self.setToolTip(self._chosen_text)  # the whole of it, when the field is narrow
         self.setCursorPosition(0)
         self.completer_.popup().hide()
 

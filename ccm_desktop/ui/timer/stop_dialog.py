@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QRadioButton,
     QSpinBox,
@@ -39,7 +40,7 @@ from ccm_desktop.ui.common.forms import FieldErrors, error_label
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.vocabulary import options
 from ccm_desktop.ui.common.writer import write_and_wait
-from ccm_desktop.ui.timer.words import clock_moment, minutes_text, tr
+from ccm_desktop.ui.timer.words import clock_moment, clock_time, minutes_text, tr
 from ccm_desktop.vocab import Activity
 
 FIELDS = ("activity", "patient_contact", "note", "minutes", "reason")
@@ -98,6 +99,7 @@ class StopDialog(QDialog):
         )
         self.errors = FieldErrors(self)
         form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         self.activity = QComboBox()
         for code, label in options(Activity):
             self.activity.addItem(label, str(code))
@@ -167,7 +169,12 @@ class StopDialog(QDialog):
         self._follow.timeout.connect(self._follow_timer)
         if last_alive is None:
             self._follow.start()
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 70)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 95)
+
+    def fit(self) -> None:
+        """Grow to show every message (never shrink under the user's hands)."""
+        hint = self.sizeHint()
+        self.resize(max(self.width(), hint.width()), max(self.height(), hint.height()))
 
     # -- the minutes ---------------------------------------------------------------
     def measured(self) -> int:
@@ -196,7 +203,7 @@ class StopDialog(QDialog):
         row = self.form.getWidgetPosition(self.reason.parentWidget())[0]
         if self.form.isRowVisible(row) != self.changed:
             self.form.setRowVisible(row, self.changed)
-            self.adjustSize()
+            self.fit()
 
     # -- checking and saving ---------------------------------------------------------
     def _check(self) -> dict[str, str]:
@@ -226,6 +233,7 @@ class StopDialog(QDialog):
         self.message.hide()
         if self._check():
             self.errors.reveal_all()
+            self.fit()
             return False
         stop, actor, timer = self.stop_input(), self.ctx.actor, self.ctx.timer
         assert actor is not None  # the window has a user
@@ -246,9 +254,10 @@ class StopDialog(QDialog):
             self.errors.set_errors({field: exc.text})  # type: ignore[union-attr]
             self.errors.reveal_all()
             self.errors.editors[field].setFocus()
-            return
-        self.message.setText(refusal_words(exc))
-        self.message.show()
+        else:
+            self.message.setText(refusal_words(exc))
+            self.message.show()
+        self.fit()
 
     def ask_discard(self) -> None:
         """ "Discard timer…": a reason, then the timer is deleted without saving time."""
@@ -323,3 +332,34 @@ class DiscardDialog(QDialog):
         self.message.setText(text)
         self.message.show()
         self.reason.setFocus()
+
+
+def ask_stop_first(parent: QWidget, running: TimerState, tz: ZoneInfo, now: datetime) -> bool:
+    """A start while ``running`` runs: one timer per staff member, so "Stop and save it
+    first" (True) or "Cancel" (False; Escape), with the reason in words."""
+    box = QMessageBox(parent)
+    box.setObjectName("secondTimer")
+    box.setIcon(QMessageBox.Icon.Question)
+    box.setWindowTitle(tr("A timer is already running"))
+    box.setText(
+        tr("You have a timer running for {patient} since {time} ({minutes}).").format(
+            patient=running.patient_name,
+            time=clock_time(running.started_at, tz),
+            minutes=minutes_text(running.minutes(now)),
+        )
+    )
+    box.setInformativeText(
+        tr(
+            "One timer runs at a time for each staff member, so no minute is counted "
+            "twice. Stop it and save its time first; the new timer then starts. A "
+            "paused timer still counts as running, so pausing it does not help."
+        )
+    )
+    stop = box.addButton(tr("Stop and save it first"), QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(stop)
+    box.setEscapeButton(cancel)
+    box.exec()
+    chosen = box.clickedButton() is stop
+    box.deleteLater()
+    return chosen

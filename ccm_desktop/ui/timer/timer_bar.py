@@ -18,14 +18,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import SIGNAL, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QFrame,
-    QGridLayout,
-    QHBoxLayout,
-    QLabel,
-    QMessageBox,
-    QPushButton,
     QWidget,
 )
 
@@ -36,21 +29,18 @@ from ccm_desktop.gate import Permission
 from ccm_desktop.services.time_counts import MonthTotal
 from ccm_desktop.services.timer import HEARTBEAT_SECONDS, Interrupted, TimerRunning, TimerState
 from ccm_desktop.ui.common.bridge import EventBridge
-from ccm_desktop.ui.common.style import MUTED_COLOUR, relative_font, set_text_colour
 from ccm_desktop.ui.common.tasks import Progress, run_task
-from ccm_desktop.ui.common.vocabulary import options
 from ccm_desktop.ui.common.writer import run_write, write_and_wait
-from ccm_desktop.ui.timer.patient_field import PatientField
-from ccm_desktop.ui.timer.steps_bar import StepsBar
-from ccm_desktop.ui.timer.stop_dialog import StopDialog, refusal_words
-from ccm_desktop.ui.timer.words import clock_time, elapsed_text, minutes_text
-from ccm_desktop.vocab import Activity, ChangeKind
+from ccm_desktop.ui.timer.bar_widgets import BarWidgets
+from ccm_desktop.ui.timer.stop_dialog import StopDialog, ask_stop_first, refusal_words
+from ccm_desktop.ui.timer.words import elapsed_text
+from ccm_desktop.vocab import ChangeKind
 
 log = logging.getLogger(__name__)
 SHORTCUT = "F9"
 
 
-class TimerBar(QFrame):
+class TimerBar(BarWidgets):
     """The acting user's call timer (one actor per window: ``ctx.actor``).
 
     ``save_and_next(patient_id)`` fires after "Save and next" saved that patient's time:
@@ -61,7 +51,7 @@ class TimerBar(QFrame):
     changed = Signal()  # the bar's state changed (idle, chosen, running, paused)
 
     def __init__(self, ctx: AppContext, bridge: EventBridge, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(ctx, parent)
         assert ctx.actor is not None, "the window has a user"
         self.ctx = ctx
         self.actor = ctx.actor
@@ -80,9 +70,7 @@ class TimerBar(QFrame):
             self.refusal = ""
         except PermissionDenied as exc:
             self.refusal = exc.message  # the gate's words: who may time, and why not
-        self.setObjectName("timerBar")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self._build()
+        self._connect()
         bridge.subscribe(self, {ChangeKind.TIME, ChangeKind.ENROLLMENT}, self._on_time)
         bridge.subscribe(self, {ChangeKind.TIMER}, self._on_timer)
         self._tick = QTimer(self)
@@ -94,78 +82,15 @@ class TimerBar(QFrame):
         self._update()
         self.refresh_total()
 
-    # -- layout --------------------------------------------------------------------
-    def _build(self) -> None:
-        title = QLabel(self.tr("Call timer"))
-        relative_font(title, 1.05, bold=True)
-        self.patient = PatientField(self.ctx)
-        self.patient.setAccessibleName(self.tr("Patient for the timer"))
-        self.patient.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
+    def _connect(self) -> None:
         self.patient.chosen.connect(lambda _pid: self._patient_changed())
         self.patient.cleared.connect(self._patient_changed)
-        patient_label = QLabel(self.tr("Patient:"))
-        patient_label.setBuddy(self.patient)
-        self.activity = QComboBox()
-        self.activity.setAccessibleName(self.tr("Activity"))
-        for code, label in options(Activity):
-            self.activity.addItem(label, str(code))
-        activity_label = QLabel(self.tr("Activity:"))
-        activity_label.setBuddy(self.activity)
-        self.start_button = QPushButton(self.tr("Start"))
-        self.pause_button = QPushButton(self.tr("Pause"))
-        self.stop_button = QPushButton(self.tr("Stop…"))
         self.start_button.clicked.connect(self.start)
         self.pause_button.clicked.connect(self.pause_or_resume)
         self.stop_button.clicked.connect(self.stop)
-        self.elapsed = QLabel(elapsed_text(0))
-        self.elapsed.setObjectName("timerElapsed")
-        relative_font(self.elapsed, 1.3, bold=True)
-        self.status = QLabel()  # "Running", "Paused": never colour alone
-        self.steps = StepsBar()
-        self.words = QLabel()
-        self.words.setObjectName("timerWords")
-        self.message = QLabel()  # a refusal or a hint, in words; no message box
-        self.message.setWordWrap(True)
-        self.question = QWidget()  # the long-timer question, in the bar (not modal)
-        q = QHBoxLayout(self.question)
-        q.setContentsMargins(0, 0, 0, 0)
-        self.question_label = QLabel()
-        relative_font(self.question_label, 1.0, bold=True)
-        self.still_button = QPushButton(self.tr("Yes, still on it"))
-        self.stop_now_button = QPushButton(self.tr("Stop now"))
         self.still_button.clicked.connect(self.confirm)
         self.stop_now_button.clicked.connect(self.stop)
-        for w in (self.question_label, self.still_button, self.stop_now_button):
-            q.addWidget(w)
-        q.addStretch(1)
-        self.decide_button = QPushButton(self.tr("Save or discard it…"))
         self.decide_button.clicked.connect(self.recover)
-
-        grid = QGridLayout(self)
-        grid.setContentsMargins(8, 4, 8, 4)
-        grid.setVerticalSpacing(2)
-        top = QHBoxLayout()
-        for w in (title, patient_label):
-            top.addWidget(w)
-        top.addWidget(self.patient, 3)
-        top.addWidget(activity_label)
-        top.addWidget(self.activity, 2)
-        for w in (self.start_button, self.pause_button, self.stop_button, self.elapsed):
-            top.addWidget(w)
-        top.addWidget(self.status)
-        bottom = QHBoxLayout()
-        bottom.addWidget(self.steps, 2)
-        bottom.addWidget(self.words, 3)
-        bottom.addWidget(self.message, 3)
-        bottom.addWidget(self.decide_button)
-        bottom.addWidget(self.question, 4)
-        grid.addLayout(top, 0, 0)
-        grid.addLayout(bottom, 1, 0)
-        set_text_colour(self.status, MUTED_COLOUR)
-        QWidget.setTabOrder(self.patient, self.activity)
-        QWidget.setTabOrder(self.activity, self.start_button)
-        QWidget.setTabOrder(self.start_button, self.pause_button)
-        QWidget.setTabOrder(self.pause_button, self.stop_button)
 
     # -- what the bar shows ------------------------------------------------------------
     @property
@@ -190,6 +115,7 @@ class TimerBar(QFrame):
         mode, t = self.mode, self.state
         timing = t is not None
         self.patient.setReadOnly(timing)
+        self.patient.setClearButtonEnabled(not timing)
         self.activity.setEnabled(not timing)
         can_start = not timing and mode == "chosen" and not self.refusal
         self.start_button.setEnabled(can_start)
@@ -324,7 +250,7 @@ class TimerBar(QFrame):
         before = self.state
         self.state = state
         if state is not None:
-            if before is None or before.patient_id != state.patient_id:
+            if self.patient.patient_id != state.patient_id:
                 self.patient.set_patient(
                     state.patient_id, f"{state.patient_name} (MRN {state.mrn})"
                 )
@@ -397,32 +323,7 @@ class TimerBar(QFrame):
     def ask_second_start(self, running: TimerState, wanted: int) -> bool:
         """One timer per staff member: stop and save the running one first, or cancel.
         True when the user chose to stop it (the new timer starts once it is saved)."""
-        now = self.ctx.clock.now()
-        box = QMessageBox(self.window())
-        box.setObjectName("secondTimer")
-        box.setIcon(QMessageBox.Icon.Question)
-        box.setWindowTitle(self.tr("A timer is already running"))
-        box.setText(
-            self.tr("You have a timer running for {patient} since {time} ({minutes}).").format(
-                patient=running.patient_name,
-                time=clock_time(running.started_at, self.tz),
-                minutes=minutes_text(running.minutes(now)),
-            )
-        )
-        box.setInformativeText(
-            self.tr(
-                "One timer runs at a time for each staff member, so no minute is counted "
-                "twice. Stop it and save its time first; the new timer then starts. A "
-                "paused timer still counts as running, so pausing it does not help."
-            )
-        )
-        stop = box.addButton(self.tr("Stop and save it first"), QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(stop)
-        box.setEscapeButton(cancel)
-        box.exec()
-        chosen = box.clickedButton() is stop
-        box.deleteLater()
+        chosen = ask_stop_first(self.window(), running, self.tz, self.ctx.clock.now())
         if chosen:
             self._pending_start = wanted
             self.stop()
