@@ -1,5 +1,6 @@
-"""The read-mostly tabs of the patient detail page: Details, Conditions, Care plan, Time,
-History. Each takes a :class:`~ccm_desktop.ui.patients.detail_data.DetailData` in ``show_data``.
+"""The read-mostly tabs of the patient detail page: Details, Conditions, Care plan, History
+(the Time tab is the time log: ``time_log.py``). Each takes a
+:class:`~ccm_desktop.ui.patients.detail_data.DetailData` in ``show_data``.
 """
 
 from __future__ import annotations
@@ -7,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -25,13 +25,12 @@ from ccm_desktop.errors import CcmError
 from ccm_desktop.security.audit import AuditRow
 from ccm_desktop.services.careplans import CarePlanVersion
 from ccm_desktop.services.patients import LANGUAGES, ConditionRow
-from ccm_desktop.services.timing import TimeRow
 from ccm_desktop.ui.common.dialogs import describe
 from ccm_desktop.ui.common.forms import error_label
 from ccm_desktop.ui.common.labels import phone_text
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.style import note
-from ccm_desktop.ui.common.vocabulary import activity_label, condition_status_label, sex_label
+from ccm_desktop.ui.common.vocabulary import condition_status_label, sex_label
 from ccm_desktop.ui.common.writer import write_and_wait
 from ccm_desktop.ui.patients.condition_picker import chronic_text
 from ccm_desktop.ui.patients.detail_data import (
@@ -289,61 +288,6 @@ class CarePlanTab(TablePanel):
 
     def show_data(self, data: DetailData) -> None:
         self.set_rows(data.plans)
-
-
-class TimeModel(RecordTableModel[TimeRow]):
-    """Time entries; a voided entry is struck through and says "(voided)"."""
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            role == Qt.ItemDataRole.FontRole
-            and index.isValid()
-            and index.row() < self.rowCount()
-            and self.record(index.row()).voided
-        ):
-            font = QFont()
-            font.setStrikeOut(True)
-            return font
-        return super().data(index, role)
-
-
-class TimeTab(TablePanel):
-    """This patient's time entries in the practice's local time (read-only here)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        model = TimeModel(
-            [
-                Column(_tr("Date and time"), lambda t: local_time(t.started_at, self._tz())),
-                Column(_tr("Staff"), lambda t: t.staff),
-                Column(
-                    _tr("Minutes"),
-                    lambda t: f"{t.minutes} min" + (_tr(" (voided)") if t.voided else ""),
-                ),
-                Column(_tr("Activity"), lambda t: activity_label(t.activity)),
-                Column(
-                    _tr("Contact"),
-                    lambda t: _tr("Yes") if t.patient_contact else _tr("No"),
-                ),
-                Column(_tr("Note"), lambda t: t.note),
-            ]
-        )
-        super().__init__(
-            model,
-            "timeTable",
-            _tr("Time entries"),
-            _tr("Newest first. Voided entries are struck through and count toward nothing."),
-            _tr("No time recorded for this patient yet."),
-            parent,
-        )
-        model.setParent(self)
-        self.tz_holder: list[DetailData] = []
-
-    def _tz(self) -> Any:
-        return self.tz_holder[0].tz if self.tz_holder else None
-
-    def show_data(self, data: DetailData) -> None:
-        self.tz_holder[:] = [data]
-        self.set_rows(data.time)
 
 
 class HistoryTab(TablePanel):

@@ -43,10 +43,10 @@ from ccm_desktop.ui.patients.detail_tabs import (
     ConditionsTab,
     DetailsTab,
     HistoryTab,
-    TimeTab,
 )
 from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX, PatientFormDialog
 from ccm_desktop.ui.patients.record_dialogs import EnteredInErrorDialog, MergeDialog
+from ccm_desktop.ui.patients.time_log import TimeLogTab
 from ccm_desktop.vocab import ChangeKind, RecordStatus
 
 MERGE = Permission.PATIENT_MERGE
@@ -142,7 +142,7 @@ class PatientDetailPage(QWidget):
         self.conditions_tab.add_requested.connect(self.add_condition)
         self.enrollment_tab = EnrollmentTab(self.ctx)
         self.care_plan_tab = CarePlanTab()
-        self.time_tab = TimeTab()
+        self.time_tab = TimeLogTab(self.ctx)
         self.history_tab = HistoryTab()
         self.tabs = QTabWidget(objectName="patientTabs")
         self.tabs.setAccessibleName(self.tr("Patient record"))
