@@ -1,14 +1,17 @@
-"""Import patients from a CSV file: a preview, a check of every row, then all or nothing.
+"""Import patients, or care-management time, from a CSV file: a preview, a check of every
+row, then all or nothing.
 
 :class:`ImportDialog` reads the first rows of the file for a preview, checks every row
-off the GUI thread (``ctx.imports.patients(..., dry_run=True)``), lists each problem by row
-and column, and enables Import only when there is none. Import runs the real import
-off the GUI thread in one transaction: everything is written, or (after a problem or a
-cancel) nothing. The patient list refreshes itself from the event bus.
+off the GUI thread (``ctx.imports.patients(..., dry_run=True)``, or ``ctx.imports.time``
+for ``kind="time"``), lists each problem by row and column, and enables Import only when
+there is none. Import runs the real import off the GUI thread in one transaction:
+everything is written, or (after a problem or a cancel) nothing. The patient list and the
+time log refresh themselves from the event bus.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -31,21 +34,25 @@ from ccm_desktop.errors import CcmError
 from ccm_desktop.importers import ImportReport, RowProblem
 from ccm_desktop.importers.csvfile import CsvPreview, read_preview
 from ccm_desktop.importers.patients import REQUIRED_COLUMNS
+from ccm_desktop.importers.time import REQUIRED_COLUMNS as TIME_REQUIRED
 from ccm_desktop.ui.common.forms import error_label
-from ccm_desktop.ui.common.style import heading, relative_font
+from ccm_desktop.ui.common.style import heading, note, relative_font
 from ccm_desktop.ui.common.tasks import Progress, Task, run_task
 from ccm_desktop.ui.common.writer import run_write
 from ccm_desktop.ui.patients.import_views import PreviewTable, ProblemList
 
 FOLDER_KEY = "import/last_folder"
 PREVIEW_ROWS = 100
+PATIENTS, TIME = "patients", "time"  # what a dialog imports
 
 
-def ask_for_csv(parent: QWidget, folder: str) -> str:
+def ask_for_csv(parent: QWidget, folder: str, kind: str = PATIENTS) -> str:
     """The file the user picks in the system's file dialog; "" when they cancel."""
     path, _filter = QFileDialog.getOpenFileName(
         parent,
-        parent.tr("Choose the patient list (CSV file)"),
+        parent.tr("Choose the time entries (CSV file)")
+        if kind == TIME
+        else parent.tr("Choose the patient list (CSV file)"),
         folder,
         parent.tr("CSV files (*.csv *.txt);;All files (*)"),
     )
@@ -53,23 +60,35 @@ def ask_for_csv(parent: QWidget, folder: str) -> str:
 
 
 class ImportDialog(QDialog):
-    """Pick a CSV file, see it checked, import it. ``ctx.actor`` must be set.
+    """Pick a CSV file, see it checked, import it. ``ctx.actor`` must be set; ``kind`` is
+    ``"patients"`` or ``"time"`` (the columns of ``importers/time.py``).
 
     :meth:`load` starts a check of a file (tests call it directly); the Import button is
     enabled only after a check found no problem. Closing while work runs cancels it and
     closes once the worker has stopped (a cancelled import writes nothing).
     """
 
-    def __init__(self, ctx: AppContext, settings: QSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: AppContext,
+        settings: QSettings,
+        parent: QWidget | None = None,
+        *,
+        kind: str = PATIENTS,
+    ) -> None:
         super().__init__(parent)
+        assert kind in (PATIENTS, TIME)
         self.ctx = ctx
         self.settings = settings
+        self.kind = kind
         self.path: Path | None = None
         self.task: Task | None = None
         self.report: ImportReport | None = None
         self.imported: ImportReport | None = None
         self._close_when_done = False
-        self.setWindowTitle(self.tr("Import patients"))
+        self.setWindowTitle(
+            self.tr("Import time entries") if kind == TIME else self.tr("Import patients")
+        )
         self._build()
         fm, screen = self.fontMetrics(), self.screen().availableGeometry()
         self.resize(
@@ -134,7 +153,23 @@ class ImportDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addWidget(heading(self.tr("Import patients from a CSV file")))
+        layout.addWidget(
+            heading(
+                self.tr("Import care-management time from a CSV file")
+                if self.kind == TIME
+                else self.tr("Import patients from a CSV file")
+            )
+        )
+        if self.kind == TIME:
+            layout.addWidget(
+                note(
+                    self.tr(
+                        "Columns: mrn, staff (a username), date (YYYY-MM-DD), start_time "
+                        "(HH:MM, the practice's clock), minutes, activity; contact (yes/no) "
+                        "and note are optional. The same file imported twice adds nothing."
+                    )
+                )
+            )
         layout.addLayout(top)
         layout.addWidget(self.message)
         layout.addWidget(self.split, 1)
@@ -152,7 +187,9 @@ class ImportDialog(QDialog):
         if self.task is not None and self.task.running:
             return False
         folder = str(self.settings.value(FOLDER_KEY, "") or Path.home())
-        chosen = ask_for_csv(self, folder)
+        chosen = (
+            ask_for_csv(self, folder) if self.kind == PATIENTS else ask_for_csv(self, folder, TIME)
+        )
         if not chosen:
             return False
         path = Path(chosen)
@@ -174,8 +211,12 @@ class ImportDialog(QDialog):
         self.import_button.setEnabled(False)
         target = self.path
 
+        required, what = (
+            (TIME_REQUIRED, "time entry") if self.kind == TIME else (REQUIRED_COLUMNS, "patient")
+        )
+
         def read(_progress: Progress) -> CsvPreview:
-            return read_preview(target, REQUIRED_COLUMNS, PREVIEW_ROWS, "patient")
+            return read_preview(target, required, PREVIEW_ROWS, what)
 
         self._start(read, self.tr("Reading the file…"), self._previewed)
 
@@ -186,13 +227,17 @@ class ImportDialog(QDialog):
             self._cancelled()
             return
         self.preview.show_preview(preview)
-        ctx, actor, target = self.ctx, self.ctx.actor, self.path
+        run, actor, target = self._importer(), self.ctx.actor, self.path
         assert actor is not None, "ImportDialog needs ctx.actor"
 
         def check(progress: Progress) -> ImportReport:
-            return ctx.imports.patients(actor, target, dry_run=True, progress=progress)
+            return run(actor, target, dry_run=True, progress=progress)
 
         self._start(check, self.tr("Checking every row…"), self._checked)
+
+    def _importer(self) -> Callable[..., ImportReport]:
+        """The import service's call for this dialog's kind."""
+        return self.ctx.imports.time if self.kind == TIME else self.ctx.imports.patients
 
     def _start(self, fn: object, text: str, on_success: object, *, write: bool = False) -> None:
         """Run ``fn`` off the GUI thread: a check on the general pool, the import itself
@@ -251,7 +296,11 @@ class ImportDialog(QDialog):
                 + self.tr("Fix the file, save it, then choose 'Check the file again'.")
             )
         elif report.rows - report.skipped == 0:
-            self.summary.setText(self.tr("The file has column names but no patients."))
+            self.summary.setText(
+                self.tr("The file has column names but no time entries.")
+                if self.kind == TIME
+                else self.tr("The file has column names but no patients.")
+            )
         else:
             self.summary.setText(self._counts(report, done=False) + self._warned(report))
             if report.warnings:
@@ -288,11 +337,11 @@ class ImportDialog(QDialog):
         """Write the checked file in one transaction (only after a check with no problem)."""
         if self.report is None or not self.report.ok or self.path is None:
             return
-        ctx, actor, target = self.ctx, self.ctx.actor, self.path
+        run, actor, target = self._importer(), self.ctx.actor, self.path
         assert actor is not None
 
         def write(progress: Progress) -> ImportReport:
-            return ctx.imports.patients(actor, target, progress=progress)
+            return run(actor, target, progress=progress)
 
         self._start(write, self.tr("Importing…"), self._imported, write=True)
 
@@ -318,10 +367,15 @@ class ImportDialog(QDialog):
         """ "6 rows checked: 4 new patients, 2 updates." (counts of zero are left out)."""
         tr = self.tr
         rows = self._count(report.rows, tr("1 row"), tr("{n} rows"))
+        new = (
+            (tr("1 new time entry"), tr("{n} new time entries"))
+            if self.kind == TIME
+            else (tr("1 new patient"), tr("{n} new patients"))
+        )
         parts = [
             self._count(n, one, many)
             for n, one, many in (
-                (report.created, tr("1 new patient"), tr("{n} new patients")),
+                (report.created, *new),
                 (report.updated, tr("1 update"), tr("{n} updates")),
                 (report.unchanged, tr("1 already up to date"), tr("{n} already up to date")),
                 (report.skipped, tr("1 blank row skipped"), tr("{n} blank rows skipped")),
@@ -357,7 +411,9 @@ class ImportDialog(QDialog):
             self.summary.setText(self.tr("Check stopped. Nothing was imported."))
         else:
             self.summary.setText(
-                self.tr("Import stopped. Nothing was imported: the patient list is as it was.")
+                self.tr("Import stopped. Nothing was imported: the time log is as it was.")
+                if self.kind == TIME
+                else self.tr("Import stopped. Nothing was imported: the patient list is as it was.")
             )
             self.import_button.setEnabled(True)
 
