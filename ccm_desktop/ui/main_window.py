@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
         self.patients_page = cast("PatientsPage", self.pages["patients"])
         self._page_context = PageContext(ctx, self.settings, self.bridge, self)  # read once
         self.patient_form: PatientFormDialog | None = None
+        self._came_from = "patients"  # the list a patient's page goes back to
         self.patients_page.open_requested.connect(self.open_patient)
         self.patients_page.add_requested.connect(self.add_patient)
         # The other pages once the list has shown its rows (or on first use, or after a
@@ -195,14 +196,34 @@ class MainWindow(QMainWindow):
         if demo:
             title += " " + self.tr("(demo, made-up data)")
         self.setWindowTitle(title)
-        self.show_page("patients")
+        self.show_page(self.home_page())
+
+    def home_page(self) -> str:
+        """The page the window opens on: the worklist for care managers and providers
+        (their day starts there), the patient list for everyone else and when no staff
+        member was named (docs/architecture.md, "The worklist page")."""
+        role = self.staff.role if self.staff is not None else ""
+        if role in ("care_manager", "provider") and "worklist" in self._specs_by_key:
+            return "worklist"
+        return "patients"
 
     def _build_page(self, key: str) -> QWidget:
         page = self._specs_by_key[key].factory(self._page_context)
         self.stack.addWidget(page)
         if key == "detail":
             cast("PatientDetailPage", page).back_requested.connect(self.back_to_list)
+        if key == "worklist":
+            worklist = cast("WorklistPage", page)
+            worklist.open_requested.connect(self.open_patient)
+            worklist.start_timer_requested.connect(self.start_timer_for)
+            worklist.patients_requested.connect(lambda: self.show_page("patients"))
         return page
+
+    def start_timer_for(self, patient_id: int) -> None:
+        """A worklist row's "Start timer": the timer bar takes that patient and starts."""
+        bar = getattr(self, "timer_bar", None)
+        if bar is not None:
+            bar.start_for(patient_id)
 
     def build_all_pages(self) -> None:
         """Build every page not built yet (each is also built when first shown or used)."""
@@ -326,10 +347,6 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_patient_action)
         self.import_action = self._action(self.tr("&Import patients…"), None, self.import_patients)
         file_menu.addAction(self.import_action)
-        self.import_time_action = self._action(
-            self.tr("Import &time entries…"), None, self.import_time
-        )
-        file_menu.addAction(self.import_time_action)
         self.backup_action = self._action(self.tr("&Back up…"), None, self.back_up)
         file_menu.addAction(self.backup_action)
         file_menu.addSeparator()
@@ -447,17 +464,9 @@ class MainWindow(QMainWindow):
 
     def import_patients(self) -> None:
         """File > Import patients…: pick a CSV file, then the import dialog checks it."""
-        self._import("patients")
-
-    def import_time(self) -> None:
-        """File > Import time entries…: the same dialog, for care-management time."""
-        self._import("time")
-
-    def _import(self, kind: str) -> None:
-        """Ask for a CSV file, then open the import dialog of ``kind`` on it."""
         from ccm_desktop.ui.patients.import_dialog import ImportDialog
 
-        dialog = ImportDialog(self.ctx, self.settings, self, kind=kind)
+        dialog = ImportDialog(self.ctx, self.settings, self)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if not dialog.choose_file():
             dialog.deleteLater()
@@ -470,20 +479,25 @@ class MainWindow(QMainWindow):
         self.import_dialog = None
 
     def open_patient(self, patient_id: int) -> None:
-        """Show one patient's detail page; the list keeps its search for Back."""
+        """Show one patient's detail page; the list keeps its search for Back (to the
+        worklist when the patient was opened from it)."""
+        shown = self.stack.currentWidget()
+        if shown is not self.pages.get("detail"):  # from a patient to another: same way back
+            self._came_from = "worklist" if shown is self.pages.get("worklist") else "patients"
         self.detail_page.show_patient(patient_id)
         self.timer_bar.offer_patient(patient_id)  # the open patient, for the next start
-        self.nav.setCurrentRow(self.nav_keys.index("patients"))  # the list stays chosen
+        self.nav.setCurrentRow(self.nav_keys.index(self._came_from))  # the list stays chosen
         self.show_page("detail")
         self.detail_page.tabs.setFocus()
 
     def back_to_list(self) -> None:
         """From a patient back to the list, that patient still chosen."""
         pid = self.detail_page.patient_id
-        self.show_page("patients")
+        back = cast("PatientsPage | WorklistPage", self.pages[self._came_from])
+        self.show_page(self._came_from)
         if pid is not None:
-            self.patients_page.select_patient(pid)
-        self.patients_page.table.setFocus()
+            back.select_patient(pid)
+        back.table.setFocus()
 
     def add_patient(self) -> None:
         """Ctrl+N or "Add patient…": the new-patient form; on save, open the new patient."""

@@ -60,8 +60,10 @@ def translate(source: str) -> str:
 
 
 def default_pages() -> list[PageSpec]:
-    """The application's pages in navigation order: Patients, Practice, then the detail page."""
+    """The application's pages in navigation order: Worklist, Patients, Practice, then the
+    detail page."""
     from ccm_desktop.ui.patients import patient_detail, patients_page
     from ccm_desktop.ui.practice import practice_page
+    from ccm_desktop.ui.worklist import worklist_page
 
-    return [patients_page.PAGE, practice_page.PAGE, patient_detail.PAGE]
+    return [worklist_page.PAGE, patients_page.PAGE, practice_page.PAGE, patient_detail.PAGE]

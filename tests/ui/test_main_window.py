@@ -34,11 +34,14 @@ def window(qtbot, ctx, sample, settings):
 
 
 def test_opens_on_the_patient_list(window, shots):
+    assert window.current_page() == "worklist"  # a care manager's day starts there
+    window.show_page("patients")
     assert window.stack.currentWidget() is window.patients_page
     page = window.patients_page
     assert page.model.rowCount() == 5
     assert page.model.index(0, NAME).data() == "Doe, Jane"
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
+        "Worklist",
         "Patients",
         "Practice",
     ]

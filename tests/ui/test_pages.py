@@ -50,18 +50,19 @@ def window(qtbot, ctx, settings):
 
 def test_default_pages():
     specs = default_pages()
-    assert [s.key for s in specs] == ["patients", "practice", "detail"]
-    assert [s.shortcut for s in specs if s.in_navigation] == ["Ctrl+1", "Ctrl+2"]
+    assert [s.key for s in specs] == ["worklist", "patients", "practice", "detail"]
+    assert [s.shortcut for s in specs if s.in_navigation] == ["Ctrl+0", "Ctrl+1", "Ctrl+2"]
     assert len({s.key for s in specs}) == len(specs)
 
 
 def test_an_extra_page_is_in_the_navigation_with_its_shortcut(qtbot, window):
     nav = [window.nav.item(i) for i in range(window.nav.count())]
-    assert [i.text() for i in nav] == ["Patients", "Practice", "Notes"]
-    assert nav[2].toolTip() == "Free notes (Ctrl+3)"
-    assert nav[0].toolTip() == "The patient list (Ctrl+1)"
+    assert [i.text() for i in nav] == ["Worklist", "Patients", "Practice", "Notes"]
+    assert nav[3].toolTip() == "Free notes (Ctrl+3)"
+    assert nav[1].toolTip() == "The patient list (Ctrl+1)"
     view = window.menuBar().actions()[1].menu()
-    assert [a.text() for a in view.actions()[:4]] == [
+    assert [a.text() for a in view.actions()[:5]] == [
+        "&Worklist",
         "&Patients",
         "P&ractice",
         "&Notes",
@@ -71,10 +72,10 @@ def test_an_extra_page_is_in_the_navigation_with_its_shortcut(qtbot, window):
     assert isinstance(notes, NotesPage)
     qtbot.keyClick(window, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
     assert window.stack.currentWidget() is notes and window.current_page() == "notes"
-    assert window.nav.currentRow() == 2
+    assert window.nav.currentRow() == 3
     qtbot.keyClick(window, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
     assert window.current_page() == "patients"
-    window.nav.setCurrentRow(2)  # and by the navigation column
+    window.nav.setCurrentRow(3)  # and by the navigation column
     assert window.stack.currentWidget() is notes
 
 

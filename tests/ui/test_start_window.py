@@ -56,7 +56,8 @@ def test_the_list_is_built_first_and_every_page_is_there_when_asked(qtbot, ctx, 
     assert isinstance(window.detail_page, PatientDetailPage)  # ... unless asked for
     assert set(window.pages) == {"patients", "detail"}
     window.show()
-    qtbot.waitUntil(lambda: set(window.pages) == {"patients", "practice", "detail"}, timeout=10000)
+    every = {"worklist", "patients", "practice", "detail"}
+    qtbot.waitUntil(lambda: set(window.pages) == every, timeout=10000)
     assert isinstance(window.practice_page, PracticePage)
     stacked = {window.stack.widget(i) for i in range(window.stack.count())}
     assert stacked == set(window.pages.values())

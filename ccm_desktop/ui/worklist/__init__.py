@@ -1,0 +1,1 @@
+"""The worklist: the care manager's home page (who to call next this month)."""
