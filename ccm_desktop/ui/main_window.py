@@ -347,6 +347,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_patient_action)
         self.import_action = self._action(self.tr("&Import patients…"), None, self.import_patients)
         file_menu.addAction(self.import_action)
+        self.import_time_action = self._action(
+            self.tr("Import &time entries…"), None, self.import_time
+        )
+        file_menu.addAction(self.import_time_action)
         self.backup_action = self._action(self.tr("&Back up…"), None, self.back_up)
         file_menu.addAction(self.backup_action)
         file_menu.addSeparator()
@@ -464,9 +468,17 @@ class MainWindow(QMainWindow):
 
     def import_patients(self) -> None:
         """File > Import patients…: pick a CSV file, then the import dialog checks it."""
+        self._import("patients")
+
+    def import_time(self) -> None:
+        """File > Import time entries…: the same dialog, for care-management time."""
+        self._import("time")
+
+    def _import(self, kind: str) -> None:
+        """Ask for a CSV file, then open the import dialog of ``kind`` on it."""
         from ccm_desktop.ui.patients.import_dialog import ImportDialog
 
-        dialog = ImportDialog(self.ctx, self.settings, self)
+        dialog = ImportDialog(self.ctx, self.settings, self, kind=kind)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if not dialog.choose_file():
             dialog.deleteLater()
