@@ -19,6 +19,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,6 +57,36 @@ def _import_files(folder: Path) -> tuple[Path, Path]:
     bad = folder / "patients with problems.csv"
     bad.write_text(header + "\n".join(broken) + "\n", encoding="utf-8")
     return good, bad
+
+
+def worklist_shots(ctx: Any, window: Any, save: Callable, wait_for: Callable) -> None:
+    """The care manager's home page mid-month: hers, a count chosen, no match, and a
+    provider with no patients assigned."""
+    from ccm_desktop.ui.worklist.worklist_page import WorklistPage
+
+    page = window.pages["worklist"]
+    wait_for(lambda: page.worklist is not None and not page.loading)
+    save(window, "worklist")
+    page.show_count("short")
+    wait_for(lambda: not page.loading)
+    save(window, "worklist-short")
+    page.clear_filters()
+    page.program_combo.setCurrentIndex(page.program_combo.findData("apcm"))
+    page.band_combo.setCurrentIndex(page.band_combo.findData("reached"))
+    wait_for(lambda: not page.loading)
+    save(window, "worklist-no-match")
+    page.clear_filters()
+    wait_for(lambda: not page.loading)
+    actor = ctx.actor
+    ctx.actor = ctx.practice.actor_for("dr.okafor")  # a provider with no patients of his own
+    other = WorklistPage(ctx)
+    other.resize(window.width() - 150, 520)
+    other.show()
+    wait_for(lambda: other.worklist is not None and not other.loading)
+    save(other, "worklist-none-assigned")
+    other.close()
+    other.deleteLater()
+    ctx.actor = actor
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -165,6 +196,8 @@ def main(argv: list[str]) -> int:
             window = MainWindow(ctx, settings, staff=nurse, demo=True)
             window.resize(*window_size(args.screen, args.scale))
             window.show()
+            worklist_shots(ctx, window, save, wait_for)
+            window.show_page("patients")
             page = window.patients_page
             wait_for(lambda: not page.loading)
             save(window, "patients")
