@@ -35,6 +35,7 @@ from ccm_desktop.security.audit import Actor
 from ccm_desktop.services.base import Clock, end_of_month
 from ccm_desktop.services.careplans import CARE_PLAN_ELEMENTS
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES
+from ccm_desktop.services.worklist import FLAG_NO_CONSENT, FLAG_NO_CONTACT, FLAG_NO_PLAN
 from ccm_desktop.validation import check_mbi, check_npi
 from tests.conftest import FIXED_NOW, PASSPHRASE, MemoryKeyring
 
@@ -295,3 +296,6 @@ def test_a_mid_month_worklist(built):
     assert max(m for m in this_month) < 120  # half a month, not a whole one
     complex_ccm = [minutes.get(p, 0) for p in enrolled if programs[p] == "complex_ccm"]
     assert complex_ccm and max(complex_ccm) >= 30
+    flags = Counter(f for r in ctx.worklist.worklist(2026, 11).rows for f in r.flags)
+    assert flags[FLAG_NO_CONSENT] >= 1 and flags[FLAG_NO_PLAN] >= 1
+    assert 0 < flags[FLAG_NO_CONTACT] < len(enrolled) / 2

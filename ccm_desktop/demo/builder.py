@@ -104,7 +104,7 @@ class DemoSummary:
         else:
             self.not_asked += 1
         self.conditions += len(plan.conditions)
-        self.consents += len(plan.enrollments)
+        self.consents += sum(e.recorded for e in plan.enrollments)
         self.visits += sum(1 for e in plan.enrollments if e.visit)
         self.care_plans += len(plan.care_plans)
         self.time_entries += len(plan.times)
@@ -323,7 +323,8 @@ def _insert(s: Session, plans: list[PatientPlan]) -> None:
             eid = add(Enrollment, enr.row, patient_id=pid)
             for ev in enr.events:
                 add(EnrollmentStatusEvent, ev, enrollment_id=eid)
-            add(Consent, enr.consent, patient_id=pid, enrollment_id=eid)
+            if enr.recorded:
+                add(Consent, enr.consent, patient_id=pid, enrollment_id=eid)
             if enr.visit:
                 add(InitiatingVisit, enr.visit, patient_id=pid, enrollment_id=eid)
         for cp in plan.care_plans:

@@ -35,6 +35,7 @@ from ccm_desktop.validation import check_mbi
 Row = dict[str, Any]
 LEAD_WEIGHT = 2.0  # the lead care manager's share against 1 for each other clinician
 ASSIGNED_SHARE = 0.92  # enrolled patients with a care manager assigned
+NO_CONSENT = 0.03  # enrolled patients whose consent is not recorded yet
 MBI_LETTERS = "ACDEFGHJKMNPQRTUVWXY"
 _ALNUM = MBI_LETTERS + "0123456789"
 _MBI_POSITIONS = (
@@ -92,6 +93,7 @@ class EnrollmentPlan:
     visit: Row | None = None
     work_from: date | None = None
     work_to: date | None = None
+    recorded: bool = True  # False: consent given on paper, not recorded in the app yet
 
 
 @dataclass
@@ -196,6 +198,11 @@ class PatientMaker:
         weights = [LEAD_WEIGHT if c == w.lead else 1.0 for c in w.care_staff]
         plan.clinician = rng.choices(w.care_staff, weights)[0]
         self._enroll(plan)
+        last = plan.enrollments[-1] if plan.enrollments else None
+        if last is not None and last.row["status"] == "enrolled" and rng.random() < NO_CONSENT:
+            # The worklist's "consent missing": nobody logs time until it is recorded.
+            last.recorded = False
+            last.work_from = last.work_to = None
         # Most enrolled patients have a care manager (the worklist's "mine"); a few wait.
         looked_after = plan.outcome in PROGRAM_NAMES and plan.clinician in w.assignable
         row["care_manager_id"] = (
