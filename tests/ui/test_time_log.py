@@ -220,6 +220,7 @@ def test_month_picker_shows_last_months_entries(qtbot, ctx, tab, clinician, samp
     assert rows[0][7] == "Not billable: before consent on 11/2/2026"
     assert tab.totals.text().startswith("Counted 0 min")
     assert "not counted 25 min" in tab.totals.text()
+    assert tab.words.text() == "0 min in October 2026 (not enrolled)"
     assert tab.next_button.isEnabled()
     with qtbot.waitSignal(tab.loaded, timeout=5000):
         tab.previous_button.click()  # September: no entries, and it says so

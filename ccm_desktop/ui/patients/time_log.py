@@ -56,7 +56,10 @@ from ccm_desktop.ui.timer.steps_bar import StepsBar
 
 Index = QModelIndex | QPersistentModelIndex
 EDIT = Permission.TIME_EDIT
-COUNTS, NOTE = 7, 8  # NOTE, the last column, takes the width left (tooltips say it all)
+WHO, ACTIVITY, COUNTS, NOTE = 3, 4, 7, 8
+# Widest a long column grows, in average characters (longer text is elided; its tooltip
+# has it all); the note, last, takes the width left.
+CAPS = {WHO: 22, ACTIVITY: 20, COUNTS: 42}
 
 
 @dataclass(frozen=True)
@@ -163,12 +166,6 @@ class TimeLogTab(QWidget):
         self.month_combo.activated.connect(self._month_chosen)
         self.next_button = QPushButton(tr("Ne&xt month ▶"))
         self.next_button.clicked.connect(lambda: self._step(1))
-        picker = QHBoxLayout()
-        picker.addWidget(self.previous_button)
-        picker.addWidget(self.month_combo)
-        picker.addWidget(self.next_button)
-        picker.addStretch(1)
-
         self.totals = QLabel(objectName="timeTotals")
         self.totals.setTextFormat(Qt.TextFormat.PlainText)
         self.totals.setWordWrap(True)
@@ -188,10 +185,14 @@ class TimeLogTab(QWidget):
         self.history_button = QPushButton(tr("&History…"))
         self.history_button.setToolTip(tr("Every change of the chosen entry: who, when, why"))
         self.history_button.clicked.connect(self.history)
-        actions = QHBoxLayout()
+        picker = QHBoxLayout()
+        picker.addWidget(self.previous_button)
+        picker.addWidget(self.month_combo)
+        picker.addWidget(self.next_button)
+        picker.addStretch(1)
         for b in (self.add_button, self.edit_button, self.void_button, self.history_button):
-            actions.addWidget(b)
-        actions.addStretch(1)
+            picker.addWidget(b)
+
         self.why_not = note("")  # why the buttons are disabled, in words (not only a tooltip)
         self.why_not.setObjectName("timeWhyNot")
         self.message = error_label()
@@ -202,13 +203,14 @@ class TimeLogTab(QWidget):
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(COUNTS, QHeaderView.ResizeMode.Interactive)
+        for column in CAPS:
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(NOTE, QHeaderView.ResizeMode.Stretch)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.table.doubleClicked.connect(lambda _i: self.history())
         self.empty = note("")
         self.empty.setObjectName("timeTableEmpty")
-        self.explain = note(
+        self.table.setToolTip(
             tr("Newest first. Voided entries are struck through and count toward nothing.")
         )
 
@@ -220,16 +222,15 @@ class TimeLogTab(QWidget):
         progress.addWidget(self.bar, 1)
         progress.addWidget(self.words, 1)
         layout.addLayout(progress)
-        layout.addLayout(actions)
         layout.addWidget(self.why_not)
         layout.addWidget(self.message)
-        layout.addWidget(self.explain)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addStretch(0)
         QWidget.setTabOrder(self.previous_button, self.month_combo)
         QWidget.setTabOrder(self.month_combo, self.next_button)
         QWidget.setTabOrder(self.next_button, self.add_button)
+        QWidget.setTabOrder(self.history_button, self.table)
         self._update_buttons()
 
     # -- reading ---------------------------------------------------------------
@@ -299,16 +300,20 @@ class TimeLogTab(QWidget):
         t = data.total
         self.totals.setText(totals_text(t))
         self.totals.setAccessibleName(self.totals.text())
-        self.words.setText(t.progress.words)
-        self.bar.set_progress(t.counted, [s.minutes for s in t.progress.steps], t.progress.words)
+        words = t.progress.words
+        if (log.year, log.month) != (log.today.year, log.today.month):
+            # Progress.words speaks of the current month; another month is named
+            month = month_text(log.year, log.month)
+            words = words.replace("this month", tr("in {month}").format(month=month))
+        self.words.setText(words)
+        self.bar.set_progress(t.counted, [s.minutes for s in t.progress.steps], words)
         self.bar.setVisible(bool(t.progress.steps))
         self.model.set_rows(log.entries)
-        self.table.resizeColumnToContents(COUNTS)
-        widest = self.fontMetrics().averageCharWidth() * 36  # longer reasons: elided, tooltip
-        header = self.table.horizontalHeader()
-        header.resizeSection(COUNTS, min(header.sectionSize(COUNTS), widest))
+        header, char = self.table.horizontalHeader(), self.fontMetrics().averageCharWidth()
+        for column, cap in CAPS.items():
+            self.table.resizeColumnToContents(column)
+            header.resizeSection(column, min(header.sectionSize(column), char * cap))
         self.table.setVisible(bool(log.entries))
-        self.explain.setVisible(bool(log.entries))
         self.empty.setText(
             tr("No time for {month}. Use Add time… to enter minutes by hand.").format(
                 month=month_text(log.year, log.month)
