@@ -232,6 +232,16 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", "export patients to a CSV file")
     p.add_argument("what", choices=("patients",))
     p.add_argument("file", metavar="FILE.csv")
+    p = command(
+        "worklist",
+        "list the month's enrolled patients, most urgent first (a table, a CSV file or a "
+        "printable call list)",
+    )
+    p.add_argument("--month", metavar="YYYY-MM", help="the month (default: this month)")
+    p.add_argument("--care-manager", metavar="USERNAME", help="only this care manager's patients")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--csv", metavar="OUT", help="write the list as a CSV file")
+    out.add_argument("--pdf", metavar="OUT", help="write the call list as a PDF file")
     p = command("backup", "write an encrypted backup (a file or a folder)")
     p.add_argument("path", metavar="PATH")
     p = command("restore", "replace the database with a backup (keeps a copy)")

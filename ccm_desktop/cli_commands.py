@@ -7,6 +7,10 @@ Each returns the exit code; a problem the user can fix is raised as a
 from __future__ import annotations
 
 import argparse
+import csv
+import io
+import os
+import re
 import shutil
 import sys
 import tempfile
@@ -15,10 +19,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from ccm_desktop.app import check_practice_files, create_practice, database_exists, open_practice
+from ccm_desktop.app import (
+    AppContext,
+    check_practice_files,
+    create_practice,
+    database_exists,
+    open_practice,
+)
 from ccm_desktop.cli import (
     EXIT_OK,
     EXIT_USER,
+    USER_ENV,
     ask_passphrase,
     data_paths,
     interactive,
@@ -47,18 +58,21 @@ from ccm_desktop.errors import (
     DatabaseFailure,
     NoDatabase,
     PracticeIncomplete,
+    UserRequired,
     ValidationError,
     ValidationErrors,
     WrongKey,
 )
-from ccm_desktop.fileperms import private_dir
+from ccm_desktop.fileperms import open_private, private_dir
 from ccm_desktop.gate import Gate, Permission
 from ccm_desktop.lockfile import InstanceLock
 from ccm_desktop.paths import PASSPHRASE_ENV, DataPaths, default_data_dir
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.security.keys import KeyStore
 from ccm_desktop.services.base import Clock
+from ccm_desktop.services.enrollment import PROGRAM_NAMES
 from ccm_desktop.services.practice import PracticeSetup, actor_in_session, validate_setup
+from ccm_desktop.services.worklist import Worklist, WorklistRow
 
 T = TypeVar("T")
 _TOML_KEYS = {
@@ -210,6 +224,142 @@ def cmd_export(args: argparse.Namespace) -> int:
         assert ctx.actor is not None
         n = ctx.imports.export_patients(ctx.actor, target)
     say(f"Exported {n} patient{'' if n == 1 else 's'} to {target}.")
+    say(
+        "This file is not encrypted and holds patient information: keep it safe and delete "
+        "it when you are done."
+    )
+    return EXIT_OK
+
+
+# -- worklist ------------------------------------------------------------------------
+# The CSV's columns (a contract: docs/architecture.md, "The worklist").
+WORKLIST_COLUMNS = (
+    "mrn",
+    "patient_name",
+    "program",
+    "minutes",
+    "minutes_to_next_code",
+    "next_code",
+    "days_left",
+    "last_contact",
+    "flags",
+)
+MONTH_FORMAT = re.compile(r"(\d{4})-(\d{2})")
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """``--month`` "2026-03" as (2026, 3); :class:`CcmError` in words otherwise."""
+    m = MONTH_FORMAT.fullmatch(text.strip())
+    if m is None or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1900:
+        raise CcmError("--month must be YYYY-MM, for example 2026-03.")
+    return int(m[1]), int(m[2])
+
+
+def worklist_cells(r: WorklistRow) -> list[str]:
+    """One CSV row: the stored program code, only minutes that count, empty cells for no
+    next code and no contact, flags joined by ";"."""
+    return [
+        r.mrn,
+        r.name,
+        r.program,
+        str(r.minutes),
+        "" if r.to_next is None else str(r.to_next),
+        r.next_code or "",
+        str(r.days_left),
+        r.last_contact.isoformat() if r.last_contact else "",
+        ";".join(r.flags),
+    ]
+
+
+def write_file_atomically(ctx: AppContext, target: Path, data: bytes) -> None:
+    """Write ``data`` to ``target`` private to the user (0600), through a ``.partial``
+    file renamed over it, so a reader never sees half a file; refuses the practice's own
+    files, a folder, or a folder that does not exist."""
+    own = {*ctx.paths.sidecars(), ctx.paths.wrapped_key, ctx.paths.lock}
+    if target in {p.resolve() for p in own}:
+        raise CcmError(f"{target.name} is a file of the practice database: choose another name.")
+    if target.is_dir():
+        raise CcmError(f"{target} is a folder: give a file name, like worklist.csv.")
+    if not target.parent.is_dir():
+        raise CcmError(f"The folder {target.parent} does not exist.")
+    tmp = target.with_name(target.name + ".partial")
+    try:
+        with open_private(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise CcmError(f"The file {target} could not be written: {exc.strerror}.") from None
+
+
+def worklist_table(wl: Worklist) -> list[str]:
+    """The worklist as aligned text lines for a terminal, then the counts."""
+    head = ["MRN", "Patient", "Program", "Min", "To next", "Days", "Last contact", "Flags"]
+    rows = [
+        [
+            r.mrn,
+            r.name,
+            PROGRAM_NAMES.get(r.program, r.program),
+            str(r.minutes),
+            f"{r.to_next} for {r.next_code}" if r.next_code else "-",
+            str(r.days_left),
+            r.last_contact.strftime("%m/%d/%Y") if r.last_contact else "never",
+            "; ".join(r.flags),
+        ]
+        for r in wl.rows
+    ]
+    widths = [max(len(x[i]) for x in [head, *rows]) for i in range(len(head) - 1)]
+    lines = [
+        "  ".join([*(c.ljust(w) for c, w in zip(row, widths, strict=False)), row[-1]]).rstrip()
+        for row in [head, *rows]
+    ]
+    lines.append(
+        f"{len(wl.rows)} listed; {wl.enrolled} enrolled, {wl.reached} reached the first code, "
+        f"{wl.short} still short, {wl.not_contacted} not contacted this month."
+    )
+    return lines + ([wl.warning] if wl.warning else [])
+
+
+def cmd_worklist(args: argparse.Namespace) -> int:
+    from ccm_desktop.importers.export import safe_cell
+    from ccm_desktop.reports.call_list import call_list_pdf
+    from ccm_desktop.services.worklist import WorklistFilter
+
+    year, month = parse_month(args.month) if args.month else (None, None)
+    out = args.csv or args.pdf
+    target = Path(out).expanduser().resolve() if out else None
+    with open_ctx(args, user_required=False) as ctx:  # reads only: no integrity check
+        if ctx.actor is None or ctx.actor.is_system:  # patient data: a named staff member
+            raise UserRequired(
+                "The worklist shows patient information, so it must say which staff member "
+                f"is asking: add --user USERNAME or set the {USER_ENV} environment variable."
+            )
+        cm = None
+        if args.care_manager:
+            wanted = args.care_manager.strip().lower()
+            cm = next((u for u in ctx.practice.staff(False) if u.username == wanted), None)
+            if cm is None:
+                raise CcmError(
+                    f"There is no staff user '{args.care_manager}': --care-manager takes "
+                    "the username of a care manager."
+                )
+        wl = ctx.worklist.worklist(year, month, WorklistFilter(care_manager_id=cm and cm.id))
+        if target is None:
+            for line in worklist_table(wl):
+                say(line)
+            return EXIT_OK
+        if args.csv:
+            buf = io.StringIO(newline="")
+            writer = csv.writer(buf)
+            writer.writerow(WORKLIST_COLUMNS)
+            writer.writerows([safe_cell(v) for v in worklist_cells(r)] for r in wl.rows)
+            data = buf.getvalue().encode("utf-8-sig")
+        else:
+            printed = ctx.practice.local_now().date()
+            data = call_list_pdf(wl, ctx.practice.practice().name, cm and cm.name, printed)
+        write_file_atomically(ctx, target, data)
+    n = len(wl.rows)
+    say(f"Wrote {n} patient{'' if n == 1 else 's'} of {wl.month:02d}/{wl.year} to {target}.")
     say(
         "This file is not encrypted and holds patient information: keep it safe and delete "
         "it when you are done."

@@ -173,8 +173,11 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text.rstrip() + "…"
 
 
-def numbered_canvas(footer_left: list[str], page_pattern: str, size: float) -> type[Canvas]:
-    """A canvas class that draws ``footer_left`` and "Page x of y" on every page.
+def numbered_canvas(
+    footer_left: list[str], page_pattern: str, size: float, page_width: float = PAGE_WIDTH
+) -> type[Canvas]:
+    """A canvas class that draws ``footer_left`` and "Page x of y" on every page
+    (``page_width``: of a landscape page, for one).
 
     ``footer_left`` parts share one line, joined by " · ", when they fit beside the page
     number; otherwise each part gets its own line (cut with "…" only if one part is too wide).
@@ -206,8 +209,8 @@ def numbered_canvas(footer_left: list[str], page_pattern: str, size: float) -> t
             y = MARGIN / 2
             self.setFont(FONT, size)
             self.setFillColor(black)
-            self.drawRightString(PAGE_WIDTH - MARGIN, y, right)
-            room = FRAME_WIDTH - stringWidth(right, FONT, size) - size * 2
+            self.drawRightString(page_width - MARGIN, y, right)
+            room = page_width - 2 * MARGIN - stringWidth(right, FONT, size) - size * 2
             one_line = " · ".join(footer_left)
             lines = [one_line] if stringWidth(one_line, FONT, size) <= room else footer_left
             for i, line in enumerate(reversed(lines)):
@@ -233,15 +236,17 @@ def render(
     page_pattern: str,
     sizes: Sizes,
     lang: str,
+    pagesize: tuple[float, float] = LETTER,
 ) -> bytes:
-    """Lay out ``story`` on Letter pages with 1-inch margins and return the PDF bytes.
+    """Lay out ``story`` on Letter pages (``pagesize``: landscape Letter, for one) with
+    1-inch margins and return the PDF bytes.
 
     The output is byte-for-byte repeatable (no timestamps); metadata holds no patient data.
     """
     buf = io.BytesIO()
     doc = BaseDocTemplate(
         buf,
-        pagesize=LETTER,
+        pagesize=pagesize,
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=MARGIN,
@@ -253,7 +258,9 @@ def render(
         invariant=True,
     )
     # No frame padding: the text block is exactly the page less 1-inch margins.
-    frame = Frame(MARGIN, MARGIN, FRAME_WIDTH, FRAME_HEIGHT, id="body", **_NO_FRAME_PADDING)
+    width, height = pagesize[0] - 2 * MARGIN, pagesize[1] - 2 * MARGIN
+    frame = Frame(MARGIN, MARGIN, width, height, id="body", **_NO_FRAME_PADDING)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(story, canvasmaker=numbered_canvas(footer_left, page_pattern, sizes.footer))
+    canvas = numbered_canvas(footer_left, page_pattern, sizes.footer, pagesize[0])
+    doc.build(story, canvasmaker=canvas)
     return buf.getvalue()
