@@ -108,6 +108,7 @@ def test_start_pause_resume_stop_with_the_shortcut_and_the_total_moves(
     assert "Doe, Jane (MRN A100" in bar.patient.text()
     assert words_of(qtbot, bar) == "14 of 20 min this month: 6 more for 99490"
     assert bar.steps.steps == (20, 40, 60) and bar.steps.minutes == 14
+    assert bar.steps.accessibleName() == bar.words.text()
     window.show_page("practice")  # the shortcut works from any page
     press_f9(qtbot, window)
     assert bar.mode == "running" and bar.status.text() == "Running"
@@ -311,14 +312,70 @@ def test_search_as_you_type_chooses_the_patient(qtbot, window, people):
     assert bar.mode == "idle" and not bar.start_button.isEnabled()
 
 
-def test_front_desk_sees_start_disabled_with_the_reason(qtbot, tctx, people, settings):
+def test_front_desk_sees_start_disabled_with_the_reason(qtbot, tctx, people, settings, shots):
     w = open_window(qtbot, tctx, settings, "front")
     bar = w.timer_bar
     w.open_patient(people.doe)
     assert bar.mode == "chosen" and not bar.start_button.isEnabled()
+    assert bar.message.text() == "Only clinical staff and practitioners run the call timer."
+    assert words_of(qtbot, bar) == "14 of 20 min this month: 6 more for 99490"
+    shots(bar, "timer-bar-front-desk")
     assert "may not" in bar.start_button.toolTip()
     assert bar.start_button.toolTip() == bar.refusal
     press_f9(qtbot, w)
     assert bar.mode == "chosen" and bar.message.text() == bar.refusal
     assert tctx.timer.current(tctx.actor.staff_id) is None
     assert QApplication.activeModalWidget() is None  # said in the bar, no message box
+
+
+def test_save_and_next_goes_down_the_worklist(qtbot, tctx, people, settings, clock):
+    """With the worklist page (the care manager's home page), "Save and next" saves the time
+    and puts the worklist's next patient in the bar, chosen in the list too."""
+    from ccm_desktop.ui.worklist.worklist_page import WorklistPage
+
+    staff = next(s for s in tctx.practice.staff() if s.username == "nurse.kim")
+    tctx.actor = tctx.practice.actor_for("nurse.kim")
+    w = MainWindow(tctx, settings, staff=staff)  # the default pages: the worklist first
+    qtbot.addWidget(w)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    page = w.pages["worklist"]
+    assert isinstance(page, WorklistPage) and w.current_page() == "worklist"
+    page.all_button.click()  # the sample patients have no care manager yet
+    qtbot.waitUntil(lambda: not page.loading and len(page.model.rows()) >= 2, timeout=5000)
+    order = [r.patient_id for r in page.model.rows()]
+    bar = w.timer_bar
+    w.start_timer_for(order[0])
+    assert bar.mode == "running" and bar.patient_id == order[0]
+    clock.move(minutes=4)
+    bar.stop()
+    form = stop_form(qtbot, bar)
+    assert form.next_button.isVisible()
+    form.contact_yes.setChecked(True)
+    qtbot.mouseClick(form.next_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: bar.patient_id == order[1], timeout=5000)
+    assert bar.mode == "chosen" and page.selected_patient_id() == order[1]
+    assert [e.minutes for e in tctx.time.entries(order[0]) if e.source == "timer"] == [4]
+    qtbot.waitUntil(lambda: not page.loading, timeout=5000)
+
+
+def test_a_timer_started_elsewhere_shows_in_the_bar(qtbot, window, tctx, people):
+    """The bar follows the database, not only its own buttons (a timer change published by
+    the service is read again, off the GUI thread)."""
+    bar = window.timer_bar
+    tctx.timer.start(tctx.actor, people.smith, "education")
+    qtbot.waitUntil(lambda: bar.mode == "running", timeout=5000)
+    assert bar.patient_id == people.smith and "Smith, John" in bar.patient.text()
+    assert bar.activity.currentData() == "education" and not bar.activity.isEnabled()
+    tctx.timer.discard(tctx.actor, "test")
+    qtbot.waitUntil(lambda: bar.mode == "chosen", timeout=5000)
+
+
+def test_steps_shown_for_complex_ccm():
+    from ccm_desktop.ui.timer.steps_bar import shown_steps
+
+    complex_ccm = list(range(60, 361, 30))
+    assert shown_steps(0, complex_ccm) == (60, 90, 120)
+    assert shown_steps(95, complex_ccm) == (60, 90, 120, 150)
+    assert shown_steps(14, [20, 40, 60]) == (20, 40, 60)

@@ -65,6 +65,7 @@ class TimerBar(BarWidgets):
         self._asked_long = False
         self._checked = False  # the start-up look for an interrupted timer is done
         self._total_generation = 0
+        self._sync_generation = 0
         try:
             ctx.gate.authorize(self.actor, Permission.TIME_EDIT)
             self.refusal = ""
@@ -81,6 +82,7 @@ class TimerBar(BarWidgets):
         self._beat.timeout.connect(self.beat)
         self._update()
         self.refresh_total()
+        self.say("")
 
     def _connect(self) -> None:
         self.patient.chosen.connect(lambda _pid: self._patient_changed())
@@ -155,7 +157,10 @@ class TimerBar(BarWidgets):
         )
 
     def say(self, text: str) -> None:
-        """A line of words in the bar ("" clears it)."""
+        """A line of words in the bar ("" clears it; for staff who may not time, it says
+        so, and the gate's words are Start's tooltip)."""
+        if not text and self.refusal:
+            text = self.tr("Only clinical staff and practitioners run the call timer.")
         self.message.setText(text)
         self.message.setVisible(bool(text))
 
@@ -196,6 +201,7 @@ class TimerBar(BarWidgets):
             self.steps.set_progress(0, (), "")
             self.words.setText(self.tr("Choose a patient to see this month's minutes."))
             return
+        self.words.setText(self.tr("Reading this month's minutes…"))
         now = self.ctx.clock.now().astimezone(self.tz)
         totals = self.ctx.totals
 
@@ -233,15 +239,19 @@ class TimerBar(BarWidgets):
     def _on_timer(self, _change: Change) -> None:
         """A timer changed elsewhere (another page, the command line): read ours again."""
         timer, staff = self.ctx.timer, self.actor.staff_id or 0
+        self._sync_generation += 1
+        generation = self._sync_generation
 
         def read(_p: Progress) -> tuple[TimerState | None, Interrupted | None]:
             return timer.current(staff), timer.interrupted(staff)
 
-        run_task(read, self, on_success=lambda found: self._synced(*found))
+        run_task(read, self, on_success=lambda found: self._synced(generation, *found))
 
-    def _synced(self, current: TimerState | None, interrupted: Interrupted | None) -> None:
-        if self.stop_dialog is not None:
-            return  # the form decides
+    def _synced(
+        self, generation: int, current: TimerState | None, interrupted: Interrupted | None
+    ) -> None:
+        if generation != self._sync_generation or self.stop_dialog is not None:
+            return  # a newer read is under way, or the stop form decides
         self.interrupted = interrupted
         self._set_state(None if interrupted is not None else current)
 
