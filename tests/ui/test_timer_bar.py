@@ -51,10 +51,14 @@ def timer_pages() -> list[PageSpec]:
     return [patients_page.PAGE, practice_page.PAGE, patient_detail.PAGE]
 
 
-def open_window(qtbot, ctx: AppContext, settings, username: str) -> MainWindow:
+def open_window(
+    qtbot, ctx: AppContext, settings, username: str, *, worklist: bool = False
+) -> MainWindow:
+    """The main window of ``username``; with ``worklist`` the default pages (the worklist
+    first), else :func:`timer_pages`."""
     staff = next(s for s in ctx.practice.staff() if s.username == username)
     ctx.actor = ctx.practice.actor_for(username)
-    w = MainWindow(ctx, settings, staff=staff, pages=timer_pages())
+    w = MainWindow(ctx, settings, staff=staff, pages=None if worklist else timer_pages())
     qtbot.addWidget(w)
     w.resize(1280, 800)
     w.show()
@@ -333,13 +337,7 @@ def test_save_and_next_goes_down_the_worklist(qtbot, tctx, people, settings, clo
     and puts the worklist's next patient in the bar, chosen in the list too."""
     from ccm_desktop.ui.worklist.worklist_page import WorklistPage
 
-    staff = next(s for s in tctx.practice.staff() if s.username == "nurse.kim")
-    tctx.actor = tctx.practice.actor_for("nurse.kim")
-    w = MainWindow(tctx, settings, staff=staff)  # the default pages: the worklist first
-    qtbot.addWidget(w)
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w)
+    w = open_window(qtbot, tctx, settings, "nurse.kim", worklist=True)
     page = w.pages["worklist"]
     assert isinstance(page, WorklistPage) and w.current_page() == "worklist"
     page.all_button.click()  # the sample patients have no care manager yet
