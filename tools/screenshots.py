@@ -256,6 +256,12 @@ def main(argv: list[str]) -> int:
             from tools.timer_shots import timer_shots
 
             timer_shots(ctx, window, save, wait_for)
+
+            # -- one patient's time log, its dialogs, the time import --------------------
+            from tools.time_log_shots import time_log_shots
+
+            ctx.actor = ctx.practice.actor_for(nurse.username)
+            time_log_shots(ctx, window, settings, save, wait_for, Path(tmp))
             window.close()
 
             # -- start-up dialogs -------------------------------------------------------
