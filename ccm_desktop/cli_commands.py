@@ -322,6 +322,7 @@ def worklist_table(wl: Worklist) -> list[str]:
 
 def cmd_worklist(args: argparse.Namespace) -> int:
     from ccm_desktop.importers.export import safe_cell
+    from ccm_desktop.importers.gcpause import paused_collection
     from ccm_desktop.reports.call_list import call_list_pdf
     from ccm_desktop.services.worklist import WorklistFilter
 
@@ -343,7 +344,8 @@ def cmd_worklist(args: argparse.Namespace) -> int:
                     f"There is no staff user '{args.care_manager}': --care-manager takes "
                     "the username of a care manager."
                 )
-        wl = ctx.worklist.worklist(year, month, WorklistFilter(care_manager_id=cm and cm.id))
+        read = paused_collection(ctx.worklist.worklist)  # thousands of rows: no GC pauses
+        wl = read(year, month, WorklistFilter(care_manager_id=cm and cm.id))
         if target is None:
             for line in worklist_table(wl):
                 say(line)

@@ -11,6 +11,7 @@ has no program: both have no steps (docs/architecture.md, "The worklist").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ccm_desktop import rules
 from ccm_desktop.rules import Threshold
@@ -50,9 +51,11 @@ class Progress:
         return bool(self.steps)
 
 
+@lru_cache(maxsize=4096)
 def month_progress(program: str | None, minutes: int) -> Progress:
     """Where ``minutes`` of counted time this month stand for ``program`` (a stored program
-    code, or None when the patient is not enrolled). ``minutes`` must not be negative."""
+    code, or None when the patient is not enrolled). ``minutes`` must not be negative.
+    Kept per (program, minutes): the worklist asks for thousands of rows at once."""
     if minutes < 0:
         raise ValueError("minutes must not be negative")
     if program is None:

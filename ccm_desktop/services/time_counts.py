@@ -33,11 +33,11 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, and_, func, select
+from sqlalchemy import ColumnElement, ScalarSelect, Select, and_, func, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from ccm_desktop import rules
-from ccm_desktop.db.models import Consent, Enrollment, StaffUser, TimeEntry
+from ccm_desktop.db.models import Consent, Enrollment, Patient, StaffUser, TimeEntry
 from ccm_desktop.gate import role_words
 from ccm_desktop.services.base import Service, end_of_month, month_bounds
 from ccm_desktop.services.progress import Progress, month_progress
@@ -114,6 +114,17 @@ class Coverage:
         later = [sp for sp in self.spans if sp.start is not None and sp.start > d]
         return min(later, key=lambda sp: sp.start or d) if later else self.spans[-1]
 
+    def month_reason(self, first: date, last: date) -> str | None:
+        """:meth:`reason_on` for every day from ``first`` to ``last`` when it is the same
+        on all of them; None when it changes inside (then each entry is looked at)."""
+        if len(self.spans) == 1:  # the usual patient: enrolled and consented before
+            sp = self.spans[0]
+            c = self.consents.get(sp.program)
+            if c is not None and c <= first and sp.end is None:
+                if sp.start is None or sp.start <= first:
+                    return ""
+        return self.reason_on(first) if self.constant_over(first, last) else None
+
     def constant_over(self, first: date, last: date) -> bool:
         """Whether :meth:`reason_on` is the same on every day from ``first`` to ``last``
         (no enrollment begins or ends, and no consent falls, inside)."""
@@ -136,7 +147,8 @@ def coverages(s: Session, patient_ids: Collection[int] | None = None) -> dict[in
         Enrollment.start_date,
         Enrollment.end_date,
         Enrollment.billing_provider_id,
-    ).where(Enrollment.status != EnrollmentStatus.DECLINED)
+    )
+    q = q.where(Enrollment.status != EnrollmentStatus.DECLINED).order_by(Enrollment.id)
     for pid, eid, program, status, start, end, prov in _rows(
         s, q, Enrollment.patient_id, patient_ids
     ):
@@ -150,7 +162,7 @@ def coverages(s: Session, patient_ids: Collection[int] | None = None) -> dict[in
     for pid, program, first in _rows(s, q2, Consent.patient_id, patient_ids):
         consents[pid][program] = first
     return {
-        pid: Coverage(tuple(sorted(spans.get(pid, []), key=lambda sp: sp.id)), consents[pid])
+        pid: Coverage(tuple(spans.get(pid, ())), consents[pid])  # spans oldest first
         for pid in set(spans) | set(consents)
     }
 
@@ -159,12 +171,13 @@ def _rows(
     s: Session, q: Select[Any], column: InstrumentedAttribute[int], ids: Collection[int] | None
 ) -> Iterator[Any]:
     """Rows of ``q``, restricted to ``column`` in ``ids`` (in chunks) when ids are given."""
+    conn = s.connection()  # Core rows: no ORM processing of thousands of tuples
     if ids is None:
-        yield from s.execute(q)
+        yield from conn.execute(q).all()
         return
     ids = list(ids)
     for i in range(0, len(ids), CHUNK):
-        yield from s.execute(q.where(column.in_(ids[i : i + CHUNK])))
+        yield from conn.execute(q.where(column.in_(ids[i : i + CHUNK]))).all()
 
 
 @dataclass(frozen=True)
@@ -220,6 +233,25 @@ def entry_reason(
     return (cover or Coverage()).reason_on(day)
 
 
+def in_month(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """Entries not voided that start from ``start`` to before ``end``."""
+    return and_(
+        TimeEntry.started_at >= start, TimeEntry.started_at < end, TimeEntry.voided.is_(False)
+    )
+
+
+def month_sum(start: datetime, end: datetime) -> ScalarSelect[Any]:
+    """The minutes of :func:`in_month` entries of the outer query's patient: per patient a
+    range of the covering index ix_time_entry_patient_month, cheaper than one scan of the
+    month over every patient's entries (benchmarks/README.md, "bench_worklist.py")."""
+    return (
+        select(func.sum(TimeEntry.minutes))
+        .where(TimeEntry.patient_id == Patient.id, in_month(start, end))
+        .correlate(Patient)
+        .scalar_subquery()
+    )
+
+
 def month_counts(
     s: Session,
     year: int,
@@ -227,62 +259,53 @@ def month_counts(
     tz: ZoneInfo,
     covers: dict[int, Coverage],
     patient_ids: Collection[int] | None = None,
+    totals: dict[int, int] | None = None,
 ) -> dict[int, Counted]:
     """Every patient's :class:`Counted` minutes in a month (``patient_ids`` only, when
     given), with ``covers`` from :func:`coverages`. Patients with no entries that month
-    are absent.
+    are absent. ``totals``: each patient's minutes not voided that month when the caller
+    has read them already (:func:`month_sum`).
 
-    Set-based: one grouped sum per patient, one grouped sum over the few staff whose
-    minutes are practitioner minutes or never count, and the entries themselves only of
-    patients whose enrollment or consent changes inside the month.
+    Set-based: one sum per patient, one grouped sum over the few staff whose minutes are
+    practitioner minutes or never count, and the entries themselves only of patients
+    whose enrollment or consent changes inside the month.
     """
     start, end = month_bounds(year, month, tz)
     first = date(year, month, 1)
     last = end_of_month(first)
     kinds = StaffKinds.load(s)
-    in_month = and_(
-        TimeEntry.started_at >= start, TimeEntry.started_at < end, TimeEntry.voided.is_(False)
-    )
-    totals = {
-        pid: int(m)
-        for pid, m in _rows(
-            s,
-            select(TimeEntry.patient_id, func.sum(TimeEntry.minutes))
-            .where(in_month)
-            .group_by(TimeEntry.patient_id),
-            TimeEntry.patient_id,
-            patient_ids,
-        )
-    }
+    if totals is None:
+        q = select(Patient.id, month_sum(start, end))
+        totals = {pid: int(m) for pid, m in _rows(s, q, Patient.id, patient_ids) if m}
     special = set(kinds.never) | kinds.practitioners
     by_staff: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if special and totals:
         q = (
             select(TimeEntry.patient_id, TimeEntry.staff_id, func.sum(TimeEntry.minutes))
-            .where(in_month, TimeEntry.staff_id.in_(sorted(special)))
+            .where(in_month(start, end), TimeEntry.staff_id.in_(sorted(special)))
             .group_by(TimeEntry.patient_id, TimeEntry.staff_id)
         )
         for pid, sid, m in _rows(s, q, TimeEntry.patient_id, patient_ids):
             by_staff[pid].append((sid, int(m)))
-    changing = {
-        pid for pid in totals if (c := covers.get(pid)) and not c.constant_over(first, last)
-    }
     out: dict[int, Counted] = {}
+    changing = []
+    nobody = Coverage()
     for pid, total in totals.items():
-        if pid in changing:
-            continue
-        cover = covers.get(pid) or Coverage()
-        never = sum(m for sid, m in by_staff[pid] if sid in kinds.never)
-        if cover.reason_on(first):
+        why = (covers.get(pid) or nobody).month_reason(first, last)
+        if why is None:
+            changing.append(pid)
+        elif why:
             out[pid] = Counted(not_counted=total)
-            continue
-        prac = sum(m for sid, m in by_staff[pid] if sid in kinds.practitioners)
-        counted = total - never
-        out[pid] = Counted(counted, counted - prac, prac, never)
+        else:
+            staff = by_staff.get(pid, ())
+            never = sum(m for sid, m in staff if sid in kinds.never)
+            prac = sum(m for sid, m in staff if sid in kinds.practitioners)
+            counted = total - never
+            out[pid] = Counted(counted, counted - prac, prac, never)
     if changing:
         q = select(
             TimeEntry.patient_id, TimeEntry.staff_id, TimeEntry.started_at, TimeEntry.minutes
-        ).where(in_month)
+        ).where(in_month(start, end))
         entries: dict[int, list[tuple[int, datetime, int]]] = defaultdict(list)
         for pid, sid, at, m in _rows(s, q, TimeEntry.patient_id, changing):
             entries[pid].append((sid, at, m))

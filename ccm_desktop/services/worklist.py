@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from ccm_desktop.db.models import CarePlan, Patient, Provider, StaffUser, TimeEntry
 from ccm_desktop.services.base import Service, end_of_month, month_bounds
 from ccm_desktop.services.progress import Progress, month_progress
-from ccm_desktop.services.time_counts import Coverage, coverages, month_counts
+from ccm_desktop.services.time_counts import Coverage, coverages, month_counts, month_sum
 from ccm_desktop.validation import months_before
 from ccm_desktop.vocab import RecordStatus
 
@@ -44,8 +44,14 @@ CONTACTS = ("none_this_month", "over_14_days")
 
 def care_plan_review_due(established: date, today: date) -> bool:
     """Whether a care plan established on ``established`` is due for review on ``today``:
-    more than 12 months ago. The one place this rule lives (issue 10 will refine it)."""
-    return established < months_before(today, CARE_PLAN_REVIEW_MONTHS)
+    more than 12 months ago. The one place this rule lives (issue 10 will refine it;
+    :func:`read_rows` applies it through :func:`review_cutoff`)."""
+    return established < review_cutoff(today)
+
+
+def review_cutoff(today: date) -> date:
+    """Plans established before this date are due for review on ``today``."""
+    return months_before(today, CARE_PLAN_REVIEW_MONTHS)
 
 
 def working_days(first: date, last: date) -> int:
@@ -221,7 +227,6 @@ def read_rows(
     if not spans:
         return []
     start, end = month_bounds(m.year, m.month, tz)
-    counts = month_counts(s, m.year, m.month, tz, covers, None if ids is None else list(spans))
     last_contact = (
         select(TimeEntry.started_at)
         .where(
@@ -243,23 +248,29 @@ def read_rows(
         Patient.phone,
         Patient.care_manager_id,
         last_contact,
+        month_sum(start, end),
     ).where(Patient.record_status == RecordStatus.ACTIVE)
     if ids is not None:
         q = q.where(Patient.id.in_(list(spans)))
+    conn = s.connection()  # Core rows: no ORM processing of thousands of tuples
     plans = dict(
-        s.execute(
+        conn.execute(
             select(CarePlan.patient_id, func.max(CarePlan.established_date)).group_by(
                 CarePlan.patient_id
             )
         ).all()
     )
-    providers = dict(s.execute(select(Provider.id, Provider.name)).all())
-    staff = dict(s.execute(select(StaffUser.id, StaffUser.name)).all())
+    providers = dict(conn.execute(select(Provider.id, Provider.name)).all())
+    staff = dict(conn.execute(select(StaffUser.id, StaffUser.name)).all())
+    review_before = review_cutoff(m.today)
+    found = [r for r in conn.execute(q).all() if r[0] in spans]
+    totals = {r[0]: int(r[7]) for r in found if r[7]}
+    counts = month_counts(
+        s, m.year, m.month, tz, covers, None if ids is None else list(totals), totals
+    )
     out = []
-    for pid, mrn, last, first, phone, cm, contact_at in s.execute(q):
-        span = spans.get(pid)
-        if span is None:
-            continue
+    for pid, mrn, last, first, phone, cm, contact_at, _ in found:
+        span = spans[pid]
         c = counts.get(pid)
         minutes = c.counted if c else 0
         p = month_progress(span.program, minutes)
@@ -285,7 +296,7 @@ def read_rows(
                     covers[pid],
                     span.program,
                     plans.get(pid),
-                    m.today,
+                    review_before,
                 ),
                 progress=p,
                 urgency=urgency(p, m.working_left),
@@ -295,7 +306,7 @@ def read_rows(
 
 
 def _flags(
-    contacted: bool, cover: Coverage, program: str, plan: date | None, today: date
+    contacted: bool, cover: Coverage, program: str, plan: date | None, review_before: date
 ) -> tuple[str, ...]:
     flags = []
     if not contacted:
@@ -304,7 +315,7 @@ def _flags(
         flags.append(FLAG_NO_CONSENT)
     if plan is None:
         flags.append(FLAG_NO_PLAN)
-    elif care_plan_review_due(plan, today):
+    elif plan < review_before:  # care_plan_review_due with the cut-off taken once
         flags.append(FLAG_PLAN_REVIEW)
     return tuple(flags)
 
