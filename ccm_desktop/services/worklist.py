@@ -253,13 +253,10 @@ def read_rows(
     if ids is not None:
         q = q.where(Patient.id.in_(list(spans)))
     conn = s.connection()  # Core rows: no ORM processing of thousands of tuples
-    plans = dict(
-        conn.execute(
-            select(CarePlan.patient_id, func.max(CarePlan.established_date)).group_by(
-                CarePlan.patient_id
-            )
-        ).all()
-    )
+    newest = select(CarePlan.patient_id, func.max(CarePlan.established_date))
+    if ids is not None:
+        newest = newest.where(CarePlan.patient_id.in_(list(spans)))
+    plans = dict(conn.execute(newest.group_by(CarePlan.patient_id)).all())
     providers = dict(conn.execute(select(Provider.id, Provider.name)).all())
     staff = dict(conn.execute(select(StaffUser.id, StaffUser.name)).all())
     review_before = review_cutoff(m.today)
@@ -343,7 +340,12 @@ class WorklistService(Service):
             if year is None or month is None:
                 year, month = today.year, today.month
             m = _Month.of(year, month, today)
-            rows = read_rows(s, m, tz)
+            ids = None
+            if flt.care_manager_id is not None:  # "mine": read only those patients
+                ids = s.scalars(
+                    select(Patient.id).where(Patient.care_manager_id == flt.care_manager_id)
+                ).all()
+            rows = read_rows(s, m, tz, ids)
         base = sorted((r for r in rows if base_keeps(r, flt)), key=sort_key)
         shown = [
             r for r in base if band_keeps(r, flt.band) and contact_keeps(r, flt.contact, today)
