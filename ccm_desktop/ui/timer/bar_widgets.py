@@ -38,10 +38,14 @@ class BarWidgets(QFrame):
         relative_font(title, 1.05, bold=True)
         self.patient = PatientField(ctx)
         self.patient.setAccessibleName(self.tr("Patient for the timer"))
-        self.patient.setMinimumWidth(self.fontMetrics().averageCharWidth() * 30)
+        self.patient.setMinimumWidth(self.fontMetrics().averageCharWidth() * 18)
         patient_label = QLabel(self.tr("Patient:"))
         patient_label.setBuddy(self.patient)
         self.activity = QComboBox()
+        self.activity.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.activity.setMinimumContentsLength(12)
         self.activity.setAccessibleName(self.tr("Activity"))
         for code, label in options(Activity):
             self.activity.addItem(label, str(code))
@@ -59,6 +63,7 @@ class BarWidgets(QFrame):
         self.steps = StepsBar()
         self.words = QLabel()
         self.words.setObjectName("timerWords")
+        self.words.setWordWrap(True)
         self.message = QLabel()  # a refusal or a hint, in words; no message box
         self.message.setWordWrap(True)
         self.question = QWidget()  # the long-timer question, in the bar (not modal)
@@ -73,34 +78,38 @@ class BarWidgets(QFrame):
         q.addStretch(1)
         self.decide_button = QPushButton(self.tr("Save or discard it…"))
 
+        # Two rows, so the bar never makes the window wider than a narrow one (700 px):
+        # who and what with the time, then the buttons with the month's minutes.
         grid = QGridLayout(self)
         grid.setContentsMargins(8, 4, 8, 4)
-        grid.setVerticalSpacing(2)
+        grid.setVerticalSpacing(3)
         gap = self.fontMetrics().averageCharWidth() * 2
         top = QHBoxLayout()
         top.setSpacing(gap // 3)
         top.addWidget(title)
         top.addSpacing(gap)
         top.addWidget(patient_label)
-        top.addWidget(self.patient, 1)
+        top.addWidget(self.patient, 3)
         top.addSpacing(gap)
         top.addWidget(activity_label)
-        top.addWidget(self.activity)
-        top.addSpacing(gap)
-        for w in (self.start_button, self.pause_button, self.stop_button):
-            top.addWidget(w)
+        top.addWidget(self.activity, 1)
         top.addSpacing(gap)
         top.addWidget(self.elapsed)
         top.addWidget(self.status)
         bottom = QHBoxLayout()
-        bottom.setSpacing(gap)
+        bottom.setSpacing(gap // 3)
+        for w in (self.start_button, self.pause_button, self.stop_button):
+            bottom.addWidget(w)
+        bottom.addSpacing(gap)
         bottom.addWidget(self.steps, 2)
+        bottom.addSpacing(gap // 2)
         bottom.addWidget(self.words, 3)
         bottom.addWidget(self.message, 3)
         bottom.addWidget(self.decide_button)
-        bottom.addWidget(self.question, 4)
         grid.addLayout(top, 0, 0)
         grid.addLayout(bottom, 1, 0)
+        grid.addWidget(self.question, 2, 0)  # shown only when it asks
+        self.question.hide()
         set_text_colour(self.status, MUTED_COLOUR)
         QWidget.setTabOrder(self.patient, self.activity)
         QWidget.setTabOrder(self.activity, self.start_button)

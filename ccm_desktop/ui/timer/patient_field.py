@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
+from PySide6.QtWidgets import QCompleter, QLineEdit, QToolButton, QWidget
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.services.patients import PatientBrief
@@ -37,7 +37,7 @@ class PatientField(QLineEdit):
         self._chosen_text = ""
         self._generation = 0
         self._answered = 0  # the generation whose answer is shown
-        self.setClearButtonEnabled(True)
+        self.set_locked(False)
         self.setPlaceholderText(self.tr("Type a name, MRN or date of birth"))
         self.suggestions = QStandardItemModel(self)
         self.completer_ = QCompleter(self.suggestions, self)
@@ -55,6 +55,14 @@ class PatientField(QLineEdit):
     def searching(self) -> bool:
         """A search is waiting or under way."""
         return self._timer.isActive() or self._generation != self._answered
+
+    def set_locked(self, locked: bool) -> None:
+        """Read-only, without the clear button, while a timer runs for the patient shown."""
+        self.setReadOnly(locked)
+        self.setClearButtonEnabled(not locked)
+        for button in self.findChildren(QToolButton):  # the icon-only clear button
+            button.setAccessibleName(self.tr("Clear the patient"))
+            button.setToolTip(self.tr("Clear the patient"))
 
     def set_patient(self, patient_id: int | None, words: str = "") -> None:
         """Show ``patient_id`` as chosen (``None``: empty) without searching."""

@@ -116,8 +116,8 @@ class TimerBar(BarWidgets):
     def _update(self) -> None:
         mode, t = self.mode, self.state
         timing = t is not None
-        self.patient.setReadOnly(timing)
-        self.patient.setClearButtonEnabled(not timing)
+        if self.patient.isReadOnly() != timing:
+            self.patient.set_locked(timing)
         self.activity.setEnabled(not timing)
         can_start = not timing and mode == "chosen" and not self.refusal
         self.start_button.setEnabled(can_start)
