@@ -201,7 +201,9 @@ class TimerBar(BarWidgets):
             self.steps.set_progress(0, (), "")
             self.words.setText(self.tr("Choose a patient to see this month's minutes."))
             return
-        self.words.setText(self.tr("Reading this month's minutes…"))
+        if self.total is None or self.total.patient_id != pid:  # not another's words
+            self.steps.set_progress(0, (), "")
+            self.words.setText(self.tr("Reading this month's minutes…"))
         now = self.ctx.clock.now().astimezone(self.tz)
         totals = self.ctx.totals
 
@@ -257,7 +259,7 @@ class TimerBar(BarWidgets):
 
     # -- the timer ---------------------------------------------------------------------
     def _set_state(self, state: TimerState | None) -> None:
-        before = self.state
+        shown = self.patient_id
         self.state = state
         if state is not None:
             if self.patient.patient_id != state.patient_id:
@@ -271,7 +273,7 @@ class TimerBar(BarWidgets):
             self._tick.stop()
             self._beat.stop()
         self._update()
-        if before is None or state is None or before.patient_id != state.patient_id:
+        if self.patient_id != shown:  # a stop's own change re-reads the total (_on_time)
             self.refresh_total()
 
     def toggle(self) -> None:
