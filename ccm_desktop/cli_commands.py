@@ -355,7 +355,9 @@ def cmd_worklist(args: argparse.Namespace) -> int:
             writer = csv.writer(buf)
             writer.writerow(WORKLIST_COLUMNS)
             writer.writerows([safe_cell(v) for v in worklist_cells(r)] for r in wl.rows)
-            data = buf.getvalue().encode("utf-8-sig")
+            # No byte-order mark: the header is exactly the columns of the contract, for
+            # any CSV reader (a spreadsheet opens UTF-8 without one through its import).
+            data = buf.getvalue().encode("utf-8")
         else:
             printed = ctx.practice.local_now().date()
             data = call_list_pdf(wl, ctx.practice.practice().name, cm and cm.name, printed)

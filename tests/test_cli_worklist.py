@@ -70,7 +70,7 @@ def run(data: Path, *args: str) -> int:
 
 
 def read_csv(path: Path) -> list[dict[str, str]]:
-    with path.open(encoding="utf-8-sig", newline="") as fh:
+    with path.open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
 
 
@@ -78,7 +78,7 @@ def test_csv_columns_and_rows_of_a_past_month(filled, tmp_path, capsys):
     out = tmp_path / "oct.csv"
     assert run(filled, "--month", "2026-10", "--csv", str(out)) == 0
     raw = out.read_bytes()
-    assert raw.startswith(b"\xef\xbb\xbf" + COLUMNS.encode() + b"\r\n")
+    assert raw.startswith(COLUMNS.encode() + b"\r\n")  # no byte-order mark before "mrn"
     rows = read_csv(out)
     by = {r["mrn"]: r for r in rows}
     assert set(by) == {*(f"W{n}" for n in range(8)), "W9"}  # Jones is not enrolled
