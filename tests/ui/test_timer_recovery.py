@@ -24,6 +24,7 @@ from tests.ui.conftest import add_sample_patients, when_modal
 from tests.ui.test_timer_bar import open_window
 
 pytestmark = pytest.mark.gui
+WAIT_MS = 15000  # the machine may be busy: a wait ends as soon as its condition holds
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def window(qtbot, new_run: AppContext, settings) -> Iterator[MainWindow]:
 def prompt(qtbot, window: MainWindow) -> RecoveryDialog:
     """The prompt, once the first list is painted."""
     bar = window.timer_bar
-    qtbot.waitUntil(lambda: bar.recovery_dialog is not None, timeout=5000)
+    qtbot.waitUntil(lambda: bar.recovery_dialog is not None, timeout=WAIT_MS)
     dialog = bar.recovery_dialog
     assert isinstance(dialog, RecoveryDialog) and dialog.isVisible()
     return dialog
@@ -106,7 +107,7 @@ def test_the_prompt_says_what_was_left_and_saves_it_up_to_the_last_heartbeat(
     when_modal(StopDialog, fill)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
     bar = window.timer_bar
-    qtbot.waitUntil(lambda: bar.recovery_dialog is None)
+    qtbot.waitUntil(lambda: bar.recovery_dialog is None, timeout=WAIT_MS)
     assert bar.mode == "idle"
     assert bar.message.text() == "The interrupted timer's time was saved."
     (entry,) = [e for e in new_run.time.entries(left_running) if e.source == "timer"]
@@ -130,7 +131,7 @@ def test_saving_other_minutes_needs_a_reason(qtbot, window, new_run, left_runnin
 
     when_modal(StopDialog, fill)
     qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: window.timer_bar.recovery_dialog is None)
+    qtbot.waitUntil(lambda: window.timer_bar.recovery_dialog is None, timeout=WAIT_MS)
     assert said == ["Say why the minutes differ from the timer's."]
     (entry,) = [e for e in new_run.time.entries(left_running) if e.source == "timer"]
     assert entry.minutes == 20 and entry.started_at == FIXED_NOW
@@ -148,7 +149,7 @@ def test_discard_it_with_a_reason(qtbot, window, new_run, left_running):
     when_modal(DiscardDialog, discard)
     qtbot.mouseClick(dialog.discard_button, Qt.MouseButton.LeftButton)
     bar = window.timer_bar
-    qtbot.waitUntil(lambda: bar.recovery_dialog is None)
+    qtbot.waitUntil(lambda: bar.recovery_dialog is None, timeout=WAIT_MS)
     assert bar.message.text() == "The interrupted timer was discarded; no time was saved."
     assert [e for e in new_run.time.entries(left_running) if e.source == "timer"] == []
     assert new_run.timer.current(new_run.actor.staff_id) is None
@@ -160,7 +161,7 @@ def test_decide_later_keeps_it_and_the_bar_offers_it_again(qtbot, window, new_ru
     dialog = prompt(qtbot, window)
     qtbot.keyClick(dialog, Qt.Key.Key_Escape)
     bar = window.timer_bar
-    qtbot.waitUntil(lambda: bar.recovery_dialog is None)
+    qtbot.waitUntil(lambda: bar.recovery_dialog is None, timeout=WAIT_MS)
     assert bar.mode == "interrupted" and bar.decide_button.isVisible()
     assert bar.message.text() == "A timer was left running when CCM Desktop last closed."
     assert not bar.start_button.isEnabled()
@@ -172,7 +173,7 @@ def test_decide_later_keeps_it_and_the_bar_offers_it_again(qtbot, window, new_ru
     assert new_run.timer.current(new_run.actor.staff_id).heartbeat_at == left.heartbeat_at
     assert left.heartbeat_at == FIXED_NOW + timedelta(minutes=12, seconds=40)
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
     qtbot.keyClick(window, Qt.Key.Key_F9)  # the shortcut asks again
     again = prompt(qtbot, window)
     again.reject()

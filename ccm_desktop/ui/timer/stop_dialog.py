@@ -77,6 +77,7 @@ class StopDialog(QDialog):
         self.next_requested = False
         self.discarded = False
         self._edited = False  # the user changed the minutes
+        self._saving = False  # a save is on the writer: the form stays until it answers
         self.setObjectName("stopTimer")
         recovering = last_alive is not None
         self.setWindowTitle(
@@ -238,11 +239,14 @@ class StopDialog(QDialog):
         stop, actor, timer = self.stop_input(), self.ctx.actor, self.ctx.timer
         assert actor is not None  # the window has a user
         finish = timer.finish_interrupted if self.last_alive is not None else timer.stop
+        self._saving = True
         try:
             self.saved_ids = write_and_wait(lambda: finish(actor, stop))
         except CcmError as exc:
             self.show_refusal(exc)
             return False
+        finally:
+            self._saving = False
         self.next_requested = next_patient
         self.accept()
         return True
@@ -266,6 +270,12 @@ class StopDialog(QDialog):
             self.discarded = True
             self.accept()
         dialog.deleteLater()
+
+    def reject(self) -> None:
+        """Cancel (Escape): the timer keeps running. Not while a save is under way: its
+        answer decides (the entries may already be written)."""
+        if not self._saving:
+            super().reject()
 
     def done(self, result: int) -> None:
         self._follow.stop()

@@ -364,7 +364,8 @@ class TimerBar(BarWidgets):
         self._asked_long = False
 
     def stop(self) -> None:
-        """Open the stop form (Escape there keeps the timer running)."""
+        """Open the stop form (Escape there keeps the timer running); while it is open the
+        window stays usable, and Stop or F9 bring the form back to the front."""
         if self.state is None:
             return
         if self.stop_dialog is not None:
@@ -376,7 +377,7 @@ class TimerBar(BarWidgets):
         )
         dialog.finished.connect(lambda result: self._stopped(dialog, result))
         self.stop_dialog = dialog
-        dialog.open()
+        dialog.show()  # not modal: the patient's page can be read while the note is written
 
     def _stopped(self, dialog: StopDialog, result: int) -> None:
         self.stop_dialog = None
