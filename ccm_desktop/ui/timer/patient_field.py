@@ -13,14 +13,15 @@ from PySide6.QtWidgets import QCompleter, QLineEdit, QToolButton, QWidget
 from ccm_desktop.app import AppContext
 from ccm_desktop.services.patients import PatientBrief
 from ccm_desktop.ui.common.tasks import Progress, run_task
+from ccm_desktop.ui.timer.words import patient_words
 
 SEARCH_DELAY_MS = 200
 SHOWN = 12  # suggestions at most
 
 
 def brief_words(b: PatientBrief) -> str:
-    """ "Doe, Jane (MRN A100, born 03/04/1950)": who the timer is for, unmistakably."""
-    return f"{b.name} (MRN {b.mrn}, born {b.dob:%m/%d/%Y})"
+    """ "Doe, Jane (MRN A100, born 03/04/1950)"."""
+    return patient_words(b.name, b.mrn, b.dob)
 
 
 class PatientField(QLineEdit):

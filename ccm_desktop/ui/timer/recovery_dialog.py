@@ -24,7 +24,7 @@ from ccm_desktop.services.timer import Interrupted
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.vocabulary import label
 from ccm_desktop.ui.timer.stop_dialog import DiscardDialog, StopDialog
-from ccm_desktop.ui.timer.words import clock_moment, minutes_text
+from ccm_desktop.ui.timer.words import clock_moment, minutes_text, patient_words
 from ccm_desktop.vocab import Activity
 
 
@@ -54,7 +54,7 @@ class RecoveryDialog(QDialog):
         for name, value in (
             (
                 self.tr("Patient:"),
-                self.tr("{patient} (MRN {mrn})").format(patient=t.patient_name, mrn=t.mrn),
+                patient_words(t.patient_name, t.mrn),
             ),
             (self.tr("Activity:"), activity),
             (self.tr("Started:"), clock_moment(t.started_at, tz)),

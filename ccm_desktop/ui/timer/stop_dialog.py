@@ -40,7 +40,7 @@ from ccm_desktop.ui.common.forms import FieldErrors, error_label
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.vocabulary import options
 from ccm_desktop.ui.common.writer import write_and_wait
-from ccm_desktop.ui.timer.words import clock_moment, clock_time, minutes_text, tr
+from ccm_desktop.ui.timer.words import clock_moment, clock_time, minutes_text, patient_words, tr
 from ccm_desktop.vocab import Activity
 
 FIELDS = ("activity", "patient_contact", "note", "minutes", "reason")
@@ -83,9 +83,7 @@ class StopDialog(QDialog):
         self.setWindowTitle(
             self.tr("Save the interrupted timer") if recovering else self.tr("Stop the timer")
         )
-        title = heading(
-            self.tr("{patient} (MRN {mrn})").format(patient=timer.patient_name, mrn=timer.mrn), 1.2
-        )
+        title = heading(patient_words(timer.patient_name, timer.mrn), 1.2)
         end = (
             self.tr("The earlier run was last alive at {moment}.").format(
                 moment=clock_moment(last_alive, tz)

@@ -13,7 +13,7 @@ timer", "In the window".
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import SIGNAL, Qt, QTimer, Signal
@@ -33,7 +33,7 @@ from ccm_desktop.ui.common.tasks import Progress, run_task
 from ccm_desktop.ui.common.writer import run_write, write_and_wait
 from ccm_desktop.ui.timer.bar_widgets import BarWidgets
 from ccm_desktop.ui.timer.stop_dialog import StopDialog, ask_stop_first, refusal_words
-from ccm_desktop.ui.timer.words import elapsed_text
+from ccm_desktop.ui.timer.words import elapsed_text, patient_words
 from ccm_desktop.vocab import ChangeKind
 
 log = logging.getLogger(__name__)
@@ -180,10 +180,9 @@ class TimerBar(BarWidgets):
         except CcmError as exc:
             self.say(refusal_words(exc))
             return False
-        dob = d.dob.strftime("%m/%d/%Y") if not isinstance(d.dob, str) else d.dob
-        self.patient.set_patient(
-            patient_id, f"{d.last_name}, {d.first_name} (MRN {d.mrn}, born {dob})"
-        )
+        dob = date.fromisoformat(d.dob) if isinstance(d.dob, str) else d.dob
+        name = f"{d.last_name}, {d.first_name}"
+        self.patient.set_patient(patient_id, patient_words(name, d.mrn, dob))
         self._patient_changed()
         return True
 
@@ -263,9 +262,8 @@ class TimerBar(BarWidgets):
         self.state = state
         if state is not None:
             if self.patient.patient_id != state.patient_id:
-                self.patient.set_patient(
-                    state.patient_id, f"{state.patient_name} (MRN {state.mrn})"
-                )
+                words = patient_words(state.patient_name, state.mrn)
+                self.patient.set_patient(state.patient_id, words)
             self.activity.setCurrentIndex(max(0, self.activity.findData(state.activity)))
             self._tick.start()
             self._beat.start()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication
@@ -34,3 +34,12 @@ def elapsed_text(seconds: int) -> str:
 def minutes_text(minutes: int) -> str:
     """ "1 minute" / "14 minutes"."""
     return tr("1 minute") if minutes == 1 else tr("{n} minutes").format(n=minutes)
+
+
+def patient_words(name: str, mrn: str, dob: date | None = None) -> str:
+    """ "Doe, Jane (MRN A100, born 03/04/1950)": who the timer is for, unmistakably."""
+    if dob is None:
+        return tr("{name} (MRN {mrn})").format(name=name, mrn=mrn)
+    return tr("{name} (MRN {mrn}, born {dob})").format(
+        name=name, mrn=mrn, dob=dob.strftime("%m/%d/%Y")
+    )
