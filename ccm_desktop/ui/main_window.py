@@ -302,6 +302,7 @@ class MainWindow(QMainWindow):
         column.addWidget(self.timer_bar)
         column.addWidget(body, 1)
         self.setCentralWidget(outer)
+        self.timer_bar.tab_last(self)
         check = self.timer_bar.check_interrupted
         self.patients_page.refreshed.connect(
             lambda: QTimer.singleShot(REST_AFTER_LIST_MS, self.timer_bar, check),

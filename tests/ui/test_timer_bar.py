@@ -93,9 +93,11 @@ def stop_form(qtbot, bar: TimerBar) -> StopDialog:
     return bar.stop_dialog
 
 
-def test_the_bar_is_above_every_page(window):
+def test_the_bar_is_above_every_page(qtbot, window):
     bar = window.timer_bar
     assert bar.isVisible() and bar.mode == "idle"
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not None, timeout=WAIT_MS)
+    assert not bar.isAncestorOf(QApplication.focusWidget())  # the page has the focus first
     for key in ("practice", "patients"):
         window.show_page(key)
         assert bar.isVisible()

@@ -111,7 +111,30 @@ class BarWidgets(QFrame):
         grid.addWidget(self.question, 2, 0)  # shown only when it asks
         self.question.hide()
         set_text_colour(self.status, MUTED_COLOUR)
-        QWidget.setTabOrder(self.patient, self.activity)
-        QWidget.setTabOrder(self.activity, self.start_button)
-        QWidget.setTabOrder(self.start_button, self.pause_button)
-        QWidget.setTabOrder(self.pause_button, self.stop_button)
+
+    def focus_order(self) -> list[QWidget]:
+        """The bar's widgets in Tab order."""
+        return [
+            self.patient,
+            self.activity,
+            self.start_button,
+            self.pause_button,
+            self.stop_button,
+            self.decide_button,
+            self.still_button,
+            self.stop_now_button,
+        ]
+
+    def tab_last(self, window: QWidget) -> None:
+        """Put the bar's widgets last in ``window``'s Tab order: the pages come first, so the
+        bar never takes the focus when the window opens."""
+        last = window.previousInFocusChain()
+        while last is not window and (
+            not last.focusPolicy() & Qt.FocusPolicy.TabFocus or self.isAncestorOf(last)
+        ):
+            last = last.previousInFocusChain()  # Qt orders only widgets Tab can reach
+        if last is window:
+            return
+        for w in self.focus_order():
+            QWidget.setTabOrder(last, w)
+            last = w

@@ -457,8 +457,8 @@ class TimerBar(BarWidgets):
         """At start-up, once the first list is painted: read whether an earlier run left a
         timer (off the GUI thread) and, if so, offer to finish or discard it."""
         timer, staff = self.ctx.timer, self.actor.staff_id
-        if staff is None or self._checked:
-            return
+        if staff is None or self._checked or not self.isVisible():
+            return  # (a window already closed: its practice is closing)
         self._checked = True
 
         def read(_p: Progress) -> Interrupted | None:
