@@ -195,6 +195,7 @@ class TimerBar(BarWidgets):
         """Re-read this month's counted minutes of the patient (off the GUI thread)."""
         self._total_generation += 1
         generation, pid = self._total_generation, self.patient_id
+        self.steps.setVisible(pid is not None)  # an empty bar would say nothing
         if pid is None:
             self.total = None
             self.steps.set_progress(0, (), "")
