@@ -76,8 +76,6 @@ def test_the_record_equals_what_the_services_return(ctx, patient):
     assert len(record.enrollments[0].history) >= 2  # enrolled, then disenrolled
     assert record.current == record.enrollments[0]
     assert record.plans == ctx.careplans.versions(patient) and len(record.plans) == 1
-    assert record.time == ctx.time.entries(patient) and len(record.time) == 2
-    assert any(t.voided for t in record.time)
     assert record.audit == ctx.patients.audit_trail(patient)
     assert record.tz == ZoneInfo(ctx.practice.practice().timezone)
     assert record.today == ctx.clock.today(record.tz)
@@ -100,7 +98,7 @@ def test_a_patient_with_nothing_yet(ctx, clinician):
     pid = ctx.patients.create(clinician, PatientInput("R101", "Empty", "Eve", "1960-06-07", "F"))
     record = ctx.records.record(pid)
     assert record.enrollments == [] and record.current is None
-    assert record.plans == [] and record.time == []
+    assert record.plans == []
     assert [a.action for a in record.audit] == ["patient.create"]
 
 

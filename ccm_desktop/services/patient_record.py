@@ -1,9 +1,10 @@
 """One patient's whole record as the detail page shows it, read in one session.
 
 The parts are the same records the services return one by one (``PatientService.get``,
-``EnrollmentService.history``, ``CarePlanService.versions``, ``TimeService.entries``,
-``PatientService.audit_trail``), read by the same session-level functions, so the page
-sees one consistent snapshot for one connection.
+``EnrollmentService.history``, ``CarePlanService.versions``, ``PatientService.audit_trail``),
+read by the same session-level functions, so the page sees one consistent snapshot for one
+connection. Time is not here: the Time tab reads one month at a time
+(``services/time_log.py``), not every entry the patient ever had.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from ccm_desktop.services.base import Service, staff_names
 from ccm_desktop.services.careplans import CarePlanVersion, versions_in_session
 from ccm_desktop.services.enrollment import EnrollmentView, history_in_session
 from ccm_desktop.services.patients import PatientDetail, audit_in_session, detail_in_session
-from ccm_desktop.services.timing import TimeRow, entries_in_session
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,6 @@ class PatientRecord:
     detail: PatientDetail
     enrollments: list[EnrollmentView]
     plans: list[CarePlanVersion]
-    time: list[TimeRow]
     audit: list[AuditRow]
     tz: ZoneInfo
     today: date
@@ -57,7 +56,6 @@ class PatientRecordService(Service):
                 detail=detail,
                 enrollments=history_in_session(s, patient_id, names),
                 plans=versions_in_session(s, patient_id),
-                time=entries_in_session(s, patient_id, names),
                 audit=audit_in_session(s, patient_id),  # with records merged into it
                 tz=tz,
                 today=self.clock.today(tz),
