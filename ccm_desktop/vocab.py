@@ -121,6 +121,51 @@ class RecordStatus(StrEnum):
     MERGED = "merged"
 
 
+class PlanStatus(StrEnum):
+    """What a care-plan revision is: a draft, a plan that passed the completeness check,
+    or a plan the practice keeps in another record (imports)."""
+
+    DRAFT = "draft"
+    COMPLETE = "complete"
+    KEPT_ELSEWHERE = "kept_elsewhere"
+
+
+class GoalStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    MET = "met"
+    NOT_MET = "not_met"
+    STOPPED = "stopped"
+
+
+class Responsible(StrEnum):
+    """Who carries out a planned intervention; patient and caregiver tasks print as the
+    patient's, the others as the care team's."""
+
+    PATIENT = "patient"
+    CAREGIVER = "caregiver"
+    CARE_TEAM = "care_team"
+    OUTSIDE = "outside"  # a named outside provider or agency
+
+
+class ServiceStatus(StrEnum):
+    """A community or social service: suggested, referred, in use, or declined."""
+
+    SUGGESTED = "suggested"
+    REFERRED = "referred"
+    ACTIVE = "active"
+    DECLINED = "declined"
+
+
+class CopyMethod(StrEnum):
+    """How the patient received a copy of the care plan."""
+
+    PRINTED = "printed"
+    MAILED = "mailed"
+    PORTAL = "portal"
+    CAREGIVER = "caregiver"
+
+
 class AuditAction(StrEnum):
     """Every action the audit trail records."""
 
@@ -142,6 +187,8 @@ class AuditAction(StrEnum):
     ENROLLMENT_DISENROLL = "enrollment.disenroll"
     VISIT_INITIATING = "visit.initiating"
     CAREPLAN_VERSION = "careplan.version"
+    CAREPLAN_COPY_GIVEN = "careplan.copy_given"
+    TEMPLATE_SAVE = "template.save"
     TIME_ADD = "time.add"
     TIME_REVISE = "time.revise"
     TIMER_START = "timer.start"

@@ -15,11 +15,16 @@ from ccm_desktop.vocab import (
     AuditAction,
     ConditionStatus,
     ConsentMethod,
+    CopyMethod,
     Credential,
     EnrollmentStatus,
+    GoalStatus,
+    PlanStatus,
     Program,
     RecordStatus,
+    Responsible,
     Role,
+    ServiceStatus,
     Sex,
     TimeSource,
     VisitKind,
@@ -131,6 +136,41 @@ RECORD_STATUS = {
     RecordStatus.MERGED: QT_TRANSLATE_NOOP("vocabulary", "Merged"),
 }
 
+PLAN_STATUS = {
+    PlanStatus.DRAFT: QT_TRANSLATE_NOOP("vocabulary", "Draft"),
+    PlanStatus.COMPLETE: QT_TRANSLATE_NOOP("vocabulary", "Complete"),
+    PlanStatus.KEPT_ELSEWHERE: QT_TRANSLATE_NOOP("vocabulary", "Kept in another record"),
+}
+
+GOAL_STATUS = {
+    GoalStatus.NOT_STARTED: QT_TRANSLATE_NOOP("vocabulary", "Not started"),
+    GoalStatus.IN_PROGRESS: QT_TRANSLATE_NOOP("vocabulary", "In progress"),
+    GoalStatus.MET: QT_TRANSLATE_NOOP("vocabulary", "Met"),
+    GoalStatus.NOT_MET: QT_TRANSLATE_NOOP("vocabulary", "Not met"),
+    GoalStatus.STOPPED: QT_TRANSLATE_NOOP("vocabulary", "Stopped"),
+}
+
+RESPONSIBLE = {
+    Responsible.PATIENT: QT_TRANSLATE_NOOP("vocabulary", "Patient"),
+    Responsible.CAREGIVER: QT_TRANSLATE_NOOP("vocabulary", "Caregiver"),
+    Responsible.CARE_TEAM: QT_TRANSLATE_NOOP("vocabulary", "Care team"),
+    Responsible.OUTSIDE: QT_TRANSLATE_NOOP("vocabulary", "Outside provider or agency"),
+}
+
+SERVICE_STATUS = {
+    ServiceStatus.SUGGESTED: QT_TRANSLATE_NOOP("vocabulary", "Suggested"),
+    ServiceStatus.REFERRED: QT_TRANSLATE_NOOP("vocabulary", "Referred"),
+    ServiceStatus.ACTIVE: QT_TRANSLATE_NOOP("vocabulary", "In use"),
+    ServiceStatus.DECLINED: QT_TRANSLATE_NOOP("vocabulary", "Declined"),
+}
+
+COPY_METHOD = {
+    CopyMethod.PRINTED: QT_TRANSLATE_NOOP("vocabulary", "Printed and handed over"),
+    CopyMethod.MAILED: QT_TRANSLATE_NOOP("vocabulary", "Mailed"),
+    CopyMethod.PORTAL: QT_TRANSLATE_NOOP("vocabulary", "Patient portal"),
+    CopyMethod.CAREGIVER: QT_TRANSLATE_NOOP("vocabulary", "Given to the caregiver"),
+}
+
 AUDIT_ACTION = {
     AuditAction.PRACTICE_SETUP: QT_TRANSLATE_NOOP("vocabulary", "Practice set up"),
     AuditAction.PRACTICE_UPDATE: QT_TRANSLATE_NOOP("vocabulary", "Practice details changed"),
@@ -152,6 +192,10 @@ AUDIT_ACTION = {
     AuditAction.ENROLLMENT_DISENROLL: QT_TRANSLATE_NOOP("vocabulary", "Left a program"),
     AuditAction.VISIT_INITIATING: QT_TRANSLATE_NOOP("vocabulary", "Initiating visit recorded"),
     AuditAction.CAREPLAN_VERSION: QT_TRANSLATE_NOOP("vocabulary", "Care plan version added"),
+    AuditAction.CAREPLAN_COPY_GIVEN: QT_TRANSLATE_NOOP(
+        "vocabulary", "Care plan copy given to the patient"
+    ),
+    AuditAction.TEMPLATE_SAVE: QT_TRANSLATE_NOOP("vocabulary", "Care-plan template saved"),
     AuditAction.TIME_ADD: QT_TRANSLATE_NOOP("vocabulary", "Time added"),
     AuditAction.TIME_REVISE: QT_TRANSLATE_NOOP("vocabulary", "Time entry changed"),
     AuditAction.TIMER_START: QT_TRANSLATE_NOOP("vocabulary", "Timer started"),

@@ -22,11 +22,16 @@ from ccm_desktop.vocab import (
     AuditAction,
     ConditionStatus,
     ConsentMethod,
+    CopyMethod,
     Credential,
     EnrollmentStatus,
+    GoalStatus,
+    PlanStatus,
     Program,
     RecordStatus,
+    Responsible,
     Role,
+    ServiceStatus,
     Sex,
     TimeSource,
     VisitKind,
@@ -49,6 +54,11 @@ TABLES: dict[type[StrEnum], Mapping[StrEnum, str]] = {
     Sex: vocab_en.SEX,
     AuditAction: vocab_en.AUDIT_ACTION,
     RecordStatus: vocab_en.RECORD_STATUS,
+    PlanStatus: vocab_en.PLAN_STATUS,
+    GoalStatus: vocab_en.GOAL_STATUS,
+    Responsible: vocab_en.RESPONSIBLE,
+    ServiceStatus: vocab_en.SERVICE_STATUS,
+    CopyMethod: vocab_en.COPY_METHOD,
 }
 
 

@@ -1,0 +1,1 @@
+"""Care plans in the core: the content schema, templates, completeness and comparison."""
