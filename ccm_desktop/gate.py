@@ -66,6 +66,7 @@ class Permission(StrEnum):
     VISIT_RECORD = "visit.record"
     TIME_EDIT = "time.edit"
     CAREPLAN_EDIT = "careplan.edit"
+    CAREPLAN_TEMPLATE = "careplan.template"
     CLINICAL_READ = "clinical.read"
     PERIOD_CLOSE = "period.close"
     REPORTS_READ = "reports.read"
