@@ -8,6 +8,7 @@ it needs no font file and its WinAnsi encoding covers English and Spanish (á é
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from xml.sax.saxutils import escape
@@ -35,6 +36,8 @@ FRAME_WIDTH = PAGE_WIDTH - 2 * MARGIN
 FRAME_HEIGHT = PAGE_HEIGHT - 2 * MARGIN
 FONT = "Helvetica"
 BOLD = "Helvetica-Bold"
+# Draws a running header on ``canvas`` for page ``page`` of ``pages`` (in the top margin).
+PageHeader = Callable[[Canvas, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -174,10 +177,14 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
 
 
 def numbered_canvas(
-    footer_left: list[str], page_pattern: str, size: float, page_width: float = PAGE_WIDTH
+    footer_left: list[str],
+    page_pattern: str,
+    size: float,
+    page_width: float = PAGE_WIDTH,
+    header: PageHeader | None = None,
 ) -> type[Canvas]:
     """A canvas class that draws ``footer_left`` and "Page x of y" on every page
-    (``page_width``: of a landscape page, for one).
+    (``page_width``: of a landscape page, for one), and ``header`` when given.
 
     ``footer_left`` parts share one line, joined by " · ", when they fit beside the page
     number; otherwise each part gets its own line (cut with "…" only if one part is too wide).
@@ -200,6 +207,8 @@ def numbered_canvas(
             total = len(self._held)
             for state in self._held:
                 self.__dict__.update(state)
+                if header is not None:
+                    header(self, self._pageNumber, total)
                 self._footer(total)
                 super().showPage()
             super().save()
@@ -237,9 +246,10 @@ def render(
     sizes: Sizes,
     lang: str,
     pagesize: tuple[float, float] = LETTER,
+    header: PageHeader | None = None,
 ) -> bytes:
     """Lay out ``story`` on Letter pages (``pagesize``: landscape Letter, for one) with
-    1-inch margins and return the PDF bytes.
+    1-inch margins and return the PDF bytes; ``header`` draws in every page's top margin.
 
     The output is byte-for-byte repeatable (no timestamps); metadata holds no patient data.
     """
@@ -261,6 +271,6 @@ def render(
     width, height = pagesize[0] - 2 * MARGIN, pagesize[1] - 2 * MARGIN
     frame = Frame(MARGIN, MARGIN, width, height, id="body", **_NO_FRAME_PADDING)
     doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    canvas = numbered_canvas(footer_left, page_pattern, sizes.footer, pagesize[0])
+    canvas = numbered_canvas(footer_left, page_pattern, sizes.footer, pagesize[0], header)
     doc.build(story, canvasmaker=canvas)
     return buf.getvalue()
