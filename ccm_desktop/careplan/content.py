@@ -184,6 +184,10 @@ class PlanContent:
     next_review: date | None = None  # None: established date + review_every_months
     notes: str = ""
     legacy: dict[str, str] = field(default_factory=dict)  # element -> free text, pre-schema
+    # A section deliberately left empty (the completeness check accepts it as answered).
+    no_medications: bool = False  # the patient takes no medicines
+    no_community_services: bool = False  # none needed now
+    no_outside_providers: bool = False  # no specialist or agency to coordinate with
 
 
 def patient_tasks(c: PlanContent) -> tuple[Intervention, ...]:
