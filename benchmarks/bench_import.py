@@ -10,7 +10,7 @@ patients over ``--months`` months, a fixed "now"): its ``export_patients`` CSV, 
 time CSV of its first ``--time-rows`` non-voided time entries in the time importer's
 columns (local date and start time). Each run then imports both files into a new
 practice with the demo's providers and staff and no patients (creating it is not
-timed), in a process of its own.
+timed; it has every staff member of the built one), in a process of its own.
 
 With ``--before DIR`` (a checkout of another commit, e.g. a ``git worktree``) every run
 of this tree is followed by a run of that one, in turn, and the table gives both
@@ -45,7 +45,7 @@ def build_files(work: Path, args: argparse.Namespace, now: datetime) -> dict[str
     sys.path.insert(0, str(HERE))
     import keyring
     from bench_practice import write_time_csv
-    from benchutil import MemoryKeyring
+    from benchutil import MemoryKeyring, staff_rows
 
     from ccm_desktop.app import create_practice
     from ccm_desktop.demo import build_demo
@@ -63,6 +63,7 @@ def build_files(work: Path, args: argparse.Namespace, now: datetime) -> dict[str
         admin = ctx.practice.actor_for(ADMIN_USER)
         patients = export_patients(ctx, work / "patients.csv", admin)
         entries = write_time_csv(ctx, work / "all-time.csv")
+        staff = staff_rows(ctx.practice.staff())
     finally:
         ctx.close()
     with (work / "all-time.csv").open(encoding="utf-8") as src:
@@ -70,6 +71,7 @@ def build_files(work: Path, args: argparse.Namespace, now: datetime) -> dict[str
     rows = min(args.time_rows, len(lines) - 1)
     (work / "time.csv").write_text("".join(lines[: rows + 1]), encoding="utf-8")
     (work / "all-time.csv").unlink()
+    (work / "staff.json").write_text(json.dumps(staff), encoding="utf-8")
     return {
         "patient_rows": patients,
         "time_rows": rows,
@@ -89,11 +91,11 @@ def worker(args: argparse.Namespace) -> int:
     import time
 
     import keyring
-    from benchutil import MemoryKeyring
+    from benchutil import MemoryKeyring, demo_setup_with
 
     import ccm_desktop
     from ccm_desktop.app import create_practice
-    from ccm_desktop.demo import checked_conditions, demo_setup
+    from ccm_desktop.demo import checked_conditions
     from ccm_desktop.importers import import_patients, import_time
     from ccm_desktop.paths import DataPaths
     from ccm_desktop.security.audit import Actor
@@ -107,7 +109,7 @@ def worker(args: argparse.Namespace) -> int:
     ctx = create_practice(
         DataPaths(work / "fresh"),
         PASSPHRASE,
-        demo_setup(),
+        demo_setup_with(json.loads((work / "staff.json").read_text(encoding="utf-8"))),
         Actor.system("benchmark"),
         clock=Clock(lambda: now),
     )
@@ -144,7 +146,7 @@ def run_once(
 ) -> dict[str, Any]:
     """One worker process on ``root``'s code, in a fresh folder inside ``work``."""
     run = Path(tempfile.mkdtemp(prefix="run-", dir=work))
-    for name in ("patients.csv", "time.csv"):
+    for name in ("patients.csv", "time.csv", "staff.json"):
         os.link(work / name, run / name)
     cmd = [sys.executable, __file__, "--worker", "--root", str(root), "--work", str(run)]
     cmd += ["--now", now.isoformat()]

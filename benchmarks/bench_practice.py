@@ -32,7 +32,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import keyring
-from benchutil import MemoryKeyring, environment, median_ms, timed
+from benchutil import MemoryKeyring, demo_setup_with, environment, median_ms, staff_rows, timed
 from sqlalchemy import Engine, create_engine, event, text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 from ccm_desktop.app import AppContext, create_practice, open_practice  # noqa: E402
 from ccm_desktop.db.engine import Database, _on_connect  # noqa: E402
 from ccm_desktop.db.migrate import upgrade  # noqa: E402
-from ccm_desktop.demo import build_demo, checked_conditions, demo_setup  # noqa: E402
+from ccm_desktop.demo import build_demo, checked_conditions  # noqa: E402
 from ccm_desktop.events import EventBus  # noqa: E402
 from ccm_desktop.paths import DataPaths  # noqa: E402
 from ccm_desktop.security.audit import Actor  # noqa: E402
@@ -155,6 +155,7 @@ def bench_import(
         admin = ctx.practice.actor_for(ADMIN_USER)  # exports and imports are the admin's
         exports = [timed(lambda: export_patients(ctx, patients_csv, admin)) for _ in range(repeat)]
         time_rows = write_time_csv(ctx, time_csv)
+        staff = staff_rows(ctx.practice.staff())
     finally:
         ctx.close()
     out: dict[str, Any] = {
@@ -167,7 +168,7 @@ def bench_import(
     patient_runs, time_runs = [], []
     for i in range(repeat):
         fresh = create_practice(
-            DataPaths(work / f"fresh{i}"), PASSPHRASE, demo_setup(), ACTOR, clock=clock
+            DataPaths(work / f"fresh{i}"), PASSPHRASE, demo_setup_with(staff), ACTOR, clock=clock
         )
         try:
             admin = fresh.practice.actor_for(ADMIN_USER)

@@ -63,3 +63,24 @@ def environment() -> dict[str, Any]:
         "sqlite_plain": sqlite3.sqlite_version,
         "sqlite_in_sqlcipher3": sqlcipher3.sqlite_version,
     }
+
+
+def staff_rows(staff: list[Any]) -> list[dict[str, str]]:
+    """A built practice's staff (``PracticeService.staff()``) as plain rows for
+    :func:`demo_setup_with`: a large demo has more care managers than ``demo_setup()``."""
+    keys = ("username", "name", "role", "credential", "provider_npi")
+    return [{k: getattr(u, k) for k in keys} for u in staff]
+
+
+def demo_setup_with(rows: list[dict[str, str]]) -> Any:
+    """``demo_setup()`` of the code imported (any tree) plus the staff in ``rows`` it lacks,
+    so a fresh practice knows every username the built practice's files name."""
+    from dataclasses import replace
+
+    from ccm_desktop.demo import demo_setup
+    from ccm_desktop.services.practice import StaffInfo
+
+    setup = demo_setup()
+    known = {u.username for u in setup.staff}
+    extra = [StaffInfo(**r) for r in rows if r["username"] not in known]
+    return replace(setup, staff=[*setup.staff, *extra])

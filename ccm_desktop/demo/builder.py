@@ -2,7 +2,8 @@
 application, screenshots and benchmarks. Never real people: see ``data``.
 
 :func:`build_demo` creates or fills: with no practice in the database it first sets up
-the fictional "Riverbend Family Medicine" through :meth:`PracticeService.setup`; then
+the fictional "Riverbend Family Medicine" through :meth:`PracticeService.setup` (with a
+care team sized for the patients asked for: ``data.extra_care_managers``); then
 it adds patients with new MRNs (``DM000001`` onwards, continuing after earlier demo
 patients) and their history. It works on any practice that has at least one provider
 and one clinical user (care manager or provider).
@@ -176,7 +177,7 @@ def build_demo(
     actor = Actor.system("demo generator")  # the demo.generate right is the system's alone
     created = False
     if not ctx.practice.is_set_up():
-        ctx.practice.setup(actor, demo_setup())
+        ctx.practice.setup(actor, demo_setup(patients))
         created = True
     with ctx.db.read() as s:
         world, practice_id, name = _world(s, ctx, months)

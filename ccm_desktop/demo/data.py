@@ -317,8 +317,37 @@ PLAN_TEXT: dict[str, tuple[str, ...]] = {
 }
 
 
-def demo_setup() -> PracticeSetup:
-    """The fictional practice: 3 providers and staff in every role, NPIs from make_npi."""
+# One care manager per this many patients of the practice: the demo's four look after up
+# to 1,000; a larger demo practice gets more (demo/time.py keeps each one's minutes
+# within working hours, and one person's minutes never overlap).
+CASELOAD = 250
+TEAM_FIRST = _t(
+    "Leah Marcus Tamara Owen Renee Victor Alicia Damon Monique Trevor Celeste Rafael Jolene "
+    "Isaac Noelle Xavier Bridget Malik Corinne Felix"
+)
+TEAM_LAST = _t(
+    "Ashford Bellamy Corliss Darrow Everly Fairbanks Galloway Hensley Ingram Joplin Kimball "
+    "Langford Mayfield Northcutt Oakley Pendleton Quimby Radcliffe Stroud Tillman"
+)
+
+
+def extra_care_managers(patients: int) -> list[StaffInfo]:
+    """The care managers a demo practice of ``patients`` needs beyond its first four
+    (:data:`CASELOAD`); invented names, usernames like ``rn.leah05``."""
+    out: list[StaffInfo] = []
+    for i in range(max(0, -(-patients // CASELOAD) - 4)):
+        first = TEAM_FIRST[i % len(TEAM_FIRST)]
+        last = TEAM_LAST[(i * 7 + i // len(TEAM_FIRST)) % len(TEAM_LAST)]
+        credential = ("RN", "LPN", "RN", "MA")[i % 4]
+        username = f"{credential.lower()}.{first.lower()}{i + 5:02d}"
+        out.append(StaffInfo(username, f"{first} {last}", "care_manager", credential))
+    return out
+
+
+def demo_setup(patients: int = 0) -> PracticeSetup:
+    """The fictional practice: 3 providers and staff in every role, NPIs from make_npi;
+    more care managers when it is set up for more than 1,000 ``patients``
+    (:func:`extra_care_managers`)."""
     md, do, np_ = make_npi("100000010"), make_npi("100000011"), make_npi("100000012")
     practice = PracticeInfo(
         name="Riverbend Family Medicine",
@@ -349,5 +378,6 @@ def demo_setup() -> PracticeSetup:
         StaffInfo("dr.okafor", "Jordan Okafor", "provider", "DO", do),
         StaffInfo("np.raman", "Priya Raman", "provider", "NP", np_),
         StaffInfo("billing.sam", "Sam Kowalczyk", "billing"),
+        *extra_care_managers(patients),
     ]
     return PracticeSetup(practice, providers, staff)

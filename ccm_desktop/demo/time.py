@@ -6,17 +6,22 @@ complex CCM 60-90+, PCM around 30-60, APCM light. The current month is the targe
 scaled to the part already past and to the patient's pace (:data:`PACES`: not reached
 yet, behind, on track, ahead), so a mid-month worklist has patients at 0, short of
 20, just over it, at 40+, and complex CCM near 60.
-Entries start on weekdays in working hours, each patient's at distinct instants, and
-every entry ends before "now".
+Entries lie on weekdays in working hours and every entry ends before "now". One staff
+member's entries never overlap (a minute is counted once, services/timing.py): each
+staff member has a busy map per month (:class:`Month`), and an entry takes the first
+free run of slots at or after the start drawn for it; when the patient's clinician has
+no room that month, a colleague covers it, and when nobody has room the piece is left
+out (a team at capacity).
 """
 
 from __future__ import annotations
 
 import random
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from itertools import accumulate
+from zoneinfo import ZoneInfo
 
 from ccm_desktop.demo.data import ACTIVITY_WEIGHTS, CONTACT_CHANCE, NOTES
 from ccm_desktop.demo.people import PatientPlan, Row, World
@@ -41,12 +46,39 @@ PACES = ((12, 0.0, 0.0), (25, 0.2, 0.6), (43, 0.8, 1.25), (20, 1.3, 1.9))
 
 @dataclass(frozen=True)
 class Month:
-    """One calendar month of the window with its candidate start instants (sorted, UTC)."""
+    """One calendar month of the window with its candidate start instants (sorted, UTC).
+
+    ``free`` is the busy map of a staff member with nothing logged: one byte per slot
+    (0 free), with a 1 between days, so a run of free bytes never crosses a day's end;
+    ``at`` gives each slot's position in it, ``slot_at`` each position's slot (-1 between
+    days).
+    """
 
     first: date
     last: date
     slots: list[datetime]
     full: int  # slots in the whole month, had it all passed
+    at: list[int] = field(default_factory=list)
+    slot_at: list[int] = field(default_factory=list)
+    free: bytes = b""
+
+
+def _busy_map(slots: list[datetime], tz: ZoneInfo) -> tuple[list[int], list[int], bytes]:
+    """(``at``, ``slot_at``, ``free``) of :class:`Month` for these slots."""
+    at: list[int] = []
+    slot_at: list[int] = []
+    free = bytearray()
+    day: date | None = None
+    for i, u in enumerate(slots):
+        d = u.astimezone(tz).date()
+        if day is not None and d != day:
+            free.append(1)
+            slot_at.append(-1)
+        day = d
+        at.append(len(free))
+        slot_at.append(i)
+        free.append(0)
+    return at, slot_at, bytes(free)
 
 
 def month_slots(world: World) -> list[Month]:
@@ -70,7 +102,7 @@ def month_slots(world: World) -> list[Month]:
                         slots.append(u)
                     t += timedelta(minutes=SLOT_MINUTES)
             d += timedelta(days=1)
-        months.append(Month(first, last, slots, full))
+        months.append(Month(first, last, slots, full, *_busy_map(slots, world.tz)))
         first = last + timedelta(days=1)
     return months
 
@@ -84,6 +116,8 @@ class TimeMaker:
         self.months = month_slots(world)
         self.activities = [a for a, _ in ACTIVITY_WEIGHTS]
         self.cum = list(accumulate(wt for _, wt in ACTIVITY_WEIGHTS))
+        self.busy: dict[tuple[int, int], bytearray] = {}  # (staff, month index) -> map
+        self.left_out = 0  # minutes no one had room for (:meth:`_place`)
 
     def _local_start(self, d: date) -> datetime:
         return datetime.combine(d, time(0), tzinfo=self.w.tz).astimezone(UTC)
@@ -96,7 +130,7 @@ class TimeMaker:
             program = str(enr.row["program"])
             provider_user = self.w.provider_users.get(enr.row["billing_provider_id"])
             lo_day = max(enr.work_from, self.w.window_start)
-            for m in self.months:
+            for n, m in enumerate(self.months):
                 current = m is self.months[-1]
                 if m.last < lo_day or m.first > enr.work_to or not m.slots:
                     continue
@@ -108,7 +142,7 @@ class TimeMaker:
                     continue
                 share = (hi - lo) / max(1, m.full)
                 minutes = self._target(program, share, current)
-                self._month(plan, program, provider_user, m.slots, lo, hi, minutes)
+                self._month(plan, program, provider_user, n, lo, hi, minutes)
 
     def _target(self, program: str, share: float, current: bool) -> int:
         """The minutes of one patient's month; ``share``: the part of it in the window
@@ -141,7 +175,7 @@ class TimeMaker:
         plan: PatientPlan,
         program: str,
         provider_user: int | None,
-        slots: list[datetime],
+        month: int,
         lo: int,
         hi: int,
         minutes: int,
@@ -158,8 +192,7 @@ class TimeMaker:
         order = rng.sample(range(k), k)  # voicemails fall anywhere in the month
         starts = sorted(rng.sample(range(lo, hi), k))
         provider_share = 0.3 if program == "pcm" else 0.12
-        for i, slot in zip(order, starts, strict=True):
-            started = slots[slot]
+        for i, wanted in zip(order, starts, strict=True):
             minutes = pieces[i]
             if kinds[i] == "voicemail":
                 activity, contact = "call_patient", False
@@ -174,6 +207,10 @@ class TimeMaker:
                 staff = provider_user
             elif r > 0.92 and len(self.w.care_staff) > 1:
                 staff = rng.choice(self.w.care_staff)
+            placed = self._place(staff, month, lo, hi, wanted, minutes)
+            if placed is None:
+                continue
+            staff, started = placed
             manual = rng.random() < 0.15
             ended = started + timedelta(minutes=minutes)
             created = ended + timedelta(minutes=rng.randint(5, 240)) if manual else ended
@@ -191,6 +228,42 @@ class TimeMaker:
             plan.times.append(row)
             if rng.random() < 0.004:
                 self._void(plan, row)
+
+    def _place(
+        self, staff: int, month: int, lo: int, hi: int, wanted: int, minutes: int
+    ) -> tuple[int, datetime] | None:
+        """(who, start) of ``minutes`` of work wanted at slot ``wanted`` of month ``month``,
+        somewhere in its slots ``lo`` to ``hi`` (excluded): ``staff``'s first free run of
+        slots long enough at or after ``wanted`` (then from ``lo``), or else the first
+        colleague's (care staff in turn) with room; marked busy. None when nobody has room."""
+        m = self.months[month]
+        need = bytes(-(-minutes // SLOT_MINUTES))
+        span = (m.at[lo], m.at[wanted], m.at[hi - 1] + 1)
+        at = self._fit(staff, month, need, span)
+        if at >= 0:
+            return staff, m.slots[m.slot_at[at]]
+        team = self.w.care_staff
+        turn = wanted % len(team)
+        for who in team[turn:] + team[:turn]:
+            if who != staff and (at := self._fit(who, month, need, span)) >= 0:
+                return who, m.slots[m.slot_at[at]]
+        self.left_out += minutes
+        return None
+
+    def _fit(self, who: int, month: int, need: bytes, span: tuple[int, int, int]) -> int:
+        """The position in ``who``'s busy map of ``month`` of the first free run as long as
+        ``need`` in ``span`` (from, wanted, to) at or after wanted, else after from, marked
+        busy; -1 when there is none."""
+        busy = self.busy.get((who, month))
+        if busy is None:
+            busy = self.busy[who, month] = bytearray(self.months[month].free)
+        a, want, b = span
+        at = busy.find(need, want, b)
+        if at < 0:
+            at = busy.find(need, a, b)
+        if at >= 0:
+            busy[at : at + len(need)] = b"\x01" * len(need)
+        return at
 
     def _void(self, plan: PatientPlan, row: Row) -> None:
         previous = {
