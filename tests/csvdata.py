@@ -68,19 +68,27 @@ def patients_csv(path: Path, n: int, start: int = 0) -> Path:
     return write_csv(path, PATIENT_COLUMNS, (patient_row(i) for i in range(start, start + n)))
 
 
+SLOTS_PER_DAY = 23  # starts 41 minutes apart from 08:00, the last ending by 23:42
+
+
 def time_rows(n: int, patients: int, seed: int = 1) -> list[dict[str, str]]:
-    """``n`` distinct time rows spread over ``patients`` patients during 2024."""
+    """``n`` distinct time rows of 1 to 40 minutes spread over ``patients`` patients: row
+    ``k`` on day ``k % 360`` of 2024 at 08:00 (the first 360 rows), the next ones later
+    that day 41 minutes apart, then in 2023, 2022 ... Every row of a day has the same
+    staff member (``k`` and ``k % 360`` have the same parity), and none overlaps another
+    or crosses midnight (services/timing.py: one person's minutes never overlap)."""
     rng = random.Random(seed)
     out: list[dict[str, str]] = []
     for k in range(n):
-        day = date(2024, 1, 1) + timedelta(days=k % 360)
-        minute = k // 360  # distinct start per (day, k) so no two rows collide
+        years_back, slot = divmod(k // 360, SLOTS_PER_DAY)
+        day = date(2024 - years_back, 1, 1) + timedelta(days=k % 360)
+        minute = 41 * slot
         out.append(
             {
                 "mrn": f"T{k % patients:06d}",
                 "staff": STAFF[k % 2],
                 "date": day.isoformat(),
-                "start_time": f"{8 + minute // 60 % 10:02d}:{minute % 60:02d}",
+                "start_time": f"{8 + minute // 60:02d}:{minute % 60:02d}",
                 "minutes": str(rng.randint(1, 40)),
                 "activity": "call_patient",
                 "contact": "yes" if k % 3 else "no",

@@ -13,6 +13,7 @@ from ccm_desktop.errors import ValidationError
 from ccm_desktop.importers import ImportFileError, import_patients, import_time
 from ccm_desktop.importers.patients import PATIENT_COLUMNS
 from ccm_desktop.importers.time import TIME_COLUMNS, local_to_utc, parse_clock
+from ccm_desktop.services.timing import TimeInput
 from tests.csvdata import patient_row, write_csv
 
 NY = ZoneInfo("America/New_York")
@@ -79,9 +80,13 @@ def test_import_stores_utc_instants_and_audits(ctx, admin, tmp_path, patients):
 
 
 def test_importing_the_same_file_twice_does_not_double_minutes(ctx, admin, tmp_path, patients):
-    rows = [row(), row(start_time="10:00", minutes="15"), row(mrn="T000002", minutes="25")]
+    rows = [
+        row(),
+        row(start_time="10:00", minutes="15"),
+        row(mrn="T000002", start_time="11:00", minutes="25"),
+    ]
     f = write_csv(tmp_path / "t.csv", TIME_COLUMNS, rows)
-    import_time(ctx, f, admin)
+    assert import_time(ctx, f, admin).written
     again = import_time(ctx, f, admin)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
     assert ctx.time.month_minutes(2026, 10) == {patients[0]: 35, patients[1]: 25}
@@ -278,11 +283,11 @@ def test_rows_repeating_known_cells_get_the_same_checks_as_the_first(
     cells already seen still gets its own warnings, problems and values."""
     rows = [
         row(note="=1+2 called back"),
-        row(start_time="09:30", note="=1+2 called back"),  # every cell known but the time
-        row(start_time="09:45", mrn="NOPE", note="=1+2 called back"),
-        row(start_time="10:00", minutes="0"),
-        row(start_time="10:15", date="2099-01-01"),
-        row(start_time="10:30", contact="no"),
+        row(start_time="09:45", note="=1+2 called back"),  # every cell known but the time
+        row(start_time="10:15", mrn="NOPE", note="=1+2 called back"),
+        row(start_time="10:45", minutes="0"),
+        row(start_time="11:15", date="2099-01-01"),
+        row(start_time="11:45", contact="no"),
     ]
     report = import_time(ctx, write_csv(tmp_path / "t.csv", TIME_COLUMNS, rows), admin)
     assert [(w.row, w.column) for w in report.warnings] == [(2, "note"), (3, "note"), (4, "note")]
@@ -313,3 +318,67 @@ def test_a_time_file_with_only_the_required_columns_and_a_short_row(ctx, admin, 
     with ctx.db.read() as s:
         got = s.execute(select(TimeEntry.patient_contact, TimeEntry.note))
         assert list(got) == [(False, "")] * 2
+
+
+def test_one_persons_overlapping_rows_are_refused(ctx, admin, tmp_path, patients):
+    """09:15-09:35 and 09:30-09:50 for the same nurse: both rows named, nothing written;
+    another person at the same time is fine."""
+    rows = [
+        row(),
+        row(mrn="T000002", start_time="09:30"),
+        row(mrn="T000002", staff="dr.example", start_time="09:20"),
+    ]
+    report = import_time(ctx, write_csv(tmp_path / "t.csv", TIME_COLUMNS, rows), admin)
+    assert [(p.row, p.column) for p in report.problems] == [(2, "start_time"), (3, "start_time")]
+    first, second = (p.message for p in report.problems)
+    assert first.startswith("Row 3 has time for Kim Carewell 9:30-9:50 AM on 10/05/2026")
+    assert second.startswith("Row 2 has time for Kim Carewell 9:15-9:35 AM on 10/05/2026")
+    assert "cannot overlap" in first
+    assert not report.written and entries(ctx) == 0
+
+
+def test_back_to_back_rows_and_entries_are_accepted(ctx, admin, tmp_path, patients):
+    """An end equal to the next start is no overlap, in the file and against the database."""
+    f = write_csv(tmp_path / "a.csv", TIME_COLUMNS, [row()])  # 09:15-09:35
+    assert import_time(ctx, f, admin).written
+    rows = [
+        row(mrn="T000002", start_time="09:35"),  # 09:35-09:55
+        row(start_time="09:55", minutes="5"),
+        row(mrn="T000002", start_time="08:55"),  # ends 09:15
+    ]
+    report = import_time(ctx, write_csv(tmp_path / "b.csv", TIME_COLUMNS, rows), admin)
+    assert report.problems == [] and report.created == 3 and entries(ctx) == 4
+
+
+def test_overlap_with_time_already_logged_is_refused(ctx, admin, nurse, tmp_path, patients):
+    """A nurse's timer entry 09:15-09:35 blocks an imported 09:30 row; the same entry in
+    the file again is counted unchanged, not called an overlap; a voided entry takes no
+    time; a changed row is checked with its new minutes, not its old ones."""
+    nurse_id = nurse.staff_id
+    at = datetime(2026, 10, 5, 13, 15, tzinfo=UTC)  # 09:15 in New York
+    ctx.time.add(nurse, TimeInput(patients[1], nurse_id, at, 20, "call_patient"))
+    report = import_time(
+        ctx, write_csv(tmp_path / "a.csv", TIME_COLUMNS, [row(start_time="09:30")]), admin
+    )
+    [problem] = report.problems
+    assert (problem.row, problem.column) == (2, "start_time")
+    assert problem.message.startswith(
+        "Kim Carewell already has time logged 9:15-9:35 AM on 10/05/2026 for another entry"
+    )
+    assert not report.written and entries(ctx) == 1
+
+    same = row(mrn="T000002", minutes="20", contact="no", note="", start_time="09:15")
+    report = import_time(ctx, write_csv(tmp_path / "b.csv", TIME_COLUMNS, [same]), admin)
+    assert report.problems == [] and report.unchanged == 1
+
+    longer = {**same, "minutes": "30"}  # 09:15-09:45 now: clashes with 09:40 in the file
+    rows = [longer, row(start_time="09:40")]
+    report = import_time(ctx, write_csv(tmp_path / "c.csv", TIME_COLUMNS, rows), admin)
+    assert [(p.row, p.column) for p in report.problems] == [(2, "start_time"), (3, "start_time")]
+
+    [entry] = ctx.time.entries(patients[1])
+    ctx.time.void(nurse, entry.id, "Logged on the wrong day")
+    report = import_time(
+        ctx, write_csv(tmp_path / "d.csv", TIME_COLUMNS, [row(start_time="09:30")]), admin
+    )
+    assert report.problems == [] and report.written and entries(ctx) == 2

@@ -59,6 +59,8 @@ from ccm_desktop.services.timing import (
     TimeInput,
     added_audit,
     check_time,
+    clock_span,
+    overlap_words,
     revise_in_session,
     uncounted_reason,
 )
@@ -74,7 +76,8 @@ _COMPARED = ("minutes", "activity", "patient_contact", "note")
 _KEY_COLUMNS = ("patient_id", "staff_id", "started_at")
 
 Key = tuple[int, int, object]
-_Start = tuple[datetime, object, date]  # the UTC start, as stored, its local date
+# the UTC start, as stored, its local date, in whole seconds since 1970 (overlaps)
+_Start = tuple[datetime, object, date, int]
 
 
 def parse_clock(value: str, field: str = "start_time") -> time:
@@ -101,7 +104,7 @@ class _Row:
     number: int
     key: Key  # patient id, staff id, start as the driver stores it (bulk.converter)
     values: dict[str, object]
-    start: _Start  # the UTC start, as stored, its local date
+    start: _Start  # the UTC start, as stored, its local date, its epoch seconds
 
 
 @paused_collection
@@ -114,8 +117,9 @@ def import_time(
     progress: Progress | None = None,
 ) -> ImportReport:
     """Check every row of ``path`` (patient MRN and staff username exist, times valid, no
-    repeated row); when there is no problem and not ``dry_run``, add new entries and revise
-    changed ones in one transaction with audit events plus one ``import.time`` event.
+    repeated row, no overlap of one staff member's minutes: :func:`_refuse_overlaps`);
+    when there is no problem and not ``dry_run``, add new entries and revise changed ones
+    in one transaction with audit events plus one ``import.time`` event.
 
     Raises :class:`ImportFileError` for a file that is not a CSV table.
     """
@@ -139,7 +143,8 @@ def import_time(
         check = _Checker(patients, not_current, staff, tz, now, report.problems)
         check.stamp = converter(s, TimeEntry.__table__, "started_at")
         parsed = check.rows(table.numbers, table.cells, report.warnings, steps)
-        new, changed = _classify(s, parsed, report)
+        new, changed, unchanged = _classify(s, parsed, report)
+        _refuse_overlaps(s, new + unchanged + [r for r, _ in changed], staff, tz, report)
     report.created, report.updated = len(new), len(changed)
     if report.problems or dry_run:
         report.problems.sort(key=lambda p: p.row)
@@ -287,8 +292,8 @@ class _Checker:
         return local_to_utc(day, clock, self.tz)
 
     def start(self, day_text: str, clock_text: str) -> _Start | ValidationError:
-        """:meth:`started`, its stored form (:attr:`stamp`) and its local date, once per
-        date and time."""
+        """:meth:`started`, its stored form (:attr:`stamp`), its local date and its epoch
+        seconds, once per date and time."""
         key = (day_text, clock_text)
         got = self._start.get(key)
         if got is None:
@@ -296,7 +301,7 @@ class _Checker:
             if isinstance(at, ValidationError):
                 got = at
             else:
-                got = (at, self.stamp(at), at.astimezone(self.tz).date())
+                got = (at, self.stamp(at), at.astimezone(self.tz).date(), int(at.timestamp()))
             self._start[key] = got
         return got
 
@@ -439,9 +444,9 @@ def _minutes(text: str, bad: Callable[[str, str], None]) -> int | None:
 
 def _classify(
     s: Session, rows: list[_Row], report: ImportReport
-) -> tuple[list[_Row], list[tuple[_Row, int]]]:
-    """Split rows into new entries and (row, entry id) to update; repeated rows and
-    identical entries are reported or counted here."""
+) -> tuple[list[_Row], list[tuple[_Row, int]], list[_Row]]:
+    """Split rows into new entries, (row, entry id) to update and rows identical to their
+    entry; repeated rows are reported here, identical entries counted."""
     first: dict[Key, _Row] = {r.key: r for r in rows}
     unique: list[_Row] = rows
     if len(first) < len(rows):  # a key repeats: each key's first row, in order
@@ -463,18 +468,101 @@ def _classify(
                 )
     existing = _existing(s, unique)
     if not existing:  # a file of new entries only
-        return unique, []
+        return unique, [], []
     new: list[_Row] = []
     changed: list[tuple[_Row, int]] = []
+    unchanged: list[_Row] = []
     for r in unique:
         found = existing.get(r.key)
         if found is None:
             new.append(r)
         elif found[1] == r.values:
-            report.unchanged += 1
+            unchanged.append(r)
         else:
             changed.append((r, found[0]))
-    return new, changed
+    report.unchanged += len(unchanged)
+    return new, changed, unchanged
+
+
+# (start, end) in epoch seconds, the row's number and the row; 0 and None: a stored entry
+_Span = tuple[int, int, int, "_Row | None"]
+
+
+def _refuse_overlaps(
+    s: Session,
+    rows: list[_Row],
+    staff: dict[str, StaffUser],
+    tz: ZoneInfo,
+    report: ImportReport,
+) -> None:
+    """A "start_time" problem for each row whose minutes share a moment with another row's
+    or an entry's of the same staff member (services/timing.py: one person's minutes
+    never overlap; back-to-back is fine). ``rows``: one per patient, staff and start, each
+    taking the place of the entry with that key; voided entries and the rows that match
+    one (they stay voided) take no time.
+
+    Per staff member one indexed read of their entries around the file's times, then one
+    sort of their rows and entries: a row overlaps something exactly when the latest end
+    before it passes its start or the next start comes before its end.
+    """
+    by_staff: defaultdict[int, list[_Span]] = defaultdict(list)
+    for r in rows:
+        start, minutes = r.start[3], r.values["minutes"]
+        assert isinstance(minutes, int)
+        by_staff[r.key[1]].append((start, start + 60 * minutes, r.number, r))
+    names = {u.id: u.name for u in staff.values()}
+    longest = timedelta(minutes=rules.max_entry_minutes())
+    for sid, items in by_staff.items():
+        lo = min(r.start[0] for *_, r in items if r is not None) - longest
+        hi = datetime.fromtimestamp(max(end for _, end, _, _ in items), UTC)
+        q = select(
+            TimeEntry.patient_id, TimeEntry.started_at, TimeEntry.minutes, TimeEntry.voided
+        ).where(TimeEntry.staff_id == sid, TimeEntry.started_at > lo, TimeEntry.started_at < hi)
+        entries = s.execute(q).all()
+        if entries:
+            keys = {(r.key[0], r.start[0]): k for k, (*_, r) in enumerate(items) if r is not None}
+            gone: set[int] = set()
+            for pid, started, minutes, voided in entries:
+                k = keys.get((pid, started))
+                if k is not None:  # the row takes this entry's place
+                    if voided:
+                        gone.add(k)
+                elif not voided:
+                    at = int(started.timestamp())
+                    items.append((at, at + 60 * minutes, 0, None))
+            if gone:
+                items = [it for k, it in enumerate(items) if k not in gone]
+        items.sort(key=itemgetter(0))  # stable: rows in file order, then entries
+        _report_overlaps(items, names.get(sid, "This staff member"), tz, report)
+
+
+def _report_overlaps(
+    items: list[_Span],
+    name: str,
+    tz: ZoneInfo,
+    report: ImportReport,
+) -> None:
+    """The problems of :func:`_refuse_overlaps` for one staff member's ``items``, sorted."""
+    latest: _Span | None = None
+    for k, item in enumerate(items):
+        start, end, number, _ = item
+        other = None
+        if latest is not None and latest[1] > start:
+            other = latest
+        elif k + 1 < len(items) and items[k + 1][0] < end:
+            other = items[k + 1]
+        if number and other is not None:
+            at = datetime.fromtimestamp(other[0], UTC)
+            span = clock_span(at, (other[1] - other[0]) // 60, tz)
+            words = (
+                f"Row {other[2]} has time for {name} {span}: one person's minutes cannot "
+                "overlap. Change the start or the minutes."
+                if other[2]
+                else overlap_words(name, at, (other[1] - other[0]) // 60, tz)
+            )
+            report.problems.append(RowProblem(number, "start_time", words))
+        if latest is None or end > latest[1]:
+            latest = item
 
 
 def _existing(

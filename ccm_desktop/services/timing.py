@@ -288,8 +288,13 @@ def clock_span(start: datetime, minutes: int, tz: ZoneInfo) -> str:
 
 def overlap_message(staff_name: str, other: TimeEntry, tz: ZoneInfo) -> str:
     """The refusal of a clash with ``other``, naming its time in the practice's zone."""
+    return overlap_words(staff_name, other.started_at, other.minutes, tz)
+
+
+def overlap_words(staff_name: str, start: datetime, minutes: int, tz: ZoneInfo) -> str:
+    """:func:`overlap_message` for another entry's ``start`` and ``minutes``."""
     return (
-        f"{staff_name} already has time logged {clock_span(other.started_at, other.minutes, tz)} "
+        f"{staff_name} already has time logged {clock_span(start, minutes, tz)} "
         "for another entry: one person's minutes cannot overlap. Change the start or the minutes."
     )
 
