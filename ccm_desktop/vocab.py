@@ -218,6 +218,7 @@ class ChangeKind(StrEnum):
     ENROLLMENT = "enrollment"
     VISITS = "visits"
     CAREPLAN = "careplan"
+    TEMPLATES = "templates"  # the practice's care-plan templates
     TIME = "time"
     TIMER = "timer"  # a running call timer started, paused, resumed, confirmed or ended
     PERIODS = "periods"
