@@ -39,6 +39,7 @@ from ccm_desktop.services.patient_record import PatientRecordService
 from ccm_desktop.services.patients import PatientService
 from ccm_desktop.services.periods import PeriodService
 from ccm_desktop.services.practice import PracticeService, PracticeSetup, validate_setup
+from ccm_desktop.services.templates import TemplateService
 from ccm_desktop.services.time_counts import TimeTotals
 from ccm_desktop.services.time_log import TimeLogService
 from ccm_desktop.services.timer import TimerService
@@ -74,6 +75,7 @@ class AppContext:
     visits: VisitService = field(init=False)
     periods: PeriodService = field(init=False)
     records: PatientRecordService = field(init=False)
+    templates: TemplateService = field(init=False)
 
     def __post_init__(self) -> None:
         self.gate = Gate(self.db, self.clock)
@@ -90,6 +92,7 @@ class AppContext:
         self.visits = VisitService(*args)
         self.periods = PeriodService(*args)
         self.records = PatientRecordService(*args)
+        self.templates = TemplateService(*args)
 
     @cached_property
     def imports(self) -> ImportService:
