@@ -89,6 +89,32 @@ def worklist_shots(ctx: Any, window: Any, save: Callable, wait_for: Callable) ->
     ctx.actor = actor
 
 
+def saver(out: Path, saved: list[Path]) -> Callable[[Any, str], None]:
+    """``save(widget, name)``: let the window settle, then write ``out/<name>.png``."""
+    from PySide6.QtTest import QTest
+
+    def save(widget: Any, name: str) -> None:
+        QTest.qWait(150)
+        path = out / f"{name}.png"
+        if not widget.grab().save(str(path)):
+            raise SystemExit(f"could not write {path}")
+        saved.append(path)
+
+    return save
+
+
+def wait_for(done: Callable[[], bool], timeout_ms: int = 30000) -> None:
+    """Process events until ``done()`` (background reads and writes finished)."""
+    from PySide6.QtTest import QTest
+
+    waited = 0
+    while not done():
+        QTest.qWait(25)
+        waited += 25
+        if waited > timeout_ms:
+            raise SystemExit("timed out waiting for background work")
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
@@ -138,7 +164,7 @@ def main(argv: list[str]) -> int:
     import keyring.backends.null
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication, QWidget
+    from PySide6.QtWidgets import QApplication
 
     from ccm_desktop.app import create_practice, demo_passphrase
     from ccm_desktop.demo import build_demo
@@ -161,20 +187,7 @@ def main(argv: list[str]) -> int:
     def settle(ms: int = 150) -> None:
         QTest.qWait(ms)
 
-    def save(widget: QWidget, name: str) -> None:
-        settle()
-        path = out / f"{name}.png"
-        if not widget.grab().save(str(path)):
-            raise SystemExit(f"could not write {path}")
-        saved.append(path)
-
-    def wait_for(done: Callable[[], bool], timeout_ms: int = 30000) -> None:
-        waited = 0
-        while not done():
-            QTest.qWait(25)
-            waited += 25
-            if waited > timeout_ms:
-                raise SystemExit("timed out waiting for background work")
+    save = saver(out, saved)
 
     work = Path(tempfile.gettempdir()) / "ccm-screenshots"  # fixed: same status bar each run
     shutil.rmtree(work, ignore_errors=True)

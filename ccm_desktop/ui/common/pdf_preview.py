@@ -9,7 +9,18 @@ disk. :class:`PdfPreview` keeps the buffer for as long as the document reads it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, QSize, Qt
+from collections.abc import Callable
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QCoreApplication,
+    QIODevice,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import QGuiApplication, QKeySequence, QPageSize, QPainter, QShortcut
 from PySide6.QtPdf import QPdfDocument
 from PySide6.QtPdfWidgets import QPdfView
@@ -17,6 +28,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -70,6 +82,22 @@ def letter_printer(doc_name: str) -> QPrinter:
     printer.setPageSize(QPageSize(QPageSize.PageSizeId.Letter))
     printer.setDocName(doc_name)
     return printer
+
+
+def print_buttons(dialog: QDialog, on_print: Callable[[], None]) -> QPushButton:
+    """Add "Print…" (the default button, calling ``on_print``) and Close (rejecting the
+    dialog) at the foot of ``dialog``'s layout; returns the Print button."""
+    buttons = QDialogButtonBox()
+    print_button = buttons.addButton(
+        QCoreApplication.translate("PdfPreview", "&Print…"), QDialogButtonBox.ButtonRole.AcceptRole
+    )
+    close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+    close.setAutoDefault(False)
+    print_button.setDefault(True)
+    buttons.accepted.connect(on_print)
+    buttons.rejected.connect(dialog.reject)
+    dialog.layout().addWidget(buttons)
+    return print_button
 
 
 class PdfPreview(QWidget):

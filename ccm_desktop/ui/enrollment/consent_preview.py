@@ -15,7 +15,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
     QLabel,
     QVBoxLayout,
     QWidget,
@@ -32,7 +31,7 @@ from ccm_desktop.reports.consent import (
 from ccm_desktop.services.patients import LANGUAGES
 from ccm_desktop.services.practice import PracticeInfo
 from ccm_desktop.ui.common.forms import error_label
-from ccm_desktop.ui.common.pdf_preview import PdfPreview, letter_printer
+from ccm_desktop.ui.common.pdf_preview import PdfPreview, letter_printer, print_buttons
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.vocabulary import program_label
 from ccm_desktop.ui.enrollment.enrollment_common import load_facts
@@ -117,16 +116,7 @@ class ConsentPreviewDialog(QDialog):
         self.message.setObjectName("consentError")
         self.preview.add_note(self.message)
         layout.addWidget(self.preview, 1)
-        buttons = QDialogButtonBox()
-        self.print_button = buttons.addButton(
-            self.tr("&Print…"), QDialogButtonBox.ButtonRole.AcceptRole
-        )
-        close = buttons.addButton(QDialogButtonBox.StandardButton.Close)
-        close.setAutoDefault(False)
-        self.print_button.setDefault(True)
-        buttons.accepted.connect(self.print_dialog)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.print_button = print_buttons(self, self.print_dialog)
         self.language.currentIndexChanged.connect(self.reload)
         self.large_print.toggled.connect(self.reload)
         self.view.setFocus()
