@@ -16,21 +16,20 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from ccm_desktop.db.models import CarePlan, Patient, Provider, StaffUser, TimeEntry
 from ccm_desktop.services.base import Service, end_of_month, month_bounds
+from ccm_desktop.services.careplans import ESTABLISHED
 from ccm_desktop.services.progress import Progress, month_progress
 from ccm_desktop.services.time_counts import Coverage, coverages, month_counts, month_sum
-from ccm_desktop.validation import months_before
 from ccm_desktop.vocab import RecordStatus
 
 # A care manager can add about this many minutes for one patient per working day (one
 # call): a code needing more than this times the working days left is out of reach.
 REACHABLE_MINUTES_PER_WORKING_DAY = 20
 WARN_WORKING_DAYS = 5  # "Only N working days are left this month." at N or fewer
-CARE_PLAN_REVIEW_MONTHS = 12
 CONTACT_STALE_DAYS = 14  # the "over_14_days" contact filter
 
 FLAG_NO_CONTACT = "no contact this month"
@@ -42,16 +41,26 @@ BANDS = ("none", "short", "reached")
 CONTACTS = ("none_this_month", "over_14_days")
 
 
-def care_plan_review_due(established: date, today: date) -> bool:
-    """Whether a care plan established on ``established`` is due for review on ``today``:
-    more than 12 months ago. The one place this rule lives (issue 10 will refine it;
-    :func:`read_rows` applies it through :func:`review_cutoff`)."""
-    return established < review_cutoff(today)
+def plan_reviews(conn: Connection, ids: Collection[int] | None) -> dict[int, date | None]:
+    """Each patient's care plan for the worklist, in one query: the ``next_review`` of the
+    newest revision that is a plan (complete or kept elsewhere; a draft is not), by
+    patient id. A patient missing here has no care plan; ``ids`` limits the patients."""
+    newest = select(CarePlan.patient_id, func.max(CarePlan.version).label("v")).where(
+        CarePlan.status.in_(ESTABLISHED)
+    )
+    if ids is not None:
+        newest = newest.where(CarePlan.patient_id.in_(list(ids)))
+    last = newest.group_by(CarePlan.patient_id).subquery()
+    q = select(CarePlan.patient_id, CarePlan.next_review).join(
+        last, (last.c.patient_id == CarePlan.patient_id) & (last.c.v == CarePlan.version)
+    )
+    return {pid: due for pid, due in conn.execute(q)}
 
 
-def review_cutoff(today: date) -> date:
-    """Plans established before this date are due for review on ``today``."""
-    return months_before(today, CARE_PLAN_REVIEW_MONTHS)
+def review_due(next_review: date | None, today: date) -> bool:
+    """Whether a plan due for review on ``next_review`` is overdue on ``today`` (the day
+    itself is not yet overdue)."""
+    return next_review is not None and next_review < today
 
 
 def working_days(first: date, last: date) -> int:
@@ -253,13 +262,9 @@ def read_rows(
     if ids is not None:
         q = q.where(Patient.id.in_(list(spans)))
     conn = s.connection()  # Core rows: no ORM processing of thousands of tuples
-    newest = select(CarePlan.patient_id, func.max(CarePlan.established_date))
-    if ids is not None:
-        newest = newest.where(CarePlan.patient_id.in_(list(spans)))
-    plans = dict(conn.execute(newest.group_by(CarePlan.patient_id)).all())
+    plans = plan_reviews(conn, None if ids is None else spans)
     providers = dict(conn.execute(select(Provider.id, Provider.name)).all())
     staff = dict(conn.execute(select(StaffUser.id, StaffUser.name)).all())
-    review_before = review_cutoff(m.today)
     found = [r for r in conn.execute(q).all() if r[0] in spans]
     totals = {r[0]: int(r[7]) for r in found if r[7]}
     counts = month_counts(
@@ -292,8 +297,8 @@ def read_rows(
                     contact_at is not None and contact_at >= start,
                     covers[pid],
                     span.program,
-                    plans.get(pid),
-                    review_before,
+                    pid in plans,
+                    review_due(plans.get(pid), m.today),
                 ),
                 progress=p,
                 urgency=urgency(p, m.working_left),
@@ -303,16 +308,16 @@ def read_rows(
 
 
 def _flags(
-    contacted: bool, cover: Coverage, program: str, plan: date | None, review_before: date
+    contacted: bool, cover: Coverage, program: str, has_plan: bool, review: bool
 ) -> tuple[str, ...]:
     flags = []
     if not contacted:
         flags.append(FLAG_NO_CONTACT)
     if program not in cover.consents:
         flags.append(FLAG_NO_CONSENT)
-    if plan is None:
+    if not has_plan:
         flags.append(FLAG_NO_PLAN)
-    elif plan < review_before:  # care_plan_review_due with the cut-off taken once
+    elif review:
         flags.append(FLAG_PLAN_REVIEW)
     return tuple(flags)
 
