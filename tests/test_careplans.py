@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from ccm_desktop.app import AppContext
+from ccm_desktop.careplan.checks import with_digit_phones
 from ccm_desktop.careplan.content import (
     Allergy,
     Assessment,
@@ -111,7 +112,8 @@ def test_save_and_read_back_a_complete_plan(ctx, nurse, pid):
     [rev] = ctx.careplans.revisions(pid)
     assert rev == ctx.careplans.latest(pid) == ctx.careplans.revision(plan_id)
     assert (rev.version, rev.status, rev.substantial) == (1, PlanStatus.COMPLETE, True)
-    assert rev.content == full_plan()
+    assert rev.content == with_digit_phones(full_plan()) != full_plan()
+    assert [c.phone for c in rev.content.coordination] == ["5552013344"]  # as stored
     assert rev.established_date == TODAY and rev.next_review == date(2027, 11, 16)
     assert rev.created_by == "Kim Carewell" and rev.created_at.tzinfo is not None
     assert rev.copies == ()

@@ -10,10 +10,11 @@ What a plan still lacks to be *complete* is another question:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable
 from datetime import date
 
-from ccm_desktop.careplan.content import Assessment, Contact, PlanContent
+from ccm_desktop.careplan.content import Assessment, Contact, PlanContent, replace
 from ccm_desktop.errors import ValidationError
 from ccm_desktop.validation import check_phone
 from ccm_desktop.vocab import Responsible
@@ -84,6 +85,23 @@ def check_content(
             )
         )
     return out
+
+
+def with_digit_phones(content: PlanContent) -> PlanContent:
+    """``content`` with every phone number as its 10 digits (as stored); call it only on
+    content :func:`check_content` accepts."""
+
+    return replace(
+        content,
+        community_services=[
+            dataclasses.replace(c, phone=check_phone(c.phone)) for c in content.community_services
+        ],
+        coordination=[
+            dataclasses.replace(c, phone=check_phone(c.phone)) for c in content.coordination
+        ],
+        care_team=[dataclasses.replace(c, phone=check_phone(c.phone)) for c in content.care_team],
+        after_hours_phone=check_phone(content.after_hours_phone),
+    )
 
 
 def _problems(content: PlanContent, codes: frozenset[str]) -> list[ValidationError]:
