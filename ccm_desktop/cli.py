@@ -202,6 +202,17 @@ def _command(name: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+def _careplan_language(value: str) -> str:
+    """``--language`` of ``careplan``: a language the print-outs are written in."""
+    from ccm_desktop.errors import ValidationError
+    from ccm_desktop.reports.care_plan import check_language
+
+    try:
+        return check_language(value)
+    except ValidationError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     _global_options(common, top=False)
@@ -242,6 +253,24 @@ def build_parser() -> argparse.ArgumentParser:
     out = p.add_mutually_exclusive_group()
     out.add_argument("--csv", metavar="OUT", help="write the list as a CSV file")
     out.add_argument("--pdf", metavar="OUT", help="write the call list as a PDF file")
+    p = command(
+        "careplan",
+        "print a patient's latest complete care plan to a PDF file (the patient's copy, "
+        "or with --clinician the full copy)",
+    )
+    p.add_argument("mrn", metavar="MRN", help="the patient's medical record number")
+    p.add_argument("--pdf", required=True, metavar="OUT", help="the PDF file to write")
+    p.add_argument(
+        "--language",
+        type=_careplan_language,
+        metavar="CODE",
+        help="en or es (default: the patient's preferred language for the patient's copy "
+        "when it is one of those, else English)",
+    )
+    p.add_argument("--large-print", action="store_true", help="17 pt text for easy reading")
+    p.add_argument(
+        "--clinician", action="store_true", help="every element with its codes, for the team"
+    )
     p = command("backup", "write an encrypted backup (a file or a folder)")
     p.add_argument("path", metavar="PATH")
     p = command("restore", "replace the database with a backup (keeps a copy)")

@@ -292,6 +292,16 @@ def write_file_atomically(ctx: AppContext, target: Path, data: bytes) -> None:
         raise CcmError(f"The file {target} could not be written: {exc.strerror}.") from None
 
 
+def require_staff(ctx: AppContext, what: str) -> None:
+    """Refuse a read of patient information by the command line itself: ``what`` ("The
+    worklist shows") begins the message naming both ways to say who is asking."""
+    if ctx.actor is None or ctx.actor.is_system:
+        raise UserRequired(
+            f"{what} patient information, so it must say which staff member is asking: "
+            f"add --user USERNAME or set the {USER_ENV} environment variable."
+        )
+
+
 def worklist_table(wl: Worklist) -> list[str]:
     """The worklist as aligned text lines for a terminal, then the counts."""
     head = ["MRN", "Patient", "Program", "Min", "To next", "Days", "Last contact", "Flags"]
@@ -330,11 +340,7 @@ def cmd_worklist(args: argparse.Namespace) -> int:
     out = args.csv or args.pdf
     target = Path(out).expanduser().resolve() if out else None
     with open_ctx(args, user_required=False) as ctx:  # reads only: no integrity check
-        if ctx.actor is None or ctx.actor.is_system:  # patient data: a named staff member
-            raise UserRequired(
-                "The worklist shows patient information, so it must say which staff member "
-                f"is asking: add --user USERNAME or set the {USER_ENV} environment variable."
-            )
+        require_staff(ctx, "The worklist shows")
         cm = None
         if args.care_manager:
             wanted = args.care_manager.strip().lower()
@@ -364,6 +370,73 @@ def cmd_worklist(args: argparse.Namespace) -> int:
         write_file_atomically(ctx, target, data)
     n = len(wl.rows)
     say(f"Wrote {n} patient{'' if n == 1 else 's'} of {wl.month:02d}/{wl.year} to {target}.")
+    say(
+        "This file is not encrypted and holds patient information: keep it safe and delete "
+        "it when you are done."
+    )
+    return EXIT_OK
+
+
+# -- careplan ------------------------------------------------------------------------
+NAMED_ITEMS = 6  # untranslated items named in the warning before "and N more"
+
+
+def cmd_careplan(args: argparse.Namespace) -> int:
+    """Write the patient's newest complete care plan as a PDF (0600, atomically); a patient
+    with no plan, only drafts or a plan kept elsewhere is told so and nothing is written."""
+    from ccm_desktop.reports.care_plan import (
+        build_care_plan_pdf,
+        care_plan_languages,
+        print_language,
+        untranslated,
+    )
+    from ccm_desktop.reports.care_plan_data import print_data, printable_revision
+    from ccm_desktop.services.patients import LANGUAGES
+    from ccm_desktop.vocab import RecordStatus
+
+    target = Path(args.pdf).expanduser().resolve()
+    with open_ctx(args, user_required=False) as ctx:  # reads only: no integrity check
+        require_staff(ctx, "A care plan shows")
+        patient = ctx.patients.find_by_mrn(args.mrn)
+        if patient.record_status == RecordStatus.MERGED:
+            raise CcmError(
+                f"The record {patient.data.mrn} was merged into {patient.merged_into_mrn}: "
+                f"print the care plan of {patient.merged_into_mrn}."
+            )
+        if patient.record_status == RecordStatus.ENTERED_IN_ERROR:
+            raise CcmError(f"The record {patient.data.mrn} was entered in error.")
+        revisions = ctx.careplans.revisions(patient.id)
+        revision = printable_revision(revisions)
+        providers = ctx.practice.providers(active_only=False)
+        data = print_data(ctx.practice.practice(), patient, revision, providers)
+        options = {"language": args.language, "clinician": args.clinician}
+        pdf = build_care_plan_pdf(data, large_print=args.large_print, **options)
+        english = untranslated(data, **options)
+        write_file_atomically(ctx, target, pdf)
+    lang = print_language(data, args.language, args.clinician)
+    copy = "clinician's copy" if args.clinician else "patient's copy"
+    size = ", large print" if args.large_print else ""
+    say(
+        f"Wrote version {revision.version} of {revision.established_date:%m/%d/%Y} of the "
+        f"care plan of {patient.data.mrn} ({copy}, {LANGUAGES[lang]}{size}) to {target}."
+    )
+    newer = [r.version for r in revisions if r.version > revision.version]
+    if newer:
+        drafts = ", ".join(str(v) for v in sorted(newer))
+        say(f"Not printed: version{'s' if len(newer) > 1 else ''} {drafts}, still a draft.")
+    wanted = data.preferred_language
+    if not args.language and not args.clinician and wanted not in care_plan_languages():
+        warn(
+            f"There is no care plan print-out in {LANGUAGES.get(wanted, wanted)}: it is in "
+            "English, with a line offering a free interpreter."
+        )
+    if english:
+        n, named = len(english), ", ".join(english[:NAMED_ITEMS])
+        more = f" and {n - NAMED_ITEMS} more" if n > NAMED_ITEMS else ""
+        warn(
+            f"{n} item{' has' if n == 1 else 's have'} no {LANGUAGES[lang]} text and "
+            f"print{'s' if n == 1 else ''} in English: {named}{more}."
+        )
     say(
         "This file is not encrypted and holds patient information: keep it safe and delete "
         "it when you are done."
