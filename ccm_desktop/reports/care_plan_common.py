@@ -265,7 +265,7 @@ class PlanDocument:
         canvas.line(MARGIN, rule, PAGE_WIDTH - MARGIN, rule)
 
     def footer(self) -> list[str]:
-        return [self.label("footer", name=self.data.patient_name)]
+        return [self.label("footer", name=self.data.patient_name, mrn=self.data.mrn)]
 
     def story(self) -> list[Flowable]:  # pragma: no cover - each copy has its own
         raise NotImplementedError

@@ -112,7 +112,9 @@ class PatientCopy(PlanDocument):
             text = self.words(texts, item)
             if not text.strip():
                 lines.append(("LINEBELOW", (1, len(rows)), (1, len(rows)), 0.6, black))
-            rows.append([Paragraph(esc(self.label(key)), cell), Paragraph(esc(text), cell)])
+            # An empty part gets a taller row: room to write it in by hand, on the line.
+            answer = Paragraph(esc(text), cell) if text.strip() else Spacer(1, cell.leading * 1.5)
+            rows.append([Paragraph(esc(self.label(key)), cell), answer])
         rows.append([Paragraph(esc(self.label("confidence")), cell), ""])
         last = len(rows) - 1
         spans = [("SPAN", (0, 0), (1, 0)), ("SPAN", (0, last), (1, last))]
