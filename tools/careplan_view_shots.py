@@ -241,6 +241,8 @@ def main(argv: list[str]) -> int:
     from ccm_desktop.security.audit import Actor
     from ccm_desktop.services.base import Clock
     from ccm_desktop.ui.common import style
+    from ccm_desktop.ui.common.tasks import wait_for_tasks
+    from ccm_desktop.ui.common.writer import wait_for_writes
     from ccm_desktop.ui.main_window import MainWindow
 
     keyring.set_keyring(keyring.backends.null.Keyring())  # never touch the real keyring
@@ -265,6 +267,9 @@ def main(argv: list[str]) -> int:
             window.show()
             careplan_view_shots(ctx, window, save, wait_for, QTest.qWait)
             window.close()
+            wait_for_writes()
+            wait_for_tasks()
+            QTest.qWait(100)  # the last answers reach their (closed) pages
         finally:
             ctx.close()
     return 0

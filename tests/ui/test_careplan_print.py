@@ -102,12 +102,11 @@ def test_copy_given_from_the_preview_shows_on_the_tab(qtbot, ctx, nurse, page):
     d = tab.dialog
     assert isinstance(d, CarePlanPrintDialog)
     assert d.copy_date.value() == TODAY  # today by default
-    d.copy_date.editor.setText("11/13/2026")
     d.copy_method.setCurrentIndex(d.copy_method.findData("caregiver"))
     with qtbot.waitSignal(page.loaded, timeout=10000):
         d.copy_button.click()
     qtbot.waitUntil(lambda: "Saved." in d.copies.text())
-    words = "11/13/2026, given to the caregiver, recorded by Kim Carewell"
+    words = "11/16/2026, given to the caregiver, recorded by Kim Carewell"
     assert words in d.copies.text()
     assert tab.values["copies"].text() == words
     d.reject()
@@ -125,9 +124,10 @@ def test_a_copy_cannot_be_given_of_a_draft_or_in_the_future(qtbot, ctx, nurse, f
 
     complete = save(ctx, nurse, pid, full_plan(), base=1, complete=True)
     d = preview(qtbot, ctx, complete)
-    d.copy_date.editor.setText("11/20/2026")
-    d.record_copy()
-    assert d.copy_error.isVisible() and d.copy_error.text()
+    for day in ("11/20/2026", "11/13/2026"):  # tomorrow's day; before the plan was written
+        d.copy_date.editor.setText(day)
+        d.record_copy()
+        assert d.copy_error.isVisible() and d.copy_error.text()
     assert ctx.careplans.revision(complete).copies == ()
 
     ctx.actor = front

@@ -27,6 +27,7 @@ from ccm_desktop.careplan.compare import Difference, compare
 from ccm_desktop.services.careplans import PlanRevision
 from ccm_desktop.ui.careplan.plan_words import saved_on, status_text, tr, version_text
 from ccm_desktop.ui.common.models import Column, RecordTableModel
+from ccm_desktop.ui.common.pdf_preview import size_for_screen
 from ccm_desktop.ui.common.style import heading, note, relative_font
 from ccm_desktop.ui.patients.detail_tabs import read_only_table
 
@@ -149,8 +150,7 @@ class CompareDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        font = self.fontMetrics()
-        self.resize(font.averageCharWidth() * 130, font.height() * 36)
+        size_for_screen(self, 130, 36)
         self.table.setFocus()
 
     def rows(self) -> list[tuple[str, str, str, str]]:

@@ -160,27 +160,36 @@ class CarePlanTab(QWidget):
         self.empty.setObjectName("planEmpty")
 
         self.glance = QGroupBox(tr("Current plan"), objectName="planGlance")
-        form = QFormLayout(self.glance)
-        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        box = QVBoxLayout(self.glance)
+        columns = QHBoxLayout()
         self.values: dict[str, QLabel] = {}
-        for key, text in (
-            ("version", tr("Version")),
-            ("status", tr("Status")),
-            ("established", tr("Established")),
-            ("by", tr("Written by")),
-            ("review", tr("Next review")),
-            ("missing", tr("Still missing")),
-            ("copies", tr("Copies given")),
+        for rows in (
+            (
+                ("version", tr("Version")),
+                ("status", tr("Status")),
+                ("established", tr("Established")),
+                ("by", tr("Written by")),
+            ),
+            (
+                ("review", tr("Next review")),
+                ("missing", tr("Still missing")),
+                ("copies", tr("Copies given")),
+            ),
         ):
-            value = _value()
-            value.setObjectName(f"plan_{key}")
-            value.setAccessibleName(text)
-            self.values[key] = value
-            form.addRow(QLabel(text + ":"), value)
+            form = QFormLayout()
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+            for key, text in rows:
+                value = _value()
+                value.setObjectName(f"plan_{key}")
+                value.setAccessibleName(text)
+                self.values[key] = value
+                form.addRow(QLabel(text + ":"), value)
+            columns.addLayout(form, 1)
+        box.addLayout(columns)
         relative_font(self.values["status"], bold=True)
         self.legacy_note = note("")
         self.legacy_note.setObjectName("planLegacyNote")
-        form.addRow(self.legacy_note)
+        box.addWidget(self.legacy_note)
 
         self.model = RevisionModel(self)
         self.table = read_only_table("planRevisions", tr("Care plan revisions"))

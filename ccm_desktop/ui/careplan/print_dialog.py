@@ -47,7 +47,12 @@ from ccm_desktop.ui.careplan.plan_words import copies_text, status_text, tr, ver
 from ccm_desktop.ui.common.date_field import DateField
 from ccm_desktop.ui.common.dialogs import describe
 from ccm_desktop.ui.common.forms import error_label
-from ccm_desktop.ui.common.pdf_preview import PdfPreview, letter_printer, print_buttons
+from ccm_desktop.ui.common.pdf_preview import (
+    PdfPreview,
+    letter_printer,
+    print_buttons,
+    size_for_screen,
+)
 from ccm_desktop.ui.common.permission_words import allows, who_may
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.vocabulary import options
@@ -74,8 +79,7 @@ class CarePlanPrintDialog(QDialog):
         self._build()
         self.reload()
         self._show_copies()
-        font = self.fontMetrics()
-        self.resize(font.averageCharWidth() * 120, font.height() * 48)
+        size_for_screen(self, 120, 48)
 
     # -- layout -------------------------------------------------------------------
     def _build(self) -> None:

@@ -84,6 +84,19 @@ def letter_printer(doc_name: str) -> QPrinter:
     return printer
 
 
+def size_for_screen(dialog: QDialog, chars: int, lines: int) -> None:
+    """Resize ``dialog`` to ``chars`` average characters by ``lines`` lines, at most the
+    screen's free area less a margin (1366x768 at 125% included)."""
+    fm = dialog.fontMetrics()
+    width, height = fm.averageCharWidth() * chars, fm.height() * lines
+    screen = dialog.screen()
+    if screen is not None:
+        free = screen.availableGeometry()
+        width = min(width, free.width() - fm.height() * 2)
+        height = min(height, free.height() - fm.height() * 3)  # room for the title bar
+    dialog.resize(width, height)
+
+
 def print_buttons(dialog: QDialog, on_print: Callable[[], None]) -> QPushButton:
     """Add "Print…" (the default button, calling ``on_print``) and Close (rejecting the
     dialog) at the foot of ``dialog``'s layout; returns the Print button."""

@@ -31,7 +31,12 @@ from ccm_desktop.reports.consent import (
 from ccm_desktop.services.patients import LANGUAGES
 from ccm_desktop.services.practice import PracticeInfo
 from ccm_desktop.ui.common.forms import error_label
-from ccm_desktop.ui.common.pdf_preview import PdfPreview, letter_printer, print_buttons
+from ccm_desktop.ui.common.pdf_preview import (
+    PdfPreview,
+    letter_printer,
+    print_buttons,
+    size_for_screen,
+)
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.vocabulary import program_label
 from ccm_desktop.ui.enrollment.enrollment_common import load_facts
@@ -57,8 +62,7 @@ class ConsentPreviewDialog(QDialog):
         self.setWindowTitle(self.tr("Consent form"))
         self._build()
         self.reload()
-        font = self.fontMetrics()
-        self.resize(font.averageCharWidth() * 110, font.height() * 46)
+        size_for_screen(self, 110, 46)
 
     @classmethod
     def for_patient(
