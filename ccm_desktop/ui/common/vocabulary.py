@@ -145,3 +145,13 @@ def record_status_label(code: RecordStatus | str) -> str:
 def audit_label(code: AuditAction | str) -> str:
     """A short name of the audit action ("Patient added")."""
     return _lookup(AuditAction, code)
+
+
+def plan_status_label(code: PlanStatus | str) -> str:
+    """ "Draft", "Complete", "Kept in another record" for a care-plan revision."""
+    return _lookup(PlanStatus, code)
+
+
+def copy_method_label(code: CopyMethod | str) -> str:
+    """ "Mailed", "Patient portal" ... for how the patient got a copy of the care plan."""
+    return _lookup(CopyMethod, code)
