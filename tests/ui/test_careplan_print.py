@@ -14,7 +14,7 @@ from PySide6.QtPrintSupport import QPrinter
 from ccm_desktop.careplan.content import PlanContent, Problem
 from ccm_desktop.ui.careplan.print_dialog import CarePlanPrintDialog
 from tests.test_careplans import full_plan
-from tests.ui.careplan_helpers import detail_page, new_patient, open_tab, save
+from tests.ui.careplan_helpers import cells, detail_page, new_patient, open_tab, save
 
 pytestmark = pytest.mark.gui
 
@@ -109,6 +109,11 @@ def test_copy_given_from_the_preview_shows_on_the_tab(qtbot, ctx, nurse, page):
     words = "11/16/2026, given to the caregiver, recorded by Kim Carewell"
     assert words in d.copies.text()
     assert tab.values["copies"].text() == words
+    whats = [r[2] for r in cells(page.history_tab.table)]
+    assert whats[:2] == [
+        "Care plan version 1 given to the patient: given to the caregiver, 11/16/2026",
+        "Care plan version 1 added (complete)",
+    ]
     d.reject()
     qtbot.waitUntil(lambda: tab.dialog is None)
 

@@ -85,7 +85,7 @@ def test_double_click_opens_and_alt_left_goes_back(qtbot, window, sample):
 
 
 def test_tabs_show_conditions_enrollment_time_history(qtbot, ctx, clinician, sample, shots):
-    ctx.careplans.add_version(clinician, sample.doe, date(2026, 11, 3))
+    ctx.careplans.add_kept_elsewhere(clinician, sample.doe, date(2026, 11, 3))
     nurse = next(s for s in ctx.practice.staff() if s.username == "nurse.kim")
     extra = ctx.time.add(
         clinician,
@@ -115,7 +115,8 @@ def test_tabs_show_conditions_enrollment_time_history(qtbot, ctx, clinician, sam
     assert steps[0][:4] == ["CCM", "Enrolled", "11/02/2026", "Dana Example"]
 
     page.tabs.setCurrentIndex(CARE_PLAN)
-    assert cells(page.care_plan_tab.table) == [["1", "11/03/2026", "No"]]
+    plan = cells(page.care_plan_tab.table)
+    assert plan == [["1", "11/03/2026", "Dana Example", "Kept in another record", "", "", ""]]
 
     page.tabs.setCurrentIndex(TIME)
     qtbot.waitUntil(lambda: page.time_tab.data is not None and not page.time_tab.loading)

@@ -24,7 +24,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
-    QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -56,7 +55,7 @@ from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.permission_words import allows, who_may
 from ccm_desktop.ui.common.style import note, relative_font
 from ccm_desktop.ui.patients.detail_data import DetailData
-from ccm_desktop.ui.patients.detail_tabs import read_only_table
+from ccm_desktop.ui.patients.detail_tabs import read_only_table, value_columns
 from ccm_desktop.vocab import ConditionStatus, PlanStatus
 
 EDIT = Permission.CAREPLAN_EDIT
@@ -94,17 +93,6 @@ def missing_text(rev: PlanRevision, missing: list[Missing]) -> str:
     if not missing:
         return tr("Nothing: every required part is filled in")
     return "\n".join(f"• {m.words}" for m in missing)
-
-
-def _value() -> QLabel:
-    label = QLabel()
-    label.setTextFormat(Qt.TextFormat.PlainText)
-    label.setWordWrap(True)
-    label.setTextInteractionFlags(
-        Qt.TextInteractionFlag.TextSelectableByMouse
-        | Qt.TextInteractionFlag.TextSelectableByKeyboard
-    )
-    return label
 
 
 class RevisionModel(RecordTableModel[PlanRevision]):
@@ -161,30 +149,22 @@ class CarePlanTab(QWidget):
 
         self.glance = QGroupBox(tr("Current plan"), objectName="planGlance")
         box = QVBoxLayout(self.glance)
-        columns = QHBoxLayout()
-        self.values: dict[str, QLabel] = {}
-        for rows in (
+        columns, self.values = value_columns(
             (
-                ("version", tr("Version")),
-                ("status", tr("Status")),
-                ("established", tr("Established")),
-                ("by", tr("Written by")),
+                (
+                    ("version", tr("Version")),
+                    ("status", tr("Status")),
+                    ("established", tr("Established")),
+                    ("by", tr("Written by")),
+                ),
+                (
+                    ("review", tr("Next review")),
+                    ("missing", tr("Still missing")),
+                    ("copies", tr("Copies given")),
+                ),
             ),
-            (
-                ("review", tr("Next review")),
-                ("missing", tr("Still missing")),
-                ("copies", tr("Copies given")),
-            ),
-        ):
-            form = QFormLayout()
-            form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-            for key, text in rows:
-                value = _value()
-                value.setObjectName(f"plan_{key}")
-                value.setAccessibleName(text)
-                self.values[key] = value
-                form.addRow(QLabel(text + ":"), value)
-            columns.addLayout(form, 1)
+            "plan",
+        )
         box.addLayout(columns)
         relative_font(self.values["status"], bold=True)
         self.legacy_note = note("")

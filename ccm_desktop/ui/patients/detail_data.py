@@ -23,9 +23,11 @@ from ccm_desktop.ui.common.vocabulary import (
     audit_label,
     condition_status_label,
     consent_method_label,
+    copy_method_label,
+    plan_status_label,
     program_label,
 )
-from ccm_desktop.vocab import AuditAction
+from ccm_desktop.vocab import AuditAction, PlanStatus
 
 
 def _tr(text: str) -> str:
@@ -138,7 +140,19 @@ def audit_text(row: AuditRow, condition_codes: dict[int, str] | None = None) -> 
         )
     if a == AuditAction.CAREPLAN_VERSION:
         text = _tr("Care plan version {n} added").format(n=d.get("version", ""))
-        return text + (_tr(" (kept elsewhere)") if d.get("kept_elsewhere") else "")
+        if d.get("kept_elsewhere") or d.get("status") == PlanStatus.KEPT_ELSEWHERE:
+            return text + _tr(" (kept elsewhere)")
+        if d.get("status"):
+            text += " (" + plan_status_label(str(d["status"])).lower()
+            text += (_tr(", substantial") if d.get("substantial") else "") + ")"
+        return text
+    if a == AuditAction.CAREPLAN_COPY_GIVEN:
+        given = d.get("given_on", "")
+        return _tr("Care plan version {n} given to the patient: {method}, {date}").format(
+            n=d.get("version", ""),
+            method=copy_method_label(str(d.get("method", ""))).lower(),
+            date=us_date(date.fromisoformat(given)) if given else "",
+        )
     if a == AuditAction.TIME_ADD:
         return _tr("Time added: {minutes} min, {activity}").format(
             minutes=d.get("minutes", ""), activity=activity_label(str(d.get("activity", "")))

@@ -1,6 +1,6 @@
-"""The read-mostly tabs of the patient detail page: Details, Conditions, Care plan, History
-(the Time tab is the time log: ``time_log.py``). Each takes a
-:class:`~ccm_desktop.ui.patients.detail_data.DetailData` in ``show_data``.
+"""The read-mostly tabs of the patient detail page: Details, Conditions, History (the Time
+tab is the time log: ``time_log.py``; the Care plan tab is ``ui/careplan/plan_tab.py``).
+Each takes a :class:`~ccm_desktop.ui.patients.detail_data.DetailData` in ``show_data``.
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
 from ccm_desktop.app import AppContext
 from ccm_desktop.errors import CcmError
 from ccm_desktop.security.audit import AuditRow
-from ccm_desktop.services.careplans import CarePlanVersion
 from ccm_desktop.services.patients import LANGUAGES, ConditionRow
 from ccm_desktop.ui.common.dialogs import describe
 from ccm_desktop.ui.common.forms import error_label
@@ -99,7 +98,8 @@ class TablePanel(QWidget):
         self.table.setVisible(bool(rows))
 
 
-def _value_label() -> QLabel:
+def value_label() -> QLabel:
+    """A plain-text value that wraps and can be selected with the mouse or keyboard."""
     label = QLabel()
     label.setTextFormat(Qt.TextFormat.PlainText)
     label.setTextInteractionFlags(
@@ -110,41 +110,55 @@ def _value_label() -> QLabel:
     return label
 
 
+def value_columns(
+    columns: tuple[tuple[tuple[str, str], ...], ...], prefix: str
+) -> tuple[QHBoxLayout, dict[str, QLabel]]:
+    """Side-by-side forms of "Label: value" rows, one form per column of (key, label); the
+    values by key, each named ``<prefix>_<key>`` and accessible by its label."""
+    layout = QHBoxLayout()
+    values: dict[str, QLabel] = {}
+    for rows in columns:
+        form = QFormLayout()
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
+        for key, text in rows:
+            value = value_label()
+            value.setObjectName(f"{prefix}_{key}")
+            value.setAccessibleName(text)
+            values[key] = value
+            form.addRow(QLabel(text + ":"), value)
+        layout.addLayout(form, 1)
+    return layout, values
+
+
 class DetailsTab(QWidget):
     """Demographics, insurance and contact, as selectable text."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.values: dict[str, QLabel] = {}
-        layout = QHBoxLayout(self)
-        for rows in (
+        columns, self.values = value_columns(
             (
-                ("name", self.tr("Name")),
-                ("dob", self.tr("Date of birth")),
-                ("sex", self.tr("Sex")),
-                ("mrn", self.tr("MRN")),
-                ("language", self.tr("Preferred language")),
-                ("phone", self.tr("Phone")),
-                ("address", self.tr("Address")),
+                (
+                    ("name", self.tr("Name")),
+                    ("dob", self.tr("Date of birth")),
+                    ("sex", self.tr("Sex")),
+                    ("mrn", self.tr("MRN")),
+                    ("language", self.tr("Preferred language")),
+                    ("phone", self.tr("Phone")),
+                    ("address", self.tr("Address")),
+                ),
+                (
+                    ("mbi", self.tr("Medicare number (MBI)")),
+                    ("qmb", self.tr("QMB")),
+                    ("provider", self.tr("Billing provider")),
+                    ("care_manager", self.tr("Care manager")),
+                    ("last_visit", self.tr("Last face-to-face visit")),
+                ),
             ),
-            (
-                ("mbi", self.tr("Medicare number (MBI)")),
-                ("qmb", self.tr("QMB")),
-                ("provider", self.tr("Billing provider")),
-                ("care_manager", self.tr("Care manager")),
-                ("last_visit", self.tr("Last face-to-face visit")),
-            ),
-        ):
-            form = QFormLayout()
-            form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft)
-            for key, text in rows:
-                value = _value_label()
-                value.setObjectName(f"detail_{key}")
-                value.setAccessibleName(text)
-                self.values[key] = value
-                form.addRow(QLabel(text + ":"), value)
-            layout.addLayout(form, 1)
-        layout.setAlignment(Qt.AlignmentFlag.AlignTop)
+            "detail",
+        )
+        layout = QVBoxLayout(self)
+        layout.addLayout(columns)
+        layout.addStretch(1)
 
     def show_data(self, data: DetailData) -> None:
         d = data.detail.data
@@ -260,34 +274,6 @@ class ConditionsTab(QWidget):
         except CcmError as exc:
             self.message.setText(ERROR_PREFIX + describe(exc))
             self.message.show()
-
-
-class CarePlanTab(TablePanel):
-    """The care plan's versions, newest first (read-only here)."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        model: RecordTableModel[CarePlanVersion] = RecordTableModel(
-            [
-                Column(_tr("Version"), lambda v: str(v.version), lambda v: v.version),
-                Column(_tr("Established"), lambda v: date_text(v.established_date)),
-                Column(
-                    _tr("Kept elsewhere"),
-                    lambda v: _tr("Yes, in another record") if v.kept_elsewhere else "No",
-                ),
-            ],
-        )
-        super().__init__(
-            model,
-            "carePlanTable",
-            _tr("Care plan versions"),
-            _tr("Each saved version of the care plan, newest first."),
-            _tr("No care plan yet."),
-            parent,
-        )
-        model.setParent(self)
-
-    def show_data(self, data: DetailData) -> None:
-        self.set_rows(data.plans)
 
 
 class HistoryTab(TablePanel):

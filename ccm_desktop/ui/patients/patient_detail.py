@@ -26,6 +26,7 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.events import Change
 from ccm_desktop.gate import Permission
 from ccm_desktop.services.patients import PatientDetail
+from ccm_desktop.ui.careplan.plan_tab import CarePlanTab
 from ccm_desktop.ui.common.bridge import EventBridge
 from ccm_desktop.ui.common.compat import freeze_long_lived
 from ccm_desktop.ui.common.dialogs import describe
@@ -38,12 +39,7 @@ from ccm_desktop.ui.enrollment.enrollment_tab import EnrollmentTab
 from ccm_desktop.ui.pages import PageContext, PageSpec
 from ccm_desktop.ui.patients.condition_picker import ConditionPickerDialog
 from ccm_desktop.ui.patients.detail_data import DetailData, age_on, date_text, load_detail
-from ccm_desktop.ui.patients.detail_tabs import (
-    CarePlanTab,
-    ConditionsTab,
-    DetailsTab,
-    HistoryTab,
-)
+from ccm_desktop.ui.patients.detail_tabs import ConditionsTab, DetailsTab, HistoryTab
 from ccm_desktop.ui.patients.patient_form import ERROR_PREFIX, PatientFormDialog
 from ccm_desktop.ui.patients.record_dialogs import EnteredInErrorDialog, MergeDialog
 from ccm_desktop.ui.patients.time_log import TimeLogTab
@@ -141,7 +137,7 @@ class PatientDetailPage(QWidget):
         self.conditions_tab = ConditionsTab(self.ctx)
         self.conditions_tab.add_requested.connect(self.add_condition)
         self.enrollment_tab = EnrollmentTab(self.ctx)
-        self.care_plan_tab = CarePlanTab()
+        self.care_plan_tab = CarePlanTab(self.ctx)
         self.time_tab = TimeLogTab(self.ctx)
         self.history_tab = HistoryTab()
         self.tabs = QTabWidget(objectName="patientTabs")
