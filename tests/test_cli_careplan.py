@@ -50,7 +50,8 @@ def save(ctx, actor, pid: int, base: int | None, complete: bool) -> int:
 @pytest.fixture
 def practice(practice_paths: DataPaths, monkeypatch: pytest.MonkeyPatch) -> Path:
     """CP1: a complete plan (Spanish-speaking); CP2: complete, then a newer draft; CP3: only
-    a draft; CP4: kept in another record; CP5: no plan; CP6: prefers Vietnamese."""
+    a draft; CP4: kept in another record; CP5: no plan; CP6: prefers Vietnamese; CP7:
+    a complete plan on a record entered in error."""
     with open_practice(practice_paths, PASSPHRASE, clock=Clock(lambda: FIXED_NOW)) as ctx:
         dr = ctx.practice.actor_for("dr.example")
         save(ctx, dr, add_patient(ctx, dr, "CP1"), None, True)
@@ -61,6 +62,9 @@ def practice(practice_paths: DataPaths, monkeypatch: pytest.MonkeyPatch) -> Path
         ctx.careplans.add_kept_elsewhere(dr, add_patient(ctx, dr, "CP4"), date(2026, 9, 1))
         add_patient(ctx, dr, "CP5")
         save(ctx, dr, add_patient(ctx, dr, "CP6", "vi"), None, True)
+        cp7 = add_patient(ctx, dr, "CP7")
+        save(ctx, dr, cp7, None, True)
+        ctx.patients.mark_entered_in_error(ctx.practice.actor_for("admin"), cp7, "Test record.")
     monkeypatch.setenv("CCM_DESKTOP_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("CCM_DESKTOP_USER", "nurse.kim")
     return practice_paths.root
@@ -131,6 +135,7 @@ def test_a_language_without_wording_is_english_with_a_warning(practice, tmp_path
         ("CP5", "This patient has no care plan yet"),
         ("CP3", "This patient's care plan is still a draft"),
         ("CP4", "kept in another record (version 1 of 09/01/2026)"),
+        ("CP7", "The record CP7 was entered in error."),
     ],
 )
 def test_nothing_to_print_is_refused_in_words(practice, tmp_path, capsys, mrn, words):

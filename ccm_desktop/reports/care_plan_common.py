@@ -223,43 +223,49 @@ class PlanDocument:
 
     # -- every page --------------------------------------------------------------------
     def draw_header(self, canvas: Canvas, page: int, pages: int) -> None:
-        """The practice's name, address and office phone on the left; the revision on the
+        """The practice's name, address and office phone on the left (address and phone on
+        one line when they fit beside the right side, else on two); the revision on the
         right, and on a draft "Draft" below it; a rule above the text block."""
         d = self.data
         size = self.sizes.footer
-        step = size * 1.3
-        top = PAGE_HEIGHT - MARGIN * 0.42
-        right_x = PAGE_WIDTH - MARGIN
         right = [(self.revision_words(), FONT)]
         if d.status == PlanStatus.DRAFT:
             right.append((self.label("draft", "common"), BOLD))
+        widths = [stringWidth(t, f, size) + size * 1.5 for t, f in right]
         office = phone_words(d.practice_phone)
-        left = [(d.practice_name, BOLD)]
-        second = " · ".join(
+        contact = [
             x
             for x in (
                 d.practice_address,
                 office and self.label("office_phone", "common", phone=office),
             )
             if x
-        )
-        if second:
-            left.append((second, FONT))
+        ]
+        joined = " · ".join(contact)
+        room = FRAME_WIDTH - (widths[1] if len(widths) > 1 else 0)
+        left = [(d.practice_name, BOLD, size + 1)]
+        if contact and stringWidth(joined, FONT, size) <= room:
+            left.append((joined, FONT, size))
+        else:
+            left += [(x, FONT, size) for x in contact]
+        lines = max(len(left), len(right))
+        step = size * 1.3
+        # Baselines from the page's top edge down; the rule stays above the text block.
+        top = PAGE_HEIGHT - min(MARGIN * 0.42, MARGIN - size * 0.9 - (lines - 1) * step)
         canvas.setFillColor(black)
-        for i in range(max(len(left), len(right))):
+        for i in range(lines):
             y = top - i * step
             used = 0.0
             if i < len(right):
                 text, font = right[i]
                 canvas.setFont(font, size)
-                canvas.drawRightString(right_x, y, text)
-                used = stringWidth(text, font, size) + size * 1.5
+                canvas.drawRightString(PAGE_WIDTH - MARGIN, y, text)
+                used = widths[i]
             if i < len(left):
-                text, font = left[i]
-                canvas.setFont(font, size + (1 if i == 0 else 0))
-                room = FRAME_WIDTH - used
-                canvas.drawString(MARGIN, y, _fit(text, font, size + (1 if i == 0 else 0), room))
-        rule = top - (max(len(left), len(right)) - 1) * step - size * 0.7
+                text, font, points = left[i]
+                canvas.setFont(font, points)
+                canvas.drawString(MARGIN, y, _fit(text, font, points, FRAME_WIDTH - used))
+        rule = top - (lines - 1) * step - size * 0.6
         canvas.setLineWidth(0.8)
         canvas.setStrokeColor(black)
         canvas.line(MARGIN, rule, PAGE_WIDTH - MARGIN, rule)
