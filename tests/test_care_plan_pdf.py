@@ -134,7 +134,7 @@ def test_patient_copy_in_spanish_large_print(es_large):
     assert "En una emergencia, llame al 911." in text
     assert "Para el 1 de marzo de 2027" in text
     # English-only items print in English.
-    assert "Help fill the weekly pill box (Mi cuidador me ayuda con esto.)" in text
+    assert "Help fill the weekly pill box (La persona que me cuida me ayuda con esto.)" in text
     assert "For blood pressure" in text
     assert "My goals" not in text
 
