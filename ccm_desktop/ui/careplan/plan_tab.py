@@ -38,6 +38,8 @@ from ccm_desktop.careplan.completeness import Missing, missing
 from ccm_desktop.errors import CcmError
 from ccm_desktop.gate import Permission
 from ccm_desktop.services.careplans import PlanRevision
+from ccm_desktop.ui.careplan.compare_view import CompareDialog
+from ccm_desktop.ui.careplan.editor import PlanEditor
 from ccm_desktop.ui.careplan.plan_words import (
     copies_text,
     is_legacy,
@@ -48,6 +50,7 @@ from ccm_desktop.ui.careplan.plan_words import (
     status_text,
     tr,
 )
+from ccm_desktop.ui.careplan.print_dialog import CarePlanPrintDialog
 from ccm_desktop.ui.common.date_field import us_date
 from ccm_desktop.ui.common.dialogs import describe
 from ccm_desktop.ui.common.forms import error_label
@@ -357,8 +360,6 @@ class CarePlanTab(QWidget):
         """Open the care plan editor on the newest revision (a new plan when none)."""
         if self.patient_id is None or self.dialog is not None or self.refusal():
             return
-        from ccm_desktop.ui.careplan.editor import PlanEditor
-
         self._open(PlanEditor(self.ctx, self.patient_id, self))
 
     def compare(self) -> None:
@@ -366,8 +367,6 @@ class CarePlanTab(QWidget):
         pair = self.compare_pair()
         if pair is None or self.dialog is not None:
             return
-        from ccm_desktop.ui.careplan.compare_view import CompareDialog
-
         self._open(CompareDialog(pair[0], pair[1], self.tz, self))
 
     def print_plan(self) -> None:
@@ -375,8 +374,6 @@ class CarePlanTab(QWidget):
         rev = self.printable()
         if rev is None or self.dialog is not None:
             return
-        from ccm_desktop.ui.careplan.print_dialog import CarePlanPrintDialog
-
         try:
             dialog = CarePlanPrintDialog(self.ctx, rev.id, self)
         except CcmError as exc:
