@@ -275,6 +275,11 @@ def main(argv: list[str]) -> int:
 
             ctx.actor = ctx.practice.actor_for(nurse.username)
             time_log_shots(ctx, window, settings, save, wait_for, Path(tmp))
+
+            # -- one patient's care plan: the tab, compare, the print preview -----------
+            from tools.careplan_view_shots import careplan_view_shots
+
+            careplan_view_shots(ctx, window, save, wait_for, settle)
             window.close()
 
             # -- start-up dialogs -------------------------------------------------------
