@@ -109,6 +109,8 @@ def test_patient_copy_in_english(en):
         assert part in text
     assert "Write a number from 0 to 10 in the box." in text  # goal 2's step was not asked
     assert "Help fill the weekly pill box (My caregiver helps with this.)" in text
+    # Each symptom plan under the problem's name, as the patient calls it.
+    assert "High blood sugar (diabetes) Watch for: Blood sugar over 300" in text
     assert "24 hours a day, 7 days a week: (555) 201-9900" in text
     assert "In an emergency, call 911." in text
     assert "Metformin 500 mg Twice a day For blood sugar" in text

@@ -27,7 +27,13 @@ class PatientCopy(PlanDocument):
     """ "My Action Plan", laid out in the patient's language."""
 
     part = "patient"
+
     fallback_language = ""  # the patient's language (in English) when there is no wording in it
+
+    # Height of an empty small-step part, in lines: large print's lines are room enough.
+    @property
+    def room(self) -> float:
+        return 1.0 if self.sizes.body > 14 else 1.5
 
     def story(self) -> list[Flowable]:
         return [
@@ -113,7 +119,9 @@ class PatientCopy(PlanDocument):
             if not text.strip():
                 lines.append(("LINEBELOW", (1, len(rows)), (1, len(rows)), 0.6, black))
             # An empty part gets a taller row: room to write it in by hand, on the line.
-            answer = Paragraph(esc(text), cell) if text.strip() else Spacer(1, cell.leading * 1.5)
+            answer = (
+                Paragraph(esc(text), cell) if text.strip() else Spacer(1, cell.leading * self.room)
+            )
             rows.append([Paragraph(esc(self.label(key)), cell), answer])
         rows.append([Paragraph(esc(self.label("confidence")), cell), ""])
         last = len(rows) - 1
@@ -157,6 +165,9 @@ class PatientCopy(PlanDocument):
         return self.section(self.label("tasks"), body or [self.text(self.label("no_tasks"))])
 
     def when_to_call(self) -> list[Flowable]:
+        """Each symptom plan under the name of its health problem (as the patient calls
+        it), in the order of the plan, then the numbers to call."""
+        problems = {p.code: p for p in self.data.content.problems}
         body: list[Flowable] = []
         for n, sp in enumerate(self.data.content.symptoms, 1):
             item = f"symptom {n}"
@@ -168,9 +179,15 @@ class PatientCopy(PlanDocument):
                     ("call_when", sp.when_to_call),
                 )
             ]
-            block = [self.labelled(k, v) for k, v in parts if v.strip()]
+            block = [self.labelled(k, v, "item_body") for k, v in parts if v.strip()]
+            problem = problems.get(sp.condition_code)
+            if problem is not None:
+                name = self.words(
+                    problem.words, f"health problem {problem.code}", problem.description
+                )
+                block.insert(0, self.text(name, "item"))
             if block:
-                body.append(KeepTogether([*block, Spacer(1, self.sizes.body * 0.3)]))
+                body.append(KeepTogether(block))
         office = phone_words(self.data.practice_phone)
         numbers: list[Flowable] = [
             self.text(self.label("call_day_night")),
