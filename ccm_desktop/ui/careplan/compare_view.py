@@ -9,7 +9,6 @@ Escape or Close shuts the view; nothing is saved here.
 from __future__ import annotations
 
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QFont, QPalette
@@ -25,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from ccm_desktop.careplan.compare import Difference, compare
 from ccm_desktop.services.careplans import PlanRevision
-from ccm_desktop.ui.careplan.plan_words import saved_on, status_text, tr, version_text
+from ccm_desktop.ui.careplan.plan_words import status_text, tr, version_text
 from ccm_desktop.ui.common.models import Column, RecordTableModel
 from ccm_desktop.ui.common.pdf_preview import size_for_screen
 from ccm_desktop.ui.common.style import heading, note, relative_font
@@ -93,9 +92,7 @@ class DifferenceModel(RecordTableModel[Difference]):
 class CompareDialog(QDialog):
     """``old`` and ``new`` (two revisions of one patient's plan) side by side."""
 
-    def __init__(
-        self, old: PlanRevision, new: PlanRevision, tz: ZoneInfo, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, old: PlanRevision, new: PlanRevision, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         if old.version > new.version:
             old, new = new, old
@@ -115,9 +112,7 @@ class CompareDialog(QDialog):
             sides.addWidget(title, 0, column)
             words = [
                 status_text(rev),
-                tr("Saved {date} by {who}").format(
-                    date=saved_on(rev, tz), who=rev.created_by or tr("the import")
-                ),
+                tr("Written by {who}").format(who=rev.created_by or tr("the import")),
             ]
             if rev.substantial:
                 words.append(tr("A substantial revision"))

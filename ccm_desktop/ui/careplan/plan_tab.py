@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -46,7 +45,6 @@ from ccm_desktop.ui.careplan.plan_words import (
     last_copy_text,
     review_due,
     review_text,
-    saved_on,
     status_text,
     tr,
 )
@@ -125,7 +123,6 @@ class CarePlanTab(QWidget):
         self.patient_id: int | None = None
         self.patient_name = ""
         self.record_current = True
-        self.tz = ZoneInfo("UTC")
         self.today = date.today()
         self.data: PlanData | None = None
         self.dialog: QDialog | None = None
@@ -209,7 +206,7 @@ class CarePlanTab(QWidget):
         self.patient_id = data.detail.id
         self.patient_name = f"{d.first_name} {d.last_name}"
         self.record_current = data.detail.current
-        self.tz, self.today = data.tz, data.today
+        self.today = data.today
         self._show_plans(plan_data(data))
 
     def _show_plans(self, data: PlanData) -> None:
@@ -248,9 +245,7 @@ class CarePlanTab(QWidget):
             "version": str(rev.version),
             "status": status_text(rev),
             "established": us_date(rev.established_date),
-            "by": tr("{who}, saved {date}").format(
-                who=rev.created_by or tr("imported"), date=saved_on(rev, self.tz)
-            ),
+            "by": rev.created_by or tr("imported"),
             "review": review_text(rev, self.today),
             "missing": missing_text(rev, missing),
             "copies": copies_text(rev),
@@ -367,7 +362,7 @@ class CarePlanTab(QWidget):
         pair = self.compare_pair()
         if pair is None or self.dialog is not None:
             return
-        self._open(CompareDialog(pair[0], pair[1], self.tz, self))
+        self._open(CompareDialog(pair[0], pair[1], self))
 
     def print_plan(self) -> None:
         """Preview the revision to print (see :meth:`printable`), print it, record a copy."""

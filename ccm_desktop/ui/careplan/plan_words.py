@@ -6,7 +6,6 @@ when, the review date, and the copies given.
 from __future__ import annotations
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QCoreApplication
 
@@ -38,11 +37,6 @@ def status_text(rev: PlanRevision) -> str:
 def version_text(rev: PlanRevision) -> str:
     """ "Version 3 of 11/02/2026"."""
     return tr("Version {n} of {date}").format(n=rev.version, date=us_date(rev.established_date))
-
-
-def saved_on(rev: PlanRevision, tz: ZoneInfo) -> str:
-    """The day the revision was saved, in the practice's time zone."""
-    return us_date(rev.created_at.astimezone(tz).date())
 
 
 def review_text(rev: PlanRevision, today: date) -> str:
