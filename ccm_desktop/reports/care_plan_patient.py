@@ -123,19 +123,24 @@ class PatientCopy(PlanDocument):
                 Paragraph(esc(text), cell) if text.strip() else Spacer(1, cell.leading * self.room)
             )
             rows.append([Paragraph(esc(self.label(key)), cell), answer])
-        rows.append([Paragraph(esc(self.label("confidence")), cell), ""])
-        last = len(rows) - 1
-        spans = [("SPAN", (0, 0), (1, 0)), ("SPAN", (0, last), (1, last))]
+        # The confidence in one row: the question, then the answer; not asked yet, an empty
+        # box to write it in beside the question.
+        question = Paragraph(esc(self.label("confidence")), cell)
         if s.confidence is None:
             box = self.sizes.body * 2.2
             hint = Paragraph(esc(self.label("confidence_box")), self.st["small"])
-            fill = Table([[CheckBox(box), hint]], colWidths=[box + self.sizes.body, None])
-            fill.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), *_NO_PADDING]))
+            inner = FRAME_WIDTH - box - self.sizes.body - 18
+            fill = Table(
+                [[CheckBox(box), [question, hint]]], colWidths=[box + self.sizes.body, inner]
+            )
+            fill.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), *_NO_PADDING]))
             rows.append([fill, ""])
         else:
             value = self.label("confidence_value", value=s.confidence)
-            rows.append([Paragraph(f"<b>{esc(value)}</b>", cell), ""])
-        spans.append(("SPAN", (0, last + 1), (1, last + 1)))
+            rows.append([[question, Paragraph(f"<b>{esc(value)}</b>", cell)], ""])
+        last = len(rows) - 1
+        spans = [("SPAN", (0, 0), (1, 0)), ("SPAN", (0, last), (1, last))]
+        pad = 2 if self.sizes.body > 14 else 3  # large print's leading is room enough
         table = Table(rows, colWidths=[label_w, FRAME_WIDTH - label_w - 2], hAlign="LEFT")
         table.setStyle(
             TableStyle(
@@ -144,9 +149,10 @@ class PatientCopy(PlanDocument):
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 8),
                     ("RIGHTPADDING", (0, 0), (-1, -1), 8),
-                    ("TOPPADDING", (0, 0), (-1, -1), 3),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                    ("TOPPADDING", (0, 0), (-1, -1), pad),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), pad + 2),
                     ("TOPPADDING", (0, 0), (-1, 0), 7),
+                    ("TOPPADDING", (0, last), (-1, last), pad + 3),
                     ("BOTTOMPADDING", (0, -1), (-1, -1), 9),
                     *spans,
                     *lines,
