@@ -140,3 +140,22 @@ def test_a_copy_cannot_be_given_of_a_draft_or_in_the_future(qtbot, ctx, nurse, f
     assert not d.copy_button.isEnabled()
     assert "care manager or provider" in d.copy_why.text()
     assert d.print_button.isEnabled()
+
+
+def test_print_goes_through_the_system_print_dialog(qtbot, ctx, nurse, tmp_path, monkeypatch):
+    from PySide6.QtPrintSupport import QPrintDialog
+
+    from tests.ui.conftest import when_modal
+
+    pid = new_patient(ctx, nurse)
+    plan_id = save(ctx, nurse, pid, full_plan(), base=None, complete=True)
+    d = preview(qtbot, ctx, plan_id)
+    out = tmp_path / "through-the-dialog.pdf"
+    printer = d.make_printer()  # the dialog's own printer, sent to a file instead of paper
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(out))
+    monkeypatch.setattr(d, "make_printer", lambda: printer)
+    seen = when_modal(QPrintDialog, lambda dialog: dialog.accept())
+    d.print_button.click()
+    assert seen and seen[0].windowTitle() == "Print the care plan"
+    assert pdf_pages(out.read_bytes()) == d.preview.document.pageCount()
