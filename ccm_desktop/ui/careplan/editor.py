@@ -17,18 +17,21 @@ to the field. Front desk and billing read the plan; the save buttons say why the
 from __future__ import annotations
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -37,12 +40,15 @@ from PySide6.QtWidgets import (
 from ccm_desktop.app import AppContext
 from ccm_desktop.careplan.completeness import Missing, missing
 from ccm_desktop.careplan.content import PlanContent
+from ccm_desktop.careplan.template_model import Template
+from ccm_desktop.careplan.templates import load_templates, templates_for
 from ccm_desktop.errors import PermissionDenied, StaleEdit, ValidationError, ValidationErrors
 from ccm_desktop.gate import Permission, role_words
 from ccm_desktop.services.careplans import PlanRevision
 from ccm_desktop.ui.careplan.editor_fields import language_name, tr
 from ccm_desktop.ui.careplan.editor_pages import build_sections, condition_choices
 from ccm_desktop.ui.careplan.editor_sections import Section, split_field
+from ccm_desktop.ui.careplan.editor_templates import TemplatePicker, template_languages
 from ccm_desktop.ui.common.dialogs import confirm_discard, describe
 from ccm_desktop.ui.common.forms import error_label
 from ccm_desktop.ui.common.style import heading, note
@@ -66,11 +72,13 @@ class PlanEditor(QDialog):
         self.patient_id = patient_id
         self.task: Task | None = None
         self.patient = ctx.patients.get(patient_id)
+        self.zone = ZoneInfo(ctx.practice.practice().timezone)
         active = [c for c in self.patient.conditions if c.status == ConditionStatus.ACTIVE]
         self.active_codes = {c.code: c.description for c in active}
         self.latest: PlanRevision | None = ctx.careplans.latest(patient_id)
         self.base_version = self.latest.version if self.latest else None
         self.start: PlanContent = self.latest.content if self.latest else PlanContent()
+        self.templates = self.patient_templates()
         self.language = self.writing_language()
         self.setObjectName("planEditor")
         self.setWindowTitle(tr("Care plan: {name}").format(name=self.patient_name()))
@@ -86,21 +94,20 @@ class PlanEditor(QDialog):
         return f"{d.last_name}, {d.first_name}"
 
     def today(self) -> date:
-        return self.ctx.clock.today()
+        return self.ctx.clock.today(self.zone)
+
+    def patient_templates(self) -> list[Template]:
+        """The active templates matching the patient's conditions (read once)."""
+        service = getattr(self.ctx, "templates", None)
+        if service is not None:
+            return list(service.for_patient(self.patient_id))
+        return templates_for(load_templates().templates, self.active_codes)
 
     def writing_language(self) -> str:
-        """The patient's preferred language when the plan's texts or templates have it,
-        else English."""
+        """The patient's preferred language when the templates are written in it, else
+        English."""
         want = self.patient.data.preferred_language or "en"
-        return want if want in self.ctx_languages() else "en"
-
-    def ctx_languages(self) -> set[str]:
-        templates = getattr(self.ctx, "templates", None)
-        if templates is None:
-            return {"en"}
-        return {"en"} | {
-            lang for t in templates.for_patient(self.patient_id) for lang in t.languages
-        }
+        return want if want in template_languages(self.templates) else "en"
 
     # -- building --------------------------------------------------------------------
     def _build(self) -> None:
@@ -119,7 +126,6 @@ class PlanEditor(QDialog):
         self.templates_button = QPushButton(tr("Add from &templates…"))
         self.templates_button.setAutoDefault(False)
         self.templates_button.clicked.connect(self.add_from_templates)
-        self.templates_button.setVisible(hasattr(self.ctx, "templates"))
         top.addWidget(self.templates_button)
         layout.addLayout(top)
         self.based_on = note("", self)
@@ -144,7 +150,13 @@ class PlanEditor(QDialog):
 
         self.summary = error_label()
         self.summary.setObjectName("saveSummary")
-        layout.addWidget(self.summary)
+        self.summary_box = QScrollArea()  # a long missing list scrolls, the form stays
+        self.summary_box.setWidgetResizable(True)
+        self.summary_box.setFrameShape(QFrame.Shape.NoFrame)
+        self.summary_box.setWidget(self.summary)
+        self.summary_box.setMaximumHeight(self.fontMetrics().lineSpacing() * 6)
+        self.summary_box.hide()
+        layout.addWidget(self.summary_box)
         self.stale_button = QPushButton(tr("Save mine as the newest version"))
         self.stale_button.setAutoDefault(False)
         self.stale_button.setToolTip(
@@ -375,7 +387,7 @@ class PlanEditor(QDialog):
                     "yours as the newest version."
                 )
             )
-            self.summary.show()
+            self.say()
             self.stale_button.show()
             return
         if isinstance(exc, ValidationError | ValidationErrors):
@@ -383,12 +395,19 @@ class PlanEditor(QDialog):
             return
         if isinstance(exc, PermissionDenied):
             self.summary.setText(describe(exc))
-            self.summary.show()
+            self.say()
             return
         raise exc
 
+    def say(self) -> None:
+        """Show the summary's text below the sections (it scrolls when long)."""
+        self.summary.show()
+        self.summary_box.show()
+        self.summary_box.ensureVisible(0, 0)
+
     def clear_messages(self) -> None:
         self.summary.hide()
+        self.summary_box.hide()
         self.stale_button.hide()
         for s in self.sections:
             s.clear_errors()
@@ -398,7 +417,7 @@ class PlanEditor(QDialog):
         section that misses one."""
         lines = "\n".join(f"• {m.words}" for m in found)
         self.summary.setText(tr("The plan cannot be complete yet. Still missing:") + "\n" + lines)
-        self.summary.show()
+        self.say()
         for i, s in enumerate(self.sections):
             if any(s.holds(m.element) for m in found):
                 self.nav.setCurrentRow(i)
@@ -429,22 +448,25 @@ class PlanEditor(QDialog):
             return
         head = tr("The plan was not saved: check the marked fields.")
         self.summary.setText("\n".join([head, *unplaced]))
-        self.summary.show()
+        self.say()
         if first is not None:
             self.nav.setCurrentRow(first)
 
     # -- templates -------------------------------------------------------------------
-    def add_from_templates(self) -> None:
-        from ccm_desktop.ui.careplan.editor_templates import TemplatePicker
+    def add_from_templates(self) -> TemplatePicker:
+        """Open the template picker; the ticked templates are merged when it is accepted."""
+        picker = TemplatePicker(self.templates, self.content(), self.language, self)
+        picker.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        picker.accepted.connect(lambda: self._merge(picker))
+        picker.open()
+        return picker
 
-        picker = TemplatePicker(self.ctx, self.patient_id, self.language, self)
-        if picker.exec() == QDialog.DialogCode.Accepted:
-            merged = picker.apply_to(self.content(), self.active_codes)
-            keep = self.saved_content
-            for s in self.sections:
-                s.load(merged)
-            self.saved_content = keep
-            self._changed()
+    def _merge(self, picker: TemplatePicker) -> None:
+        merged = picker.apply_to(self.content(), self.active_codes, self.language, self.today())
+        for s in self.sections:
+            s.load(merged)  # what is unsaved is still measured against the opened plan
+        self._changed()
+        self.refresh_missing()
 
     # -- closing ---------------------------------------------------------------------
     def reject(self) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -89,6 +89,7 @@ class FieldForm(QWidget):
         self.editors: dict[str, QWidget] = {}
         self.messages: dict[str, QLabel] = {}
         self.labels: dict[str, QLabel] = {}
+        self.values: dict[str, list[Any]] = {}  # a choice field's values, by row
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         self.origin = note("")  # "From the template ..." for template items
@@ -131,13 +132,15 @@ class FieldForm(QWidget):
             p = QPlainTextEdit()
             p.setTabChangesFocus(True)
             p.setPlaceholderText(spec.placeholder)
-            p.setFixedHeight(p.fontMetrics().lineSpacing() * 4)
+            p.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            p.setFixedHeight(p.fontMetrics().lineSpacing() * 5)
             p.textChanged.connect(self._changed)
             return p
         if k is Kind.CHOICE:
             c = QComboBox()
-            for value, text in spec.choices:
-                c.addItem(text, value)
+            self.values[spec.name] = [value for value, _text in spec.choices]
+            for _value, text in spec.choices:
+                c.addItem(text)  # values kept in Python: Qt would turn enums into str
             c.activated.connect(lambda _i: self._changed())
             return c
         if k is Kind.DATE:
@@ -164,8 +167,9 @@ class FieldForm(QWidget):
         assert isinstance(combo, QComboBox)
         self._loading = True
         combo.clear()
-        for value, text in choices:
-            combo.addItem(text, value)
+        self.values[name] = [value for value, _text in choices]
+        for _value, text in choices:
+            combo.addItem(text)
         self._loading = False
         if self._item is not None:
             self._show(name, getattr(self._item, name))
@@ -213,11 +217,11 @@ class FieldForm(QWidget):
                 text_in(value or {}, self.language)[0] if k is Kind.TEXTS_LONG else value or ""
             )
         elif isinstance(e, QComboBox):
-            i = e.findData(value)
-            if i < 0 and value not in (None, ""):  # a code no longer among the choices
-                e.addItem(str(value), value)
-                i = e.count() - 1
-            e.setCurrentIndex(max(i, 0))
+            values = self.values[name]
+            if value not in values and value not in (None, ""):  # a code no longer offered
+                values.append(value)
+                e.addItem(str(value))
+            e.setCurrentIndex(values.index(value) if value in values else 0)
         elif isinstance(e, DateField):
             e.set_value(value)
         elif isinstance(e, QCheckBox):
@@ -241,7 +245,8 @@ class FieldForm(QWidget):
         if isinstance(e, QPlainTextEdit):
             return e.toPlainText().strip()
         if isinstance(e, QComboBox):
-            return e.currentData() if e.currentIndex() >= 0 else old
+            i = e.currentIndex()
+            return self.values[spec.name][i] if i >= 0 else old
         if isinstance(e, DateField):
             if e.is_bad():  # keep the old date; the field says what is wrong
                 return old

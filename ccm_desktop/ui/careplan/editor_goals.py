@@ -67,6 +67,7 @@ class GoalList(BoundList):
             SmallStep,
             self._describe_step,
             empty_text=tr("No small step yet: what will the patient do, how much, when?"),
+            rows=4,
         )
         self.steps.list.setObjectName("stepList")
         self.progress = RecordList(
@@ -75,6 +76,7 @@ class GoalList(BoundList):
             NOTE_SPECS,
             lambda: ProgressNote(on=today(), note=""),
             lambda n: f"{date_words(n.on)}  {n.value}  {short(n.note, 'en', 50)}".strip(),
+            rows=4,
         )
         self.progress.list.setObjectName("progressList")
         for nested in (self.steps, self.progress):

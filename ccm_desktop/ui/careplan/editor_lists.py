@@ -31,7 +31,8 @@ class RecordList(QWidget):
     """Items of one kind: a list, Add / Remove / Undo remove, and the chosen item's form.
 
     ``new_item()`` makes a blank item; ``describe(item)`` is its line in the list.
-    ``changed`` fires on every add, remove or edit by the user.
+    ``changed`` fires on every add, remove or edit by the user; the list is at most
+    ``rows`` lines high.
     """
 
     changed = Signal()
@@ -45,6 +46,7 @@ class RecordList(QWidget):
         describe: Callable[[Any], str],
         *,
         empty_text: str = "",
+        rows: int = 7,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -68,7 +70,7 @@ class RecordList(QWidget):
         self.list.currentRowChanged.connect(self._chosen)
         lines = self.list.fontMetrics().lineSpacing()
         self.list.setMinimumHeight(lines * 3)
-        self.list.setMaximumHeight(lines * 7)
+        self.list.setMaximumHeight(lines * rows)
         row.addWidget(self.list, 1)
         buttons = self.buttons = QVBoxLayout()
         self.add_button = QPushButton(add_text)
