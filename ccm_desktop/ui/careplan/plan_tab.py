@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from ccm_desktop.app import AppContext
-from ccm_desktop.careplan.completeness import Missing, missing
+from ccm_desktop.careplan.completeness import ELEMENT_WORDS, Missing, missing
 from ccm_desktop.errors import CcmError
 from ccm_desktop.gate import Permission
 from ccm_desktop.services.careplans import PlanRevision
@@ -88,11 +88,20 @@ def plan_data(data: DetailData) -> PlanData:
 
 
 def missing_text(rev: PlanRevision, missing: list[Missing]) -> str:
-    """What the completeness check still asks for, one item a line."""
+    """The parts the completeness check still asks for, by name in one short paragraph
+    (:func:`missing_details` says what to do for each)."""
     if rev.status == PlanStatus.KEPT_ELSEWHERE:
         return tr("Not checked here: the plan is kept in another record")
     if not missing:
         return tr("Nothing: every required part is filled in")
+    parts = list(dict.fromkeys(ELEMENT_WORDS.get(m.element, m.element) for m in missing))
+    return tr("{n} of {total} parts: {parts}. Edit plan… shows what to add.").format(
+        n=len(parts), total=len(ELEMENT_WORDS), parts=", ".join(parts)
+    )
+
+
+def missing_details(missing: list[Missing]) -> str:
+    """What to do for each missing part, one a line (the summary's tooltip)."""
     return "\n".join(f"• {m.words}" for m in missing)
 
 
@@ -159,13 +168,15 @@ class CarePlanTab(QWidget):
                 ),
                 (
                     ("review", tr("Next review")),
-                    ("missing", tr("Still missing")),
                     ("copies", tr("Copies given")),
                 ),
             ),
             "plan",
         )
         box.addLayout(columns)
+        wide, more = value_columns(((("missing", tr("Still missing")),),), "plan")
+        self.values.update(more)
+        box.addLayout(wide)  # the whole width: a long list stays a few lines
         relative_font(self.values["status"], bold=True)
         self.legacy_note = note("")
         self.legacy_note.setObjectName("planLegacyNote")
@@ -252,6 +263,7 @@ class CarePlanTab(QWidget):
         }
         for key, text in texts.items():
             self.values[key].setText(text)
+        self.values["missing"].setToolTip(missing_details(missing))
         due = review_due(rev, self.today)
         relative_font(self.values["review"], bold=due)
         if kept:
