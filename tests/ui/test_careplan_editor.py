@@ -296,7 +296,7 @@ def test_writing_language_is_the_patients_when_templates_have_it(
     add_templates(qtbot, editor)
     goals = go(editor, "goals").parts[0]
     text = goals.form.editors["text"]
-    assert text.text() == editor.content().goals[0].text["es"]  # the Spanish text is shown
+    assert text.toPlainText() == editor.content().goals[0].text["es"]  # the Spanish text is shown
     assert "English" in text.toolTip() and "no longer match" in text.toolTip()
     typed(qtbot, text, "Mi meta nueva")
     assert editor.content().goals[0].text == {"es": "Mi meta nueva"}

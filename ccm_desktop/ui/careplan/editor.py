@@ -41,7 +41,6 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.careplan.completeness import Missing, missing
 from ccm_desktop.careplan.content import PlanContent
 from ccm_desktop.careplan.template_model import Template
-from ccm_desktop.careplan.templates import load_templates, templates_for
 from ccm_desktop.errors import PermissionDenied, StaleEdit, ValidationError, ValidationErrors
 from ccm_desktop.gate import Permission, role_words
 from ccm_desktop.services.careplans import PlanRevision
@@ -97,11 +96,8 @@ class PlanEditor(QDialog):
         return self.ctx.clock.today(self.zone)
 
     def patient_templates(self) -> list[Template]:
-        """The active templates matching the patient's conditions (read once)."""
-        service = getattr(self.ctx, "templates", None)
-        if service is not None:
-            return list(service.for_patient(self.patient_id))
-        return templates_for(load_templates().templates, self.active_codes)
+        """The practice's active templates matching the patient's conditions (read once)."""
+        return list(self.ctx.templates.for_patient(self.patient_id))
 
     def writing_language(self) -> str:
         """The patient's preferred language when the templates are written in it, else

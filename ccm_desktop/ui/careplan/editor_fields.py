@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
@@ -73,6 +74,8 @@ class Spec:
     placeholder: str = ""
     low: int = 0
     high: int = 99
+    beside: bool = False  # on the same row as the field before it (short fields)
+    lines: int = 5  # the height of a several-line text
 
 
 class FieldForm(QWidget):
@@ -96,6 +99,7 @@ class FieldForm(QWidget):
         self.origin.setObjectName("itemOrigin")
         self.origin.hide()
         outer.addWidget(self.origin)
+        self._row: QHBoxLayout | None = None
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         outer.addLayout(self.form)
@@ -113,10 +117,18 @@ class FieldForm(QWidget):
         lay.addWidget(editor)
         message = error_label()
         lay.addWidget(message)
-        label = QLabel(spec.label)
+        label = QLabel("" if spec.kind is Kind.BOOL else spec.label)  # a box has its text
         label.setBuddy(editor)
         editor.setAccessibleName(spec.label.replace("&", "").rstrip(":"))
-        self.form.addRow(label, box)
+        if spec.beside and self._row is not None:  # on the previous field's row
+            self._row.addWidget(label)
+            self._row.addWidget(box, 1)
+        else:
+            row = QWidget()
+            self._row = QHBoxLayout(row)
+            self._row.setContentsMargins(0, 0, 0, 0)
+            self._row.addWidget(box, 1)
+            self.form.addRow(label, row)
         self.editors[spec.name] = editor
         self.messages[spec.name] = message
         self.labels[spec.name] = label
@@ -133,7 +145,7 @@ class FieldForm(QWidget):
             p.setTabChangesFocus(True)
             p.setPlaceholderText(spec.placeholder)
             p.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-            p.setFixedHeight(p.fontMetrics().lineSpacing() * 5)
+            p.setFixedHeight(p.fontMetrics().lineSpacing() * spec.lines)
             p.textChanged.connect(self._changed)
             return p
         if k is Kind.CHOICE:
@@ -149,10 +161,11 @@ class FieldForm(QWidget):
             d.calendar.clicked.connect(lambda _d: self._changed())
             return d
         if k is Kind.BOOL:
-            b = QCheckBox()
+            b = QCheckBox(spec.label)
             b.toggled.connect(self._changed)
             return b
         s = QSpinBox()
+        s.setMaximumWidth(s.fontMetrics().horizontalAdvance("not asked") * 2)
         if k is Kind.CONFIDENCE:
             s.setRange(-1, 10)
             s.setSpecialValueText(tr("not asked"))

@@ -20,26 +20,32 @@ Choices = tuple[tuple[Any, str], ...]
 
 def goal_specs(conditions: Choices) -> list[Spec]:
     return [
-        Spec("text", tr("&Goal:"), Kind.TEXTS, placeholder=tr("Bring my A1c down to 7.5%")),
+        Spec("text", tr("&Goal:"), Kind.TEXTS_LONG, placeholder=tr("Bring my A1c down"), lines=3),
         Spec("condition_code", tr("For &condition:"), Kind.CHOICE, conditions),
-        Spec("target_value", tr("Target &value:"), placeholder=tr("7.5, 140/90 (may be empty)")),
-        Spec("target_unit", tr("&Unit:"), placeholder=tr("%, mmHg, lb")),
+        Spec("target_value", tr("Target &value:"), placeholder=tr("like 7.5 or 140/90")),
+        Spec("target_unit", tr("&Unit:"), placeholder=tr("like %, mmHg"), beside=True),
         Spec("target_date", tr("Target &date:"), Kind.DATE),
-        Spec("status", tr("S&tatus:"), Kind.CHOICE, tuple(options(GoalStatus))),
+        Spec("status", tr("S&tatus:"), Kind.CHOICE, tuple(options(GoalStatus)), beside=True),
     ]
 
 
 STEP_SPECS = [
-    Spec("what", tr("&What:"), Kind.TEXTS, placeholder=tr("walk")),
-    Spec("how_much", tr("How &much:"), Kind.TEXTS, placeholder=tr("15 minutes")),
-    Spec("when", tr("Whe&n:"), Kind.TEXTS, placeholder=tr("after lunch")),
-    Spec("how_often", tr("How &often:"), Kind.TEXTS, placeholder=tr("5 days a week")),
+    Spec("what", tr("&What:"), Kind.TEXTS, placeholder=tr("like: walk")),
+    Spec("how_much", tr("How &much:"), Kind.TEXTS, placeholder=tr("like: 15 minutes"), beside=True),
+    Spec("when", tr("Whe&n:"), Kind.TEXTS, placeholder=tr("like: after lunch")),
+    Spec(
+        "how_often",
+        tr("How &often:"),
+        Kind.TEXTS,
+        placeholder=tr("like: 5 days a week"),
+        beside=True,
+    ),
     Spec("confidence", tr("Con&fidence (0-10):"), Kind.CONFIDENCE),
 ]
 
 NOTE_SPECS = [
     Spec("on", tr("Dat&e:"), Kind.DATE),
-    Spec("value", tr("Measured va&lue:"), placeholder=tr("in the goal's unit (may be empty)")),
+    Spec("value", tr("Measured va&lue:"), placeholder=tr("in the goal's unit"), beside=True),
     Spec("note", tr("No&te:"), Kind.LONG),
 ]
 

@@ -120,7 +120,7 @@ def build_sections(conditions: Choices, today: Callable[[], date]) -> list[Secti
             [
                 Spec("name", tr("&Name:")),
                 Spec("role", tr("&Role:"), placeholder=tr("Cardiologist, Care manager")),
-                Spec("phone", tr("&Phone:")),
+                Spec("phone", tr("&Phone:"), beside=True),
             ],
             lambda: Contact(name=""),
             lambda c: " · ".join(x for x in (c.name, c.role, c.phone) if x),
@@ -150,8 +150,9 @@ def build_sections(conditions: Choices, today: Callable[[], date]) -> list[Secti
                             "expected_outcome",
                             tr("&Expected outcome (patient's words):"),
                             Kind.TEXTS_LONG,
+                            lines=9,
                         ),
-                        Spec("prognosis", tr("&Prognosis (clinician's):"), Kind.LONG),
+                        Spec("prognosis", tr("&Prognosis (clinician's):"), Kind.LONG, lines=6),
                     ]
                 )
             ],
@@ -220,9 +221,9 @@ def build_sections(conditions: Choices, today: Callable[[], date]) -> list[Secti
                     tr("&Add medication"),
                     [
                         Spec("name", tr("&Name:")),
-                        Spec("dose", tr("D&ose:")),
+                        Spec("dose", tr("D&ose:"), beside=True),
                         Spec("how_often", tr("How &often:")),
-                        Spec("prescriber", tr("Pres&criber:")),
+                        Spec("prescriber", tr("Pres&criber:"), beside=True),
                         Spec("purpose", tr("&What it is for (patient's words):"), Kind.TEXTS),
                     ],
                     lambda: Medication(name=""),
@@ -233,7 +234,10 @@ def build_sections(conditions: Choices, today: Callable[[], date]) -> list[Secti
                     "allergies",
                     tr("Allergies"),
                     tr("Add a&llergy"),
-                    [Spec("substance", tr("&Substance:")), Spec("reaction", tr("Reac&tion:"))],
+                    [
+                        Spec("substance", tr("&Substance:")),
+                        Spec("reaction", tr("Reac&tion:"), beside=True),
+                    ],
                     lambda: Allergy(substance=""),
                     lambda a: " — ".join(x for x in (a.substance, a.reaction) if x),
                     empty_text=tr("No allergy listed (tick “No known allergies” if none)."),
@@ -264,7 +268,13 @@ def build_sections(conditions: Choices, today: Callable[[], date]) -> list[Secti
                         Spec("name", tr("&Name:")),
                         Spec("what", tr("&What it does for the patient:"), Kind.TEXTS),
                         Spec("phone", tr("&Phone:")),
-                        Spec("status", tr("&Status:"), Kind.CHOICE, tuple(options(ServiceStatus))),
+                        Spec(
+                            "status",
+                            tr("&Status:"),
+                            Kind.CHOICE,
+                            tuple(options(ServiceStatus)),
+                            beside=True,
+                        ),
                     ],
                     lambda: CommunityService(name=""),
                     lambda c: f"{c.name} ({label(c.status)})" if c.name else "",
