@@ -40,6 +40,7 @@ from ccm_desktop.services.patients import PatientInput  # noqa: E402
 from ccm_desktop.vocab import CopyMethod, GoalStatus, Responsible, ServiceStatus  # noqa: E402
 from tools.screenshots import (  # noqa: E402
     NOW,
+    _removed_after,
     offscreen_screen,
     parse_args,
     saver,
@@ -211,9 +212,11 @@ def careplan_view_shots(
     tab.print_button.click()
     preview = tab.dialog
     assert isinstance(preview, CarePlanPrintDialog)
-    settle(1200)  # QPdfView paints its pages asynchronously
+    wait_for(lambda: not preview.loading)  # the copy is made off the GUI thread
+    settle(1200)  # and QPdfView paints its pages asynchronously
     save(preview, "careplan-preview")
     preview.large_print.setChecked(True)
+    wait_for(lambda: not preview.loading)
     settle(1200)
     save(preview, "careplan-preview-large")
     preview.reject()
@@ -227,6 +230,7 @@ def main(argv: list[str]) -> int:
         os.environ["QT_QPA_PLATFORM"] = offscreen_screen(args.screen, args.scale)
     if args.scale:
         os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+    import shutil
     import tempfile
 
     import keyring
@@ -251,7 +255,10 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
 
     save = saver(out, [])
-    with tempfile.TemporaryDirectory() as tmp:
+    work = Path(tempfile.gettempdir()) / "ccm-careplan-shots"  # fixed: same status bar
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    with _removed_after(work) as tmp:
         settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
         style.apply_style(app, settings)
         paths = DataPaths(Path(tmp) / "CCM Desktop Demo")

@@ -37,9 +37,16 @@ def page(qtbot, ctx):
 def preview(qtbot, ctx, plan_id) -> CarePlanPrintDialog:
     d = CarePlanPrintDialog(ctx, plan_id)
     qtbot.addWidget(d)
-    d.show()
+    with qtbot.waitSignal(d.made, timeout=10000):  # made off the GUI thread, shown after
+        d.show()
     qtbot.waitExposed(d)
     return d
+
+
+def remake(qtbot, d: CarePlanPrintDialog, change) -> None:
+    """Change an option and wait until the new copy is shown (it is made off the GUI thread)."""
+    with qtbot.waitSignal(d.made, timeout=10000):
+        change()
 
 
 def test_preview_loads_from_memory_with_its_options(qtbot, ctx, nurse, shots):
@@ -54,10 +61,10 @@ def test_preview_loads_from_memory_with_its_options(qtbot, ctx, nurse, shots):
     assert d.chosen_language() == "en" and d.english_note.isHidden()
     assert d.preview.page_label.text() == f"Page 1 of {n}"
     assert "Lower my A1c" in pdf_text(d.preview.pdf_bytes)
-    d.large_print.setChecked(True)
+    remake(qtbot, d, lambda: d.large_print.setChecked(True))
     assert doc.pageCount() == pdf_pages(d.preview.pdf_bytes) > n
-    d.large_print.setChecked(False)
-    d.clinician.setChecked(True)
+    remake(qtbot, d, lambda: d.large_print.setChecked(False))
+    remake(qtbot, d, lambda: d.clinician.setChecked(True))
     assert doc.status() == QPdfDocument.Status.Ready
     assert "E11.9" in pdf_text(d.preview.pdf_bytes) or "E119" in pdf_text(d.preview.pdf_bytes)
     shots(d, "careplan-preview")
@@ -72,7 +79,7 @@ def test_spanish_patient_gets_spanish_and_the_english_items_named(qtbot, ctx, nu
     assert "print in English" in d.english_note.text()
     assert d.untranslated[0] in d.english_note.text()
     spanish = pdf_text(d.preview.pdf_bytes)
-    d.language.setCurrentIndex(d.language.findData("en"))
+    remake(qtbot, d, lambda: d.language.setCurrentIndex(d.language.findData("en")))
     assert d.english_note.isHidden()
     assert d.language_note.isVisible() and "prefers Spanish" in d.language_note.text()
     assert pdf_text(d.preview.pdf_bytes) != spanish

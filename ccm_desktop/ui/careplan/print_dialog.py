@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -55,6 +55,7 @@ from ccm_desktop.ui.common.pdf_preview import (
 )
 from ccm_desktop.ui.common.permission_words import allows, who_may
 from ccm_desktop.ui.common.style import heading, note
+from ccm_desktop.ui.common.tasks import Progress, Task, run_task
 from ccm_desktop.ui.common.vocabulary import options
 from ccm_desktop.ui.common.writer import run_write
 from ccm_desktop.vocab import CopyMethod, PlanStatus
@@ -64,10 +65,15 @@ NAMED_ITEMS = 4
 
 
 class CarePlanPrintDialog(QDialog):
-    """Revision ``plan_id``: the preview with its options, Print…, and the copy given."""
+    """Revision ``plan_id``: the preview with its options, Print…, and the copy given;
+    ``made`` each time a copy is shown after its options changed."""
+
+    made = Signal()
 
     def __init__(self, ctx: AppContext, plan_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.task: Task | None = None
+        self._generation = 0
         self.ctx = ctx
         self.plan_id = plan_id
         self.revision: PlanRevision = ctx.careplans.revision(plan_id)
@@ -170,32 +176,53 @@ class CarePlanPrintDialog(QDialog):
     def chosen_language(self) -> str:
         return str(self.language.currentData() or "en")
 
+    @property
+    def loading(self) -> bool:
+        return self.task is not None and self.task.running
+
     def reload(self) -> None:
-        """Make the copy again with the chosen options, in memory."""
+        """Make the copy again with the chosen options, in memory, off the GUI thread
+        (50-120 ms); ``made`` once it is shown (or the reason it cannot be made)."""
         chosen, clinician = self.chosen_language(), self.clinician.isChecked()
         # None: the patient's own language, so a copy that falls back to English carries
         # its own "ask for an interpreter" line.
         language = None if chosen == self.default_language and not clinician else chosen
-        try:
-            data = build_care_plan_pdf(
-                self.print_data,
-                language=language,
-                large_print=self.large_print.isChecked(),
-                clinician=clinician,
+        data, large = self.print_data, self.large_print.isChecked()
+
+        def make(_p: Progress) -> tuple[bytes, list[str]]:
+            pdf = build_care_plan_pdf(
+                data, language=language, large_print=large, clinician=clinician
             )
-            items = untranslated(self.print_data, language=language, clinician=clinician)
-        except CcmError as exc:
-            self.message.setText(
-                tr("The care plan cannot be printed yet: {reason}").format(reason=describe(exc))
-            )
-            self.message.show()
-            self.print_button.setEnabled(False)
+            return pdf, untranslated(data, language=language, clinician=clinician)
+
+        self._generation += 1
+        generation = self._generation
+        self.print_button.setEnabled(False)  # never the copy of the options before
+        self.task = run_task(
+            make,
+            self,
+            on_success=lambda made: self._made(generation, *made),
+            on_failure=lambda exc: self._not_made(generation, exc),
+        )
+
+    def _made(self, generation: int, pdf: bytes, items: list[str]) -> None:
+        if generation != self._generation:
             return
         self.message.hide()
         self.untranslated = items
-        self.preview.load(data)
+        self.preview.load(pdf)
         self.print_button.setEnabled(self.preview.document.pageCount() > 0)
         self._update_notes()
+        self.made.emit()
+
+    def _not_made(self, generation: int, exc: BaseException) -> None:
+        if generation != self._generation:
+            return
+        self.message.setText(
+            tr("The care plan cannot be printed yet: {reason}").format(reason=describe(exc))
+        )
+        self.message.show()
+        self.made.emit()
 
     def _update_notes(self) -> None:
         language = self.chosen_language()
