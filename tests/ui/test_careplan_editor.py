@@ -338,3 +338,28 @@ def test_front_desk_reads_the_plan_only(
     shots(editor, "read-only")
     editor.close_button.click()  # nothing to ask: a reader changes nothing
     assert not editor.isVisible()
+
+
+def test_free_text_from_before_structured_plans_is_shown_where_it_belongs(
+    qtbot: QtBot, ctx: AppContext, sample: Sample
+) -> None:
+    ctx.actor = ctx.practice.actor_for("nurse.kim")
+    old = PlanContent(legacy={"problem_list": "Diabetes, high blood pressure", "misc": "Old note"})
+    ctx.careplans.save_revision(
+        ctx.actor,
+        sample.doe,
+        old,
+        base_version=None,
+        complete=False,
+        substantial=False,
+        change_note="",
+    )
+    editor = open_editor(qtbot, ctx, sample.doe)
+    problems = go(editor, "problems")
+    assert problems.legacy.isVisible()
+    assert "Diabetes, high blood pressure" in problems.legacy.text()
+    assert "free text" in problems.missing_label.text()  # the check asks to move it
+    notes = go(editor, "notes")
+    assert "misc: Old note" in notes.legacy.text()
+    assert not go(editor, "goals").legacy.isVisible()
+    assert editor.content().legacy == old.legacy  # kept as it was

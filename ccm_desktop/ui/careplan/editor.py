@@ -217,12 +217,18 @@ class PlanEditor(QDialog):
         for s in self.sections:
             s.set_language(self.language)
             s.load(content)
+        claimed = {e for s in self.sections for e in s.elements}
+        rest = [f"{k}: {v}" for k, v in content.legacy.items() if k not in claimed]
+        if rest:  # free text no section holds: under Notes
+            notes = self.section("notes")
+            notes.show_legacy([*(content.legacy.get(e, "") for e in notes.elements), *rest])
         self.language_label.setText(
             tr("Writing in: {language}").format(language=language_name(self.language))
         )
         self.based_on.setText(self._based_on_words())
         if self.nav.currentRow() < 0:
             self.nav.setCurrentRow(0)
+            self.nav.setFocus()
         self.refresh_missing()
         self._update_buttons()
 

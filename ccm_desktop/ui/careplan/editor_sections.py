@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from ccm_desktop.careplan.content import PlanContent, replace
@@ -150,6 +150,11 @@ class Section(QWidget):
         outer.addWidget(self.missing_label)
         if intro:
             outer.addWidget(note(intro))
+        self.legacy = note("")  # free text of a plan written before structured plans
+        self.legacy.setObjectName("legacyText")
+        self.legacy.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.legacy.hide()
+        outer.addWidget(self.legacy)
         body = QWidget()
         lay = QVBoxLayout(body)
         lay.setContentsMargins(0, 0, 8, 0)
@@ -179,6 +184,19 @@ class Section(QWidget):
     def load(self, c: PlanContent) -> None:
         for p in self.parts:
             p.load(c)
+        self.show_legacy([c.legacy[e] for e in self.elements if e in c.legacy])
+
+    def show_legacy(self, texts: Sequence[str]) -> None:
+        """Show free text kept from a plan written before structured plans (read-only)."""
+        old = [t.strip() for t in texts if t.strip()]
+        self.legacy.setText(
+            tr("Written before structured plans (copy it into its place below):")
+            + "\n"
+            + "\n".join(old)
+            if old
+            else ""
+        )
+        self.legacy.setVisible(bool(old))
 
     def apply(self, c: PlanContent) -> PlanContent:
         """``c`` with this section's fields as shown (lists sharing a field are joined)."""
