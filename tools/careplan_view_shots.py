@@ -13,7 +13,6 @@ careplan-preview.png (and careplan-preview-large.png, large print).
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from datetime import date
@@ -40,10 +39,9 @@ from ccm_desktop.services.patients import PatientInput  # noqa: E402
 from ccm_desktop.vocab import CopyMethod, GoalStatus, Responsible, ServiceStatus  # noqa: E402
 from tools.screenshots import (  # noqa: E402
     NOW,
-    _removed_after,
-    offscreen_screen,
     parse_args,
     saver,
+    small_demo,
     wait_for,
     window_size,
 )
@@ -226,59 +224,18 @@ def careplan_view_shots(
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
-    if "QT_QPA_PLATFORM" not in os.environ:
-        os.environ["QT_QPA_PLATFORM"] = offscreen_screen(args.screen, args.scale)
-    if args.scale:
-        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
-    import shutil
-    import tempfile
+    with small_demo(args, "ccm-careplan-shots", min(args.patients, 30)) as (ctx, settings):
+        from PySide6.QtTest import QTest
 
-    import keyring
-    import keyring.backends.null
-    from PySide6.QtCore import QSettings
-    from PySide6.QtTest import QTest
-    from PySide6.QtWidgets import QApplication
+        from ccm_desktop.ui.main_window import MainWindow
 
-    from ccm_desktop.app import create_practice, demo_passphrase
-    from ccm_desktop.demo import build_demo
-    from ccm_desktop.paths import DataPaths
-    from ccm_desktop.security.audit import Actor
-    from ccm_desktop.services.base import Clock
-    from ccm_desktop.ui.common import style
-    from ccm_desktop.ui.common.tasks import wait_for_tasks
-    from ccm_desktop.ui.common.writer import wait_for_writes
-    from ccm_desktop.ui.main_window import MainWindow
-
-    keyring.set_keyring(keyring.backends.null.Keyring())  # never touch the real keyring
-    app = QApplication([sys.argv[0]])
-    out: Path = args.out
-    out.mkdir(parents=True, exist_ok=True)
-
-    save = saver(out, [])
-    work = Path(tempfile.gettempdir()) / "ccm-careplan-shots"  # fixed: same status bar
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir()
-    with _removed_after(work) as tmp:
-        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        style.apply_style(app, settings)
-        paths = DataPaths(Path(tmp) / "CCM Desktop Demo")
-        ctx = create_practice(
-            paths, demo_passphrase(), None, Actor.system("demo"), clock=Clock(lambda: NOW)
-        )
-        try:
-            build_demo(ctx, patients=min(args.patients, 30))
-            nurse = next(s for s in ctx.practice.staff() if s.credential == "RN")
-            ctx.actor = ctx.practice.actor_for(nurse.username)
-            window = MainWindow(ctx, settings, staff=nurse, demo=True)
-            window.resize(*window_size(args.screen, args.scale))
-            window.show()
-            careplan_view_shots(ctx, window, save, wait_for, QTest.qWait)
-            window.close()
-            wait_for_writes()
-            wait_for_tasks()
-            QTest.qWait(100)  # the last answers reach their (closed) pages
-        finally:
-            ctx.close()
+        nurse = next(s for s in ctx.practice.staff() if s.credential == "RN")
+        ctx.actor = ctx.practice.actor_for(nurse.username)
+        window = MainWindow(ctx, settings, staff=nurse, demo=True)
+        window.resize(*window_size(args.screen, args.scale))
+        window.show()
+        careplan_view_shots(ctx, window, saver(args.out, []), wait_for, QTest.qWait)
+        window.close()
     return 0
 
 

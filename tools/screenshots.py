@@ -115,6 +115,52 @@ def wait_for(done: Callable[[], bool], timeout_ms: int = 30000) -> None:
             raise SystemExit("timed out waiting for background work")
 
 
+@contextlib.contextmanager
+def small_demo(args: argparse.Namespace, folder: str, patients: int = 20) -> Iterator[Any]:
+    """For a screenshot tool run on its own: the offscreen screen of ``--screen`` and
+    ``--scale``, a styled QApplication, no OS keyring, and a demo practice of ``patients``
+    in a fixed temporary ``folder`` (removed after); yields ``(ctx, settings)``."""
+    if "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = offscreen_screen(args.screen, args.scale)
+    if args.scale:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+    import keyring
+    import keyring.backends.null
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from ccm_desktop.app import create_practice, demo_passphrase
+    from ccm_desktop.demo import build_demo
+    from ccm_desktop.paths import DataPaths
+    from ccm_desktop.security.audit import Actor
+    from ccm_desktop.services.base import Clock
+    from ccm_desktop.ui.common import style
+    from ccm_desktop.ui.common.tasks import wait_for_tasks
+    from ccm_desktop.ui.common.writer import wait_for_writes
+
+    keyring.set_keyring(keyring.backends.null.Keyring())  # never touch the real keyring
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    args.out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.gettempdir()) / folder  # fixed: the same status bar each run
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir()
+    with _removed_after(work):
+        settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+        style.apply_style(app, settings)  # type: ignore[arg-type]
+        paths = DataPaths(work / "CCM Desktop Demo")
+        ctx = create_practice(
+            paths, demo_passphrase(), None, Actor.system("demo"), clock=Clock(lambda: NOW)
+        )
+        try:
+            build_demo(ctx, patients=patients)
+            yield ctx, settings
+            wait_for_writes()
+            wait_for_tasks()
+            app.processEvents()  # the last answers reach their (closed) pages
+        finally:
+            ctx.close()
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
