@@ -22,7 +22,9 @@ from ccm_desktop.vocab import (
     Activity,
     ConditionStatus,
     ConsentMethod,
+    CopyMethod,
     EnrollmentStatus,
+    PlanStatus,
     Program,
     RecordStatus,
     Role,
@@ -48,6 +50,8 @@ COLUMN_ENUMS: dict[tuple[str, str], type[StrEnum]] = {
     ("time_entry", "activity"): Activity,
     ("time_entry", "source"): TimeSource,
     ("running_timer", "activity"): Activity,
+    ("care_plan", "status"): PlanStatus,
+    ("care_plan_copy", "method"): CopyMethod,
 }
 _IN = re.compile(r"^\s*(\w+) IN \((.*)\)\s*$")
 
