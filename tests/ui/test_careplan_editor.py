@@ -15,7 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from ccm_desktop.app import AppContext
 from ccm_desktop.careplan.content import PlanContent
-from ccm_desktop.errors import PermissionDenied
+from ccm_desktop.errors import PermissionDenied, ValidationError
 from ccm_desktop.ui.careplan.editor import PlanEditor
 from ccm_desktop.ui.careplan.editor_sections import Section, split_field
 from ccm_desktop.ui.careplan.editor_templates import TemplatePicker
@@ -363,3 +363,22 @@ def test_free_text_from_before_structured_plans_is_shown_where_it_belongs(
     assert "misc: Old note" in notes.legacy.text()
     assert not go(editor, "goals").legacy.isVisible()
     assert editor.content().legacy == old.legacy  # kept as it was
+
+
+def test_core_refusal_of_complete_lists_missing_after_the_fields_to_fix(
+    qtbot: QtBot, ctx: AppContext, sample: Sample
+) -> None:
+    editor = open_editor(qtbot, ctx, sample.doe)
+    team = go(editor, "interventions").parts[1]
+    team.add_button.click()
+    go(editor, "notes")
+    editor.messages.errors(
+        [
+            ValidationError("missing.caregiver_assessment", "Write the caregiver assessment."),
+            ValidationError("content.interventions[0].responsible_name", "Name the agency."),
+        ]
+    )
+    text = editor.summary.text()
+    assert text.index("check the marked fields") < text.index("Write the caregiver assessment.")
+    assert editor.stack.currentWidget() is go(editor, "interventions")
+    assert team.form.messages["responsible_name"].text() == "Name the agency."

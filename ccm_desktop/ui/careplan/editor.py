@@ -24,14 +24,12 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -45,11 +43,11 @@ from ccm_desktop.errors import PermissionDenied, StaleEdit, ValidationError, Val
 from ccm_desktop.gate import Permission, role_words
 from ccm_desktop.services.careplans import PlanRevision
 from ccm_desktop.ui.careplan.editor_fields import language_name, tr
+from ccm_desktop.ui.careplan.editor_messages import SaveMessages
 from ccm_desktop.ui.careplan.editor_pages import build_sections, condition_choices
-from ccm_desktop.ui.careplan.editor_sections import Section, split_field
+from ccm_desktop.ui.careplan.editor_sections import Section
 from ccm_desktop.ui.careplan.editor_templates import TemplatePicker, template_languages
 from ccm_desktop.ui.common.dialogs import confirm_discard, describe
-from ccm_desktop.ui.common.forms import error_label
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.tasks import Task
 from ccm_desktop.ui.common.vocabulary import label, role_label
@@ -144,23 +142,10 @@ class PlanEditor(QDialog):
         body.addWidget(self.stack, 1)
         layout.addLayout(body, 1)
 
-        self.summary = error_label()
-        self.summary.setObjectName("saveSummary")
-        self.summary_box = QScrollArea()  # a long missing list scrolls, the form stays
-        self.summary_box.setWidgetResizable(True)
-        self.summary_box.setFrameShape(QFrame.Shape.NoFrame)
-        self.summary_box.setWidget(self.summary)
-        self.summary_box.setMaximumHeight(self.fontMetrics().lineSpacing() * 6)
-        self.summary_box.hide()
-        layout.addWidget(self.summary_box)
-        self.stale_button = QPushButton(tr("Save mine as the newest version"))
-        self.stale_button.setAutoDefault(False)
-        self.stale_button.setToolTip(
-            tr("The other version stays in the history; yours becomes the current plan.")
-        )
-        self.stale_button.clicked.connect(self._save_over)
-        self.stale_button.hide()
-        layout.addWidget(self.stale_button)
+        self.messages = SaveMessages(self.sections, self.nav.setCurrentRow)
+        self.messages.save_over.connect(lambda: self.save(complete=False, over_newer=True))
+        self.summary, self.stale_button = self.messages.summary, self.messages.stale_button
+        layout.addWidget(self.messages)
         self.why_not = note("")
         self.why_not.setObjectName("whyReadOnly")
         self.why_not.hide()
@@ -326,12 +311,12 @@ class PlanEditor(QDialog):
         after a stale edit, on top of the newest revision (which stays in the history)."""
         if self.saving() or not self.allowed():
             return None
-        self.clear_messages()
+        self.messages.clear()
         content = self.content()
         if complete:
             found = self.refresh_missing()
             if found:
-                self.show_missing(found)
+                self.messages.refused(found)
                 return None
         base = self.base_version
         if over_newer:
@@ -362,9 +347,6 @@ class PlanEditor(QDialog):
         self._update_buttons()
         return self.task
 
-    def _save_over(self) -> None:
-        self.save(complete=False, over_newer=True)
-
     def _saved(self, plan_id: int, content: PlanContent) -> None:
         self.latest = self.ctx.careplans.revision(plan_id)
         self.base_version = self.latest.version
@@ -382,77 +364,13 @@ class PlanEditor(QDialog):
     def _failed(self, exc: BaseException) -> None:
         self._update_buttons()
         if isinstance(exc, StaleEdit):
-            self.summary.setText(
-                tr(
-                    "Someone else saved this care plan after you opened it. Your changes "
-                    "are still here. Close and open the plan again to see theirs, or save "
-                    "yours as the newest version."
-                )
-            )
-            self.say()
-            self.stale_button.show()
-            return
-        if isinstance(exc, ValidationError | ValidationErrors):
-            self.show_errors(exc.errors if isinstance(exc, ValidationErrors) else [exc])
-            return
-        if isinstance(exc, PermissionDenied):
-            self.summary.setText(describe(exc))
-            self.say()
-            return
-        raise exc
-
-    def say(self) -> None:
-        """Show the summary's text below the sections (it scrolls when long)."""
-        self.summary.show()
-        self.summary_box.show()
-        self.summary_box.ensureVisible(0, 0)
-
-    def clear_messages(self) -> None:
-        self.summary.hide()
-        self.summary_box.hide()
-        self.stale_button.hide()
-        for s in self.sections:
-            s.clear_errors()
-
-    def show_missing(self, found: list[Missing]) -> None:
-        """Refuse "complete" in words: every missing element, and choose the first
-        section that misses one."""
-        lines = "\n".join(f"• {m.words}" for m in found)
-        self.summary.setText(tr("The plan cannot be complete yet. Still missing:") + "\n" + lines)
-        self.say()
-        for i, s in enumerate(self.sections):
-            if any(s.holds(m.element) for m in found):
-                self.nav.setCurrentRow(i)
-                break
-
-    def show_errors(self, errors: list[ValidationError]) -> None:
-        """Place each message next to its field; choose the first field's section."""
-        first: int | None = None
-        unplaced: list[str] = []
-        missing_words: list[Missing] = []
-        for e in errors:
-            if e.field.startswith("missing."):
-                missing_words.append(Missing(e.field.removeprefix("missing."), e.text))
-                continue
-            path = split_field(e.field)
-            placed = False
-            for i, s in enumerate(self.sections):
-                if s.holds(e.field.removeprefix("content.")):
-                    if first is None:
-                        first = i
-                        self.nav.setCurrentRow(i)
-                    placed = s.show_error(path, e.text)
-                    break
-            if not placed:
-                unplaced.append(e.text)
-        if missing_words:
-            self.show_missing(missing_words)
-            return
-        head = tr("The plan was not saved: check the marked fields.")
-        self.summary.setText("\n".join([head, *unplaced]))
-        self.say()
-        if first is not None:
-            self.nav.setCurrentRow(first)
+            self.messages.stale()
+        elif isinstance(exc, ValidationError | ValidationErrors):
+            self.messages.errors(exc.errors if isinstance(exc, ValidationErrors) else [exc])
+        elif isinstance(exc, PermissionDenied):
+            self.messages.say(describe(exc))
+        else:
+            raise exc
 
     # -- templates -------------------------------------------------------------------
     def add_from_templates(self) -> TemplatePicker:
