@@ -40,7 +40,7 @@ from ccm_desktop.careplan.completeness import Missing, missing
 from ccm_desktop.careplan.content import PlanContent
 from ccm_desktop.careplan.template_model import Template
 from ccm_desktop.errors import PermissionDenied, StaleEdit, ValidationError, ValidationErrors
-from ccm_desktop.gate import Permission, role_words
+from ccm_desktop.gate import Permission
 from ccm_desktop.services.careplans import PlanRevision
 from ccm_desktop.ui.careplan.editor_fields import language_name, tr
 from ccm_desktop.ui.careplan.editor_messages import SaveMessages
@@ -48,9 +48,10 @@ from ccm_desktop.ui.careplan.editor_pages import build_sections, condition_choic
 from ccm_desktop.ui.careplan.editor_sections import Section
 from ccm_desktop.ui.careplan.editor_templates import TemplatePicker, template_languages
 from ccm_desktop.ui.common.dialogs import confirm_discard, describe
+from ccm_desktop.ui.common.permission_words import who_may
 from ccm_desktop.ui.common.style import heading, note
 from ccm_desktop.ui.common.tasks import Task
-from ccm_desktop.ui.common.vocabulary import label, role_label
+from ccm_desktop.ui.common.vocabulary import label
 from ccm_desktop.ui.common.writer import run_write
 from ccm_desktop.vocab import ConditionStatus
 
@@ -272,9 +273,7 @@ class PlanEditor(QDialog):
         return actor is not None and self.ctx.gate.allows(actor, EDIT)
 
     def refusal(self) -> str:
-        roles = " or ".join(role_label(r).lower() for r in self.ctx.gate.table.allowed_roles(EDIT))
-        actor = self.ctx.actor
-        who = role_words(actor.role) if actor is not None and actor.role else ""
+        roles, who = who_may(self.ctx, EDIT)
         if not who:
             return tr("Sign in as a staff member to change the care plan.")
         return tr(
