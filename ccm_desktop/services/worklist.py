@@ -48,12 +48,16 @@ def plan_reviews(conn: Connection, ids: Collection[int] | None) -> dict[int, dat
     newest = select(CarePlan.patient_id, func.max(CarePlan.version).label("v")).where(
         CarePlan.status.in_(ESTABLISHED)
     )
+    last = newest.group_by(CarePlan.patient_id)
     if ids is not None:
-        newest = newest.where(CarePlan.patient_id.in_(list(ids)))
-    last = newest.group_by(CarePlan.patient_id).subquery()
+        last = last.where(CarePlan.patient_id.in_(list(ids)))
+    newest_v = last.subquery()
     q = select(CarePlan.patient_id, CarePlan.next_review).join(
-        last, (last.c.patient_id == CarePlan.patient_id) & (last.c.v == CarePlan.version)
+        newest_v,
+        (newest_v.c.patient_id == CarePlan.patient_id) & (newest_v.c.v == CarePlan.version),
     )
+    if ids is not None:  # SQLite would otherwise scan every revision for the join
+        q = q.where(CarePlan.patient_id.in_(list(ids)))
     return {pid: due for pid, due in conn.execute(q)}
 
 
