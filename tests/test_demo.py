@@ -13,6 +13,8 @@ from sqlalchemy import func, select
 
 from ccm_desktop import icd10
 from ccm_desktop.app import AppContext, create_practice
+from ccm_desktop.careplan.completeness import ELEMENTS
+from ccm_desktop.careplan.content import from_json
 from ccm_desktop.db.models import (
     ROLES,
     AuditEvent,
@@ -33,7 +35,6 @@ from ccm_desktop.errors import ValidationError
 from ccm_desktop.paths import DataPaths
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.services.base import Clock, end_of_month
-from ccm_desktop.services.careplans import CARE_PLAN_ELEMENTS
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES
 from ccm_desktop.services.worklist import FLAG_NO_CONSENT, FLAG_NO_CONTACT, FLAG_NO_PLAN
 from ccm_desktop.validation import check_mbi, check_npi
@@ -176,9 +177,9 @@ def test_care_plans_and_time_are_realistic(built):
     with ctx.db.read() as s:
         plans = list(s.scalars(select(CarePlan)))
         assert any(p.version == 2 for p in plans)
-        full = [p for p in plans if not p.kept_elsewhere]
-        assert all(tuple(p.content) == CARE_PLAN_ELEMENTS for p in full)
-        assert all(all(v.strip() for v in p.content.values()) for p in full)
+        full = [from_json(p.content) for p in plans if p.status == "complete"]
+        assert full and all(set(c.legacy) == {k for k, _ in ELEMENTS} - {"care_team"} for c in full)
+        assert all(all(v.strip() for v in c.legacy.values()) for c in full)
         roles = dict(s.execute(select(StaffUser.id, StaffUser.role)).all())
         staff = set(s.scalars(select(TimeEntry.staff_id).distinct()))
         assert {roles[i] for i in staff} == {"care_manager", "provider"}

@@ -49,7 +49,7 @@ def test_good_file_creates_patients_with_conditions_enrollment_consent_and_plan(
         assert consent.disclosed_service and consent.disclosed_cost_sharing
         assert consent.disclosed_one_practitioner and consent.disclosed_stop_anytime
         assert consent.obtained_by_id == admin.staff_id and consent.witness == ""
-        assert plan.kept_elsewhere and plan.established_date == date(2024, 2, 2)
+        assert plan.status == "kept_elsewhere" and plan.established_date == date(2024, 2, 2)
     acts = actions(ctx)
     assert acts.count("patient.create") == 2 and acts.count("condition.add") == 4
     assert acts.count("enrollment.enroll") == 2 and acts.count("careplan.version") == 2
@@ -132,12 +132,12 @@ def test_care_plan_same_date_adds_no_version_a_later_one_does(ctx, admin, tmp_pa
     import_patients(ctx, f, admin)
     import_patients(ctx, f, admin)
     pid = ctx.patients.find_by_mrn("T000001").id
-    assert [v.version for v in ctx.careplans.versions(pid)] == [1]
+    assert [v.version for v in ctx.careplans.revisions(pid)] == [1]
     later = patient_row(1, care_plan_date="2025-01-10")
     report = import_patients(ctx, write_csv(tmp_path / "q.csv", PATIENT_COLUMNS, [later]), admin)
     assert report.updated == 1
-    v2, _ = ctx.careplans.versions(pid)
-    assert (v2.version, v2.established_date, v2.kept_elsewhere) == (2, date(2025, 1, 10), True)
+    v2, _ = ctx.careplans.revisions(pid)
+    assert (v2.version, v2.established_date, v2.status) == (2, date(2025, 1, 10), "kept_elsewhere")
 
 
 def test_columns_left_out_keep_what_the_database_has(ctx, admin, tmp_path):

@@ -56,7 +56,7 @@ def patient(ctx: AppContext, clinician: Actor, nurse: Actor) -> int:
     ctx.patients.add_condition(clinician, pid, "I10")
     consent = ConsentInput(date(2026, 11, 2), "written", kim.id, True, True, True, True)
     eid = ctx.enrollment.enroll(clinician, pid, "ccm", consent)
-    ctx.careplans.add_version(nurse, pid, date(2026, 11, 3))
+    ctx.careplans.add_kept_elsewhere(nurse, pid, date(2026, 11, 3))
     for hour, minutes in ((14, 12), (15, 9)):
         ctx.time.add(
             nurse,
@@ -75,7 +75,7 @@ def test_the_record_equals_what_the_services_return(ctx, patient):
     assert record.enrollments == ctx.enrollment.history(patient)
     assert len(record.enrollments[0].history) >= 2  # enrolled, then disenrolled
     assert record.current == record.enrollments[0]
-    assert record.plans == ctx.careplans.versions(patient) and len(record.plans) == 1
+    assert record.plans == ctx.careplans.revisions(patient) and len(record.plans) == 1
     assert record.audit == ctx.patients.audit_trail(patient)
     assert record.tz == ZoneInfo(ctx.practice.practice().timezone)
     assert record.today == ctx.clock.today(record.tz)

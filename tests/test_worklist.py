@@ -92,7 +92,7 @@ class Practice:
         )
 
     def plan(self, pid: int, established: date = date(2026, 10, 5)) -> None:
-        self.ctx.careplans.add_version(self.dr, pid, established, {"goals": []})
+        self.ctx.careplans.add_kept_elsewhere(self.dr, pid, established)
 
 
 @pytest.fixture

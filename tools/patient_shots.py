@@ -22,7 +22,7 @@ def richest_patient(ctx: AppContext, look_at: int = 60) -> int:
     def score(pid: int) -> tuple[int, int]:
         detail = ctx.patients.get(pid)
         return (
-            min(len(detail.conditions), 5) + min(len(ctx.careplans.versions(pid)), 3),
+            min(len(detail.conditions), 5) + min(len(ctx.careplans.revisions(pid)), 3),
             len(ctx.time.entries(pid)),
         )
 

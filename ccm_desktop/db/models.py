@@ -32,8 +32,10 @@ from ccm_desktop.vocab import (
     Activity,
     ConditionStatus,
     ConsentMethod,
+    CopyMethod,
     Credential,
     EnrollmentStatus,
+    PlanStatus,
     Program,
     RecordStatus,
     Role,
@@ -296,18 +298,54 @@ class InitiatingVisit(Base):
 
 
 class CarePlan(Base):
-    """One version of a patient's care plan; a revision adds a version, never overwrites."""
+    """One revision of a patient's care plan; a revision adds a row, never overwrites one.
+
+    ``content`` is :func:`ccm_desktop.careplan.content.to_json` of the plan's content;
+    ``next_review`` is computed at save (the worklist reads it in one query).
+    """
 
     __tablename__ = "care_plan"
-    __table_args__ = (UniqueConstraint("patient_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("patient_id", "version"),
+        CheckConstraint(_in("status", PlanStatus), name="status"),
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patient.id"), index=True)
     version: Mapped[int] = mapped_column(Integer)
     established_date: Mapped[date] = mapped_column(Date)
-    kept_elsewhere: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[str] = mapped_column(String(16))
+    substantial: Mapped[bool] = mapped_column(Boolean, default=False)
+    change_note: Mapped[str] = mapped_column(Text, default="")
+    next_review: Mapped[date | None] = mapped_column(Date)
     content: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CarePlanCopy(Base):
+    """A copy of a care-plan revision given to the patient or caregiver: when and how."""
+
+    __tablename__ = "care_plan_copy"
+    __table_args__ = (CheckConstraint(_in("method", CopyMethod), name="method"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    care_plan_id: Mapped[int] = mapped_column(ForeignKey("care_plan.id"), index=True)
+    given_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(16))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CareplanTemplate(Base):
+    """A care-plan template as the practice edited or added it (``body``: the TOML as
+    written); the templates shipped in resources/ apply where none is stored."""
+
+    __tablename__ = "careplan_template"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    template_id: Mapped[str] = mapped_column(String(64), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class TimeEntry(Base):

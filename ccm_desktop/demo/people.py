@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ccm_desktop import icd10
+from ccm_desktop.careplan.completeness import ELEMENTS
+from ccm_desktop.careplan.content import PlanContent
 from ccm_desktop.demo.data import (
     CONDITIONS,
     DECLINE_REASONS,
@@ -27,10 +29,11 @@ from ccm_desktop.demo.data import (
     TOWNS,
 )
 from ccm_desktop.services.base import end_of_month
-from ccm_desktop.services.careplans import CARE_PLAN_ELEMENTS
+from ccm_desktop.services.careplans import next_review_date
 from ccm_desktop.services.enrollment import PROGRAM_NAMES
 from ccm_desktop.textfold import name_search_key
 from ccm_desktop.validation import check_mbi
+from ccm_desktop.vocab import PlanStatus
 
 Row = dict[str, Any]
 LEAD_WEIGHT = 2.0  # the lead care manager's share against 1 for each other clinician
@@ -407,18 +410,28 @@ class PatientMaker:
         active = [c for c in plan.conditions if c["status"] == "active"]
         for version, d in enumerate(dates, 1):
             elsewhere = version == 1 and rng.random() < 0.03
+            status = PlanStatus.KEPT_ELSEWHERE if elsewhere else PlanStatus.COMPLETE
+            content = (
+                {"schema": 1}
+                if elsewhere
+                else {"schema": 1, "legacy": self._legacy(active, version)}
+            )
             plan.care_plans.append(
                 {
                     "version": version,
                     "established_date": d,
-                    "kept_elsewhere": elsewhere,
-                    "content": {} if elsewhere else self._content(active, version),
+                    "status": status.value,
+                    "substantial": version > 1,
+                    "change_note": "Reviewed with the patient." if version > 1 else "",
+                    "next_review": next_review_date(d, PlanContent()),
+                    "content": content,
                     "created_by_id": rng.choice(authors),
                     "created_at": w.instant(d, rng),
                 }
             )
 
-    def _content(self, conditions: list[Row], version: int) -> dict[str, str]:
+    def _legacy(self, conditions: list[Row], version: int) -> dict[str, str]:
+        """A plan written as free text, one text per element (as before structured plans)."""
         rng = self.rng
         table = {c[0]: c for c in self.conditions}
         known = [table[c["code"]] for c in conditions if c["code"] in table]
@@ -428,4 +441,4 @@ class PatientMaker:
         text["symptom_management"] = " ".join(c[4] for c in known)
         if version > 1:
             text["measurable_goals"] += " Goals updated with the patient at review."
-        return {k: text[k] for k in CARE_PLAN_ELEMENTS}
+        return {k: text[k] for k, _ in ELEMENTS if k in text}

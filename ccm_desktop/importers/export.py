@@ -33,6 +33,7 @@ from ccm_desktop.gate import Permission
 from ccm_desktop.importers.csvfile import quoted
 from ccm_desktop.importers.patients import PATIENT_COLUMNS
 from ccm_desktop.security.audit import Actor, record
+from ccm_desktop.services.careplans import ESTABLISHED
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES
 from ccm_desktop.validation import format_phone, looks_like_formula
 from ccm_desktop.vocab import AuditAction
@@ -114,6 +115,7 @@ def _rows(s: Session) -> list[list[str]]:
         consent[eid] = (when, method)  # the newest consent of an enrollment wins
     newest = (
         select(CarePlan.patient_id, func.max(CarePlan.version).label("v"))
+        .where(CarePlan.status.in_(ESTABLISHED))  # a draft is not a plan
         .group_by(CarePlan.patient_id)
         .subquery()
     )

@@ -88,7 +88,7 @@ class Known:
     patients: dict[str, Patient]
     conditions: dict[int, dict[str, Condition]]
     current: dict[int, Enrollment]
-    plans: dict[int, tuple[int, date]]
+    plans: dict[int, tuple[int, date | None]]  # newest version, newest plan's date
     mbi_owner: dict[str, str]
     codes: dict[str, str | ValidationError] = field(default_factory=dict)
     seen_mrn: dict[str, int] = field(default_factory=dict)
@@ -328,6 +328,6 @@ def _check_care_plan(
         bad(exc.field, exc.text)
         return None
     latest = k.plans.get(patient.id) if patient is not None else None
-    if latest is None or d > latest[1]:
+    if latest is None or latest[1] is None or d > latest[1]:
         return d, (latest[0] if latest else 0) + 1
     return None

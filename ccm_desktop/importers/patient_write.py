@@ -39,7 +39,7 @@ from ccm_desktop.errors import RecordNotCurrent, WriteConflict
 from ccm_desktop.importers.patient_rows import RowPlan
 from ccm_desktop.importers.report import ProgressSteps
 from ccm_desktop.security.audit import Actor, AuditItem, record_many
-from ccm_desktop.services.careplans import version_values
+from ccm_desktop.services.careplans import version_audit, version_values
 from ccm_desktop.services.enrollment import ACTIVE_STATUSES, closing_step, consent_values
 from ccm_desktop.services.patients import condition_values
 from ccm_desktop.vocab import AuditAction, ConditionStatus, EnrollmentStatus, RecordStatus
@@ -266,18 +266,9 @@ def _step(
 def _care_plans(s: Session, actor: Actor, batch: list[RowPlan], ids: list[int]) -> list[AuditItem]:
     """A kept-elsewhere care-plan version per row that has a new one; their audit events."""
     rows = [
-        version_values(actor, pid, plan.care_plan_version, plan.care_plan, None, True)
+        version_values(actor, pid, plan.care_plan_version, plan.care_plan)
         for plan, pid in zip(batch, ids, strict=True)
         if plan.care_plan
     ]
     made = _insert(s, CarePlan.__table__, rows, ("patient_id", "version"))
-    return [
-        AuditItem(
-            AuditAction.CAREPLAN_VERSION,
-            "care_plan",
-            cid,
-            row["patient_id"],
-            {"version": row["version"], "kept_elsewhere": row["kept_elsewhere"]},
-        )
-        for row, cid in zip(rows, made, strict=True)
-    ]
+    return [version_audit(cid, row) for row, cid in zip(rows, made, strict=True)]

@@ -15,7 +15,8 @@ becomes program_changed or transferred); the same program changes nothing and an
 empty one leaves enrollment alone. A consent from a file is recorded as
 ``recorded_via="import"`` with the four disclosures attested by the practice.
 ``care_plan_date`` records a plan kept outside the application; a date not later than
-the patient's newest plan adds no version. ``qmb`` is yes or no.
+the patient's newest plan (complete or kept elsewhere, not a draft) adds no version.
+``qmb`` is yes or no.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import func, inspect, select, tuple_
+from sqlalchemy import case, func, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from ccm_desktop.app import AppContext
@@ -45,6 +46,7 @@ from ccm_desktop.importers.report import (
     audit_summary,
 )
 from ccm_desktop.security.audit import Actor, record
+from ccm_desktop.services.careplans import ESTABLISHED
 from ccm_desktop.services.patients import PatientBrief
 from ccm_desktop.validation import normalise_mbi
 from ccm_desktop.vocab import AuditAction, ChangeKind, RecordStatus
@@ -340,7 +342,10 @@ def _load(s: Session, ctx: AppContext, rows: list[CsvRow]) -> Known:
         )
         q = (
             select(
-                CarePlan.patient_id, func.max(CarePlan.version), func.max(CarePlan.established_date)
+                CarePlan.patient_id,
+                func.max(CarePlan.version),
+                # the newest plan's date: a draft is not a plan
+                func.max(case((CarePlan.status.in_(ESTABLISHED), CarePlan.established_date))),
             )
             .where(CarePlan.patient_id.in_(chunk))
             .group_by(CarePlan.patient_id)

@@ -1,7 +1,7 @@
 """One patient's whole record as the detail page shows it, read in one session.
 
 The parts are the same records the services return one by one (``PatientService.get``,
-``EnrollmentService.history``, ``CarePlanService.versions``, ``PatientService.audit_trail``),
+``EnrollmentService.history``, ``CarePlanService.revisions``, ``PatientService.audit_trail``),
 read by the same session-level functions, so the page sees one consistent snapshot for one
 connection. Time is not here: the Time tab reads one month at a time
 (``services/time_log.py``), not every entry the patient ever had.
@@ -18,7 +18,7 @@ from sqlalchemy import select
 from ccm_desktop.db.models import Provider
 from ccm_desktop.security.audit import AuditRow
 from ccm_desktop.services.base import Service, staff_names
-from ccm_desktop.services.careplans import CarePlanVersion, versions_in_session
+from ccm_desktop.services.careplans import PlanRevision, revisions_in_session
 from ccm_desktop.services.enrollment import EnrollmentView, history_in_session
 from ccm_desktop.services.patients import PatientDetail, audit_in_session, detail_in_session
 
@@ -30,7 +30,7 @@ class PatientRecord:
 
     detail: PatientDetail
     enrollments: list[EnrollmentView]
-    plans: list[CarePlanVersion]
+    plans: list[PlanRevision]
     audit: list[AuditRow]
     tz: ZoneInfo
     today: date
@@ -55,7 +55,7 @@ class PatientRecordService(Service):
             return PatientRecord(
                 detail=detail,
                 enrollments=history_in_session(s, patient_id, names),
-                plans=versions_in_session(s, patient_id),
+                plans=revisions_in_session(s, patient_id, names),
                 audit=audit_in_session(s, patient_id),  # with records merged into it
                 tz=tz,
                 today=self.clock.today(tz),
