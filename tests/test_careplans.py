@@ -30,10 +30,13 @@ from ccm_desktop.errors import (
     ValidationError,
     ValidationErrors,
 )
+from ccm_desktop.importers import import_patients
+from ccm_desktop.importers.patients import PATIENT_COLUMNS
 from ccm_desktop.security.audit import Actor
 from ccm_desktop.services.careplans import next_review_date
 from ccm_desktop.services.patients import PatientInput
 from ccm_desktop.vocab import CopyMethod, PlanStatus, Responsible
+from tests.csvdata import patient_row, write_csv
 
 TODAY = date(2026, 11, 16)  # FIXED_NOW in New York
 
@@ -242,3 +245,22 @@ def test_the_plans_own_review_date_wins(ctx, nurse, pid):
     assert ctx.careplans.latest(pid).next_review == date(2027, 1, 15)
     save(ctx, nurse, pid, replace(content, next_review=None), base=1)
     assert ctx.careplans.latest(pid).next_review == date(2027, 5, 16)  # today + 6 months
+
+
+def test_an_imported_plan_date_is_compared_with_the_newest_plan_not_a_draft(
+    ctx, admin, nurse, tmp_path
+):
+    first = patient_row(1, care_plan_date="")
+    import_patients(ctx, write_csv(tmp_path / "a.csv", PATIENT_COLUMNS, [first]), admin)
+    pid = ctx.patients.find_by_mrn("T000001").id
+    save(ctx, nurse, pid, PlanContent(), complete=False)  # a draft, dated 11/16/2026
+    later = patient_row(1, care_plan_date="2026-10-01")  # kept elsewhere, before the draft
+    import_patients(ctx, write_csv(tmp_path / "b.csv", PATIENT_COLUMNS, [later]), admin)
+    plan, draft = ctx.careplans.revisions(pid)
+    assert (plan.version, plan.status, plan.established_date) == (
+        2,
+        PlanStatus.KEPT_ELSEWHERE,
+        date(2026, 10, 1),
+    )
+    assert draft.status == PlanStatus.DRAFT
+    assert plan.next_review == date(2027, 10, 1)
