@@ -382,3 +382,22 @@ def test_core_refusal_of_complete_lists_missing_after_the_fields_to_fix(
     assert text.index("check the marked fields") < text.index("Write the caregiver assessment.")
     assert editor.stack.currentWidget() is go(editor, "interventions")
     assert team.form.messages["responsible_name"].text() == "Name the agency."
+
+
+def test_ctrl_s_saves_a_draft_and_nothing_changed_saves_nothing(
+    qtbot: QtBot, ctx: AppContext, sample: Sample
+) -> None:
+    editor = open_editor(qtbot, ctx, sample.doe)
+    assert not editor.draft_button.isEnabled()  # nothing changed yet
+    editor.activateWindow()
+    qtbot.waitUntil(editor.isActiveWindow)  # shortcuts work in the active window
+    notes = go(editor, "notes").parts[0].editors["notes"]
+    notes.setFocus()
+    qtbot.keyClicks(notes, "Called about the new meter")
+    with qtbot.waitSignal(editor.saved, timeout=15000):
+        qtbot.keyClick(notes, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    latest = ctx.careplans.latest(sample.doe)
+    assert latest is not None and latest.content.notes == "Called about the new meter"
+    qtbot.keyClick(notes, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert editor.task is not None and not editor.saving()
+    assert [r.version for r in ctx.careplans.revisions(sample.doe)] == [1]

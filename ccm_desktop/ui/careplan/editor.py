@@ -20,7 +20,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFont
+from PySide6.QtGui import QFont, QKeySequence
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -118,7 +118,8 @@ class PlanEditor(QDialog):
             )
         )
         top.addWidget(self.language_label)
-        self.templates_button = QPushButton(tr("Add from &templates…"))
+        self.templates_button = QPushButton(tr("Add from templates…"))
+        self.templates_button.setShortcut(QKeySequence("Ctrl+T"))
         self.templates_button.setAutoDefault(False)
         self.templates_button.clicked.connect(self.add_from_templates)
         top.addWidget(self.templates_button)
@@ -153,10 +154,10 @@ class PlanEditor(QDialog):
         layout.addWidget(self.why_not)
 
         notes_row = QHBoxLayout()
-        self.substantial = QCheckBox(tr("&Substantial revision (counts for complex CCM)"))
+        self.substantial = QCheckBox(tr("Su&bstantial revision (counts for complex CCM)"))
         self.substantial.toggled.connect(self._changed)
         notes_row.addWidget(self.substantial)
-        change_label = QLabel(tr("What &changed:"))
+        change_label = QLabel(tr("W&hat changed:"))
         self.change_note = QLineEdit(objectName="changeNote")
         self.change_note.setPlaceholderText(tr("A few words: new goal for blood pressure"))
         self.change_note.setAccessibleName(tr("What changed"))
@@ -168,9 +169,10 @@ class PlanEditor(QDialog):
         layout.addLayout(notes_row)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        self.draft_button = QPushButton(tr("Save &draft"))
-        self.complete_button = QPushButton(tr("Save as co&mplete"))
-        self.complete_button.setToolTip(tr("Checks that every required element is there"))
+        self.draft_button = QPushButton(tr("Save draft"))
+        self.draft_button.setShortcut(QKeySequence.StandardKey.Save)
+        self.complete_button = QPushButton(tr("Save as complete"))
+        self.complete_button.setShortcut(QKeySequence("Ctrl+Shift+S"))
         self.close_button = QPushButton(tr("Close"))
         for b in (self.draft_button, self.complete_button, self.close_button):
             b.setAutoDefault(False)
@@ -291,8 +293,13 @@ class PlanEditor(QDialog):
         why = "" if on else self.refusal()
         self.why_not.setText(why)
         self.why_not.setVisible(bool(why))
-        for b in (self.draft_button, self.complete_button, self.templates_button):
-            b.setToolTip(why)
+        self.draft_button.setToolTip(why or tr("Save what is here as a draft (Ctrl+S)"))
+        self.complete_button.setToolTip(
+            why or tr("Check that every required element is there, then save (Ctrl+Shift+S)")
+        )
+        self.templates_button.setToolTip(
+            why or tr("Add goals, symptom plans and tasks for the patient's conditions (Ctrl+T)")
+        )
         self._update_buttons()
 
     def _update_buttons(self) -> None:
