@@ -206,6 +206,11 @@ class FieldForm(QWidget):
         )
         self.origin.setVisible(bool(source))
 
+    def rebase(self, item: Any) -> None:
+        """Make ``item`` what later edits start from, without showing it again (its nested
+        parts changed outside this form)."""
+        self._item = item
+
     def set_language(self, language: str) -> None:
         self.language = language
         if self._item is not None:

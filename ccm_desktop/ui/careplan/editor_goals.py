@@ -139,7 +139,7 @@ class GoalList(BoundList):
         goal = replace_item(
             self.form.item(), steps=self.steps.items(), progress=self.progress.items()
         )
-        self.form._item = goal  # later edits of the form start from the nested parts too
+        self.form.rebase(goal)  # later edits of the form start from the nested parts too
         self._items[row] = goal
         self._retitle(row)
         self.changed.emit()
