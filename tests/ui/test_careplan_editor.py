@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QLineEdit, QMessageBox, QPlainTextEdit, QSpinBox
+from PySide6.QtWidgets import QLineEdit, QMessageBox, QPlainTextEdit, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from ccm_desktop.app import AppContext
@@ -322,8 +322,11 @@ def test_front_desk_reads_the_plan_only(
     assert editor.why_not.isVisible() and "shown for reading" in editor.why_not.text()
     prognosis = go(editor, "outcome").parts[0].editors["prognosis"]
     assert prognosis.toPlainText() == "Good" and prognosis.isReadOnly()
-    assert not go(editor, "goals").parts[0].add_button.isEnabled()
-    assert not isinstance(editor.focusWidget(), QCheckBox) or not editor.substantial.isEnabled()
+    goals = go(editor, "goals").parts[0]
+    assert not goals.add_button.isEnabled()
+    assert goals.empty.text() == "Nothing listed here."  # no "Add one" for a reader
+    assert not editor.change_note.isEnabled()
+    assert not editor.substantial.isEnabled()
     assert editor.save(complete=False) is None
     with pytest.raises(PermissionDenied):  # the gate refuses whatever the window shows
         ctx.careplans.save_revision(

@@ -288,7 +288,7 @@ class PlanEditor(QDialog):
         for s in self.sections:
             s.set_editable(on)
         self.substantial.setEnabled(on)
-        self.change_note.setReadOnly(not on)
+        self.change_note.setEnabled(on)
         self.templates_button.setEnabled(on)
         why = "" if on else self.refusal()
         self.why_not.setText(why)

@@ -59,6 +59,7 @@ class RecordList(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         self.title = heading(title, 1.1)
         layout.addWidget(self.title)
+        self.empty_text = empty_text  # what to do next; a reader is told there is nothing
         self.empty = note(empty_text)
         self.empty.setObjectName("emptyList")
         layout.addWidget(self.empty)
@@ -217,7 +218,8 @@ class RecordList(QWidget):
 
     def _refresh(self) -> None:
         has = bool(self._items)
-        self.empty.setVisible(not has and bool(self.empty.text()))
+        self.empty.setText(self.empty_text if self._editable else tr("Nothing listed here."))
+        self.empty.setVisible(not has and bool(self.empty_text))
         self.add_button.setEnabled(self._editable)
         self.remove_button.setEnabled(self._editable and self.list.currentRow() >= 0)
         self.undo_button.setEnabled(self._editable)
