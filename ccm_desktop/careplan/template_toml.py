@@ -240,18 +240,19 @@ _SECTIONS = {
 }
 
 
-def text_fields(t: Template) -> list[tuple[str, Texts]]:
+def text_fields(t: Template, *, every: bool = False) -> list[tuple[str, Texts]]:
     """Every patient-facing text of ``t`` with its field path (``goals[1].step.what``),
-    in file order; the template's own name is left out (a title, not a sentence)."""
+    in file order; the template's own name is left out (a title, not a sentence).
+    ``every``: also the optional texts not written yet (for the editor), as ``{}``."""
     out: list[tuple[str, Texts]] = [("problem", t.problem)]
-    if t.expected_outcome:
+    if t.expected_outcome or every:
         out.append(("expected_outcome", t.expected_outcome))
     for section, names in _SECTIONS.items():
         for n, item in enumerate(getattr(t, section), start=1):
             for name in names:
                 v = _get(item, name)
-                if v:
-                    out.append((f"{section}[{n}].{name}", v))
+                if v or every:
+                    out.append((f"{section}[{n}].{name}", v or {}))
     return out
 
 
@@ -274,7 +275,10 @@ def with_text(t: Template, path: str, language: str, text: str) -> Template:
             items[i] = put(items[i], rest)
             return dataclasses.replace(obj, **{m.group(1): tuple(items)})
         if rest:
-            return dataclasses.replace(obj, **{head: put(getattr(obj, head), rest)})
+            inner = getattr(obj, head)
+            if inner is None and head == "step":  # a goal gets its small step
+                inner = StepTemplate({})
+            return dataclasses.replace(obj, **{head: put(inner, rest)})
         texts = dict(getattr(obj, head))
         if text.strip():
             texts[language] = text.strip()
@@ -310,7 +314,7 @@ def to_toml(t: Template) -> str:
             if getattr(g, name):
                 lines.append(f"{name} = {_s(getattr(g, name))}")
         lines += _texts("text", g.text)
-        if g.step:
+        if g.step and any(dataclasses.astuple(g.step)):
             for name in ("what", "how_much", "when", "how_often"):
                 lines += _texts(f"step.{name}", getattr(g.step, name))
     for s in t.symptoms:
