@@ -62,7 +62,7 @@ def template_shots(ctx: Any, parent: Any, save: Callable[[Any, str], None], size
     editor.save()
     save(editor, "careplan-templates-refused")
 
-    editor.texts.show_template(editor.current, editable=True)  # back to the saved texts
+    editor.show_template(ctx.templates.get("type2_diabetes"))  # back to the saved texts
     editor.tabs.setCurrentIndex(1)
     save(editor, "careplan-templates-file")
     editor.tabs.setCurrentIndex(0)
