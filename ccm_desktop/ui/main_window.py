@@ -354,6 +354,10 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.import_time_action)
         self.backup_action = self._action(self.tr("&Back up…"), None, self.back_up)
         file_menu.addAction(self.backup_action)
+        self.templates_action = self._action(
+            self.tr("Care-plan &templates…"), None, self.edit_templates
+        )
+        file_menu.addAction(self.templates_action)
         file_menu.addSeparator()
         self.quit_action = self._action(self.tr("&Quit"), QKeySequence.StandardKey.Quit, self.close)
         if self.quit_action.shortcut().isEmpty():
@@ -543,6 +547,17 @@ class MainWindow(QMainWindow):
     def _step(self, direction: int) -> None:
         i = TEXT_SCALES.index(text_scale(self.settings)) + direction
         self.set_text_size(TEXT_SCALES[max(0, min(i, len(TEXT_SCALES) - 1))])
+
+    def edit_templates(self) -> None:
+        """File > Care-plan templates…: the template editor (the administrator edits, other
+        roles read; ui/careplan/template_editor.py)."""
+        from ccm_desktop.ui.careplan.template_editor import TemplateEditor
+
+        editor = TemplateEditor(self.ctx, self)
+        editor.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        editor.resize(min(1180, self.width()), min(760, self.height()))
+        self.template_editor = editor
+        editor.open()
 
     def about(self) -> None:
         QMessageBox.about(

@@ -144,3 +144,20 @@ def test_a_care_manager_reads_but_cannot_change(ctx, nurse, qtbot):
     qtbot.addWidget(e)
     assert not e.save_button.isEnabled() and not e.new_button.isEnabled()
     assert e.texts.editors[("problem", "en")].isReadOnly()
+
+
+def test_file_menu_opens_the_editor(ctx, admin, settings, qtbot):
+    from ccm_desktop.ui.main_window import MainWindow
+
+    staff = next(s for s in ctx.practice.staff() if s.username == "admin")
+    ctx.actor = admin
+    w = MainWindow(ctx, settings, staff=staff)
+    qtbot.addWidget(w)
+    w.show()
+    file_menu = w.menuBar().actions()[0].menu()
+    assert w.templates_action in file_menu.actions()
+    assert w.templates_action.text() == "Care-plan &templates…"
+    w.templates_action.trigger()
+    qtbot.waitUntil(lambda: w.template_editor.isVisible())
+    assert w.template_editor.save_button.isEnabled()
+    w.template_editor.close()
