@@ -575,9 +575,14 @@ class MainWindow(QMainWindow):
         self.practice_label.setText(self.practice_name)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        """Wait for a running backup or check; save the window's size and place."""
+        """Ask about the user's running timer (TimerBar.may_close); wait for a running
+        backup or check; save the window's size and place."""
         if not self.attached:  # closed while the practice opens: start-up decides
             super().closeEvent(event)
+            return
+        bar = getattr(self, "timer_bar", None)
+        if bar is not None and not bar.may_close(self.close):
+            event.ignore()
             return
         practice = cast("PracticePage | None", self.pages.get("practice"))
         task = practice.task if practice is not None else None

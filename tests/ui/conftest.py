@@ -49,6 +49,15 @@ _frozen = False
 
 
 @pytest.fixture(autouse=True)
+def close_keeps_timers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A window closed at a test's end with a timer running keeps it, asking nothing (a
+    modal question would wait for ever); tests/ui/test_timer_close.py answers the real one."""
+    from ccm_desktop.ui.timer import close_question
+
+    monkeypatch.setattr(close_question, "ask_on_close", lambda *_a: close_question.OnClose.KEEP)
+
+
+@pytest.fixture(autouse=True)
 def styled_app(qapp: QApplication) -> Iterator[QApplication]:
     """The application style at normal text size, restored after each test."""
     style.apply_style(qapp)

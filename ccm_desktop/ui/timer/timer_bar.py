@@ -13,6 +13,7 @@ timer", "In the window".
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -63,6 +64,7 @@ class TimerBar(BarWidgets):
         self.recovery_dialog: QDialog | None = None
         self._pending_start: int | None = None  # start this patient once the timer stopped
         self._asked_long = False
+        self._kept_on_close = False  # "Keep it running" was chosen: the window may close
         self._checked = False  # the start-up look for an interrupted timer is done
         self._total_generation = 0
         self._sync_generation = 0
@@ -365,15 +367,16 @@ class TimerBar(BarWidgets):
     def stop(self) -> None:
         """Open the stop form (Escape there keeps the timer running); while it is open the
         window stays usable, and Stop or F9 bring the form back to the front."""
+        self._open_stop_form(self.next_connected())
+
+    def _open_stop_form(self, offer_next: bool) -> None:
         if self.state is None:
             return
         if self.stop_dialog is not None:
             self.stop_dialog.raise_()
             self.stop_dialog.activateWindow()
             return
-        dialog = StopDialog(
-            self.ctx, self.state, self.tz, self.window(), offer_next=self.next_connected()
-        )
+        dialog = StopDialog(self.ctx, self.state, self.tz, self.window(), offer_next=offer_next)
         dialog.finished.connect(lambda result: self._stopped(dialog, result))
         self.stop_dialog = dialog
         dialog.show()  # not modal: the patient's page can be read while the note is written
@@ -396,6 +399,37 @@ class TimerBar(BarWidgets):
             self.start_for(pending)
         elif dialog.next_requested and pid is not None:
             self.save_and_next.emit(pid)
+
+    def may_close(self, close: Callable[[], None]) -> bool:
+        """Whether the window may close now. With this user's timer running or paused,
+        ask (close_question.py): "Stop and save" opens the stop form and calls ``close``
+        once the time is saved or discarded (not when the form is cancelled): False now;
+        "Keep it running" beats the heartbeat once, so the next start offers the minutes
+        up to this moment: True; "Cancel": False."""
+        from ccm_desktop.ui.timer.close_question import OnClose, ask_on_close
+
+        if self.state is None or self._kept_on_close:
+            return True
+        answer = ask_on_close(self.window(), self.state, self.tz, self.ctx.clock.now())
+        if answer == OnClose.KEEP:
+            self._kept_on_close = True
+            actor, timer = self.actor, self.ctx.timer
+            try:
+                write_and_wait(lambda: timer.heartbeat(actor))
+            except CcmError as exc:  # the last beat stands: the recovery offers up to it
+                log.warning("last heartbeat at close failed: %s", type(exc).__name__)
+            return True
+        if answer == OnClose.STOP:
+            self._open_stop_form(offer_next=False)
+            dialog = self.stop_dialog
+            if dialog is not None:
+
+                def then(result: int) -> None:
+                    if result == QDialog.DialogCode.Accepted:
+                        QTimer.singleShot(0, close)
+
+                dialog.finished.connect(then)
+        return False
 
     # -- heartbeat, long timers, recovery ----------------------------------------------
     def beat(self) -> None:
