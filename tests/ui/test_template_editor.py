@@ -1,4 +1,4 @@
-"""The care-plan template editor (Practice > Care-plan templates…): open, edit a text and
+"""The care-plan template editor (File > Care-plan templates…): open, edit a text and
 see its grade change, save, and the saved edit is what applying the templates uses."""
 
 from __future__ import annotations

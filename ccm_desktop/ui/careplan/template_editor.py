@@ -1,4 +1,4 @@
-"""Care-plan templates (Practice > Care-plan templates…, the administrator): the list of
+"""Care-plan templates (File > Care-plan templates…, the administrator): the list of
 templates (shipped, edited by the practice, the practice's own, turned off), the texts of
 one template in English and Spanish side by side with their reading grades, its whole file
 as TOML (to add or remove items), a new template, and the problems of templates that could
