@@ -3,7 +3,7 @@
     python tools/template_shots.py                           # 1280x800 at 100%
     python tools/template_shots.py --screen 1366x768 --scale 1.25 --out /tmp/shots
 
-A small synthetic demo practice; its administrator opens Practice > Care-plan templates.
+A small synthetic demo practice; its administrator opens File > Care-plan templates….
 One practice row is damaged on purpose (as a newer version of the application could leave
 it) to show how a template that cannot be read is reported.
 """
