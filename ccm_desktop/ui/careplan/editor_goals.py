@@ -31,7 +31,13 @@ def goal_specs(conditions: Choices) -> list[Spec]:
 
 STEP_SPECS = [
     Spec("what", tr("&What:"), Kind.TEXTS, placeholder=tr("like: walk")),
-    Spec("how_much", tr("How &much:"), Kind.TEXTS, placeholder=tr("like: 15 minutes"), beside=True),
+    Spec(
+        "how_much",
+        tr("How &much:"),
+        Kind.TEXTS,
+        placeholder=tr("like: 2 cups, a short walk"),
+        beside=True,
+    ),
     Spec("when", tr("Whe&n:"), Kind.TEXTS, placeholder=tr("like: after lunch")),
     Spec(
         "how_often",
