@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 
 import keyring
 import pytest
@@ -13,12 +14,13 @@ from sqlalchemy import func, select
 
 from ccm_desktop import icd10
 from ccm_desktop.app import AppContext, create_practice
-from ccm_desktop.careplan.completeness import ELEMENTS
+from ccm_desktop.careplan.completeness import ELEMENTS, missing
 from ccm_desktop.careplan.content import from_json
 from ccm_desktop.db.models import (
     ROLES,
     AuditEvent,
     CarePlan,
+    CarePlanCopy,
     Condition,
     Consent,
     Enrollment,
@@ -177,9 +179,10 @@ def test_care_plans_and_time_are_realistic(built):
     with ctx.db.read() as s:
         plans = list(s.scalars(select(CarePlan)))
         assert any(p.version == 2 for p in plans)
-        full = [from_json(p.content) for p in plans if p.status == "complete"]
-        assert full and all(set(c.legacy) == {k for k, _ in ELEMENTS} - {"care_team"} for c in full)
-        assert all(all(v.strip() for v in c.legacy.values()) for c in full)
+        legacy = [from_json(p.content).legacy for p in plans if p.status == "complete"]
+        legacy = [c for c in legacy if c]  # a few written as free text before structured plans
+        assert all(set(c) == {k for k, _ in ELEMENTS} - {"care_team"} for c in legacy)
+        assert all(all(v.strip() for v in c.values()) for c in legacy)
         roles = dict(s.execute(select(StaffUser.id, StaffUser.role)).all())
         staff = set(s.scalars(select(TimeEntry.staff_id).distinct()))
         assert {roles[i] for i in staff} == {"care_manager", "provider"}
@@ -300,3 +303,64 @@ def test_a_mid_month_worklist(built):
     flags = Counter(f for r in ctx.worklist.worklist(2026, 11).rows for f in r.flags)
     assert flags[FLAG_NO_CONSENT] >= 1 and flags[FLAG_NO_PLAN] >= 1
     assert 0 < flags[FLAG_NO_CONTACT] < len(enrolled) / 2
+
+
+PLAN_FIELDS = ("id", "patient_id", "version", "status", "established_date", "substantial")
+PLAN_FIELDS += ("content",)
+
+
+def test_care_plans_are_structured_complete_and_varied(built):
+    """Complete plans pass the completeness check; goals at every stage with dated notes,
+    small steps with confidence, medicines with prescribers, allergies or none known, the
+    24/7 number, drafts, substantial revisions, copies given, Spanish text (demo/plans.py)."""
+    ctx, _ = built
+    with ctx.db.read() as s:
+        plans = [
+            SimpleNamespace(**{k: getattr(p, k) for k in PLAN_FIELDS})
+            for p in s.scalars(select(CarePlan))
+        ]
+        active: dict[int, dict[str, str]] = {}
+        for pid, code, words in s.execute(
+            select(Condition.patient_id, Condition.code, Condition.description).where(
+                Condition.status == "active"
+            )
+        ):
+            active.setdefault(pid, {})[code] = words
+        copies = list(s.execute(select(CarePlanCopy.care_plan_id, CarePlanCopy.method)))
+        spanish = set(s.scalars(select(Patient.id).where(Patient.preferred_language == "es")))
+        providers = set(s.scalars(select(Provider.name)))
+        after_hours = s.scalar(select(Practice.after_hours_phone))
+    structured = [(p, from_json(p.content)) for p in plans if p.status != "kept_elsewhere"]
+    structured = [(p, c) for p, c in structured if not c.legacy]
+    complete = [(p, c) for p, c in structured if p.status == "complete"]
+    assert len(complete) > 0.7 * len(plans)
+    for p, c in complete:
+        assert missing(c, active.get(p.patient_id, {})) == [], p.patient_id
+        assert c.after_hours_phone == after_hours
+    goals = [g for _, c in complete for g in c.goals]
+    assert {g.status for g in goals} >= {"met", "in_progress", "not_met", "not_started"}
+    assert any(n.value for g in goals for n in g.progress)
+    assert all(
+        p.established_date <= n.on <= CHICAGO_TODAY
+        for p, c in complete
+        for g in c.goals
+        for n in g.progress
+        if p.version == 1
+    )
+    confidence = {st.confidence for g in goals for st in g.steps}
+    assert confidence and confidence <= set(range(5, 11)) and len(confidence) > 2
+    meds = [m for _, c in complete for m in c.medications]
+    assert meds and {m.prescriber for m in meds} <= providers
+    assert any(c.no_known_allergies for _, c in complete)
+    assert any(c.allergies for _, c in complete)
+    assert {c.review_every_months for _, c in complete} == {6, 12}
+    statuses = {svc.status for _, c in complete for svc in c.community_services}
+    assert len(statuses) >= 3
+    assert any(p.status == "draft" for p in plans)
+    assert any(p.substantial for p in plans) and any(p.status == "kept_elsewhere" for p in plans)
+    given = {plan_id for plan_id, _ in copies}
+    assert 0.6 * len(complete) < len(given) <= len(complete)
+    assert {method for _, method in copies} == {"printed", "mailed", "portal", "caregiver"}
+    es = [c for p, c in complete if p.patient_id in spanish]
+    from_templates = [g for c in es for g in c.goals if g.source]
+    assert from_templates and all(g.text.get("es") for g in from_templates)

@@ -17,6 +17,7 @@ applying a template again adds nothing that is already there.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import types
 import typing
 from dataclasses import dataclass, field
@@ -236,16 +237,22 @@ def from_json(data: dict[str, Any]) -> PlanContent:
     return _load(PlanContent, data, "content")
 
 
+@functools.cache
+def _defaults(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(field name, default value) of a dataclass, worked out once per class."""
+    return tuple(
+        (f.name, f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default)
+        for f in dataclasses.fields(cls)
+    )
+
+
 def _dump(v: Any) -> Any:
     if dataclasses.is_dataclass(v) and not isinstance(v, type):
         out = {}
-        for f in dataclasses.fields(v):
-            value = getattr(v, f.name)
-            default = (
-                f.default_factory() if f.default_factory is not dataclasses.MISSING else f.default
-            )
+        for name, default in _defaults(type(v)):
+            value = getattr(v, name)
             if value != default:
-                out[f.name] = _dump(value)
+                out[name] = _dump(value)
         return out
     if isinstance(v, StrEnum):
         return v.value

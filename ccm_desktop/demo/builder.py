@@ -26,6 +26,7 @@ from ccm_desktop.app import AppContext
 from ccm_desktop.db.models import (
     CLINICAL_STAFF_CREDENTIALS,
     CarePlan,
+    CarePlanCopy,
     Condition,
     Consent,
     Enrollment,
@@ -61,6 +62,7 @@ INSERT_ORDER = (
     Consent,
     InitiatingVisit,
     CarePlan,
+    CarePlanCopy,
     TimeEntry,
     TimeEntryRevision,
 )
@@ -292,6 +294,9 @@ def _world(s: Session, ctx: AppContext, months: int) -> tuple[World, int, str]:
         names={u.id: u.name for u in users},
         assignable=assignable,
         lead=lead if lead in care else (managers[0] if managers else None),
+        practice_phone=practice.phone or "",
+        after_hours_phone=practice.after_hours_phone or "",
+        provider_names={pid: name for pid, name in s.execute(select(Provider.id, Provider.name))},
     )
     return world, practice.id, practice.name
 
@@ -330,6 +335,8 @@ def _insert(s: Session, plans: list[PatientPlan]) -> None:
                 add(InitiatingVisit, enr.visit, patient_id=pid, enrollment_id=eid)
         for cp in plan.care_plans:
             add(CarePlan, cp, patient_id=pid)
+        for index, copy in plan.plan_copies:
+            add(CarePlanCopy, copy, care_plan_id=plan.care_plans[index]["id"])
         for t in plan.times:
             add(TimeEntry, t, patient_id=pid)
         for index, rev in plan.revisions:

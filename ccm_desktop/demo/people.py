@@ -16,7 +16,9 @@ from zoneinfo import ZoneInfo
 
 from ccm_desktop import icd10
 from ccm_desktop.careplan.completeness import ELEMENTS
-from ccm_desktop.careplan.content import PlanContent
+from ccm_desktop.careplan.content import PlanContent, to_json
+from ccm_desktop.careplan.content import replace as replace_content
+from ccm_desktop.careplan.templates import shipped_templates
 from ccm_desktop.demo.data import (
     CONDITIONS,
     DECLINE_REASONS,
@@ -28,12 +30,13 @@ from ccm_desktop.demo.data import (
     STREETS,
     TOWNS,
 )
+from ccm_desktop.demo.plans import PlanMaker
 from ccm_desktop.services.base import end_of_month
 from ccm_desktop.services.careplans import next_review_date
 from ccm_desktop.services.enrollment import PROGRAM_NAMES
 from ccm_desktop.textfold import name_search_key
 from ccm_desktop.validation import check_mbi
-from ccm_desktop.vocab import PlanStatus
+from ccm_desktop.vocab import CopyMethod, PlanStatus
 
 Row = dict[str, Any]
 LEAD_WEIGHT = 2.0  # the lead care manager's share against 1 for each other clinician
@@ -77,6 +80,9 @@ class World:
     # the one who looks after the largest share (rn.hannah in the demo practice).
     assignable: frozenset[int] = frozenset()
     lead: int | None = None
+    practice_phone: str = ""
+    after_hours_phone: str = ""  # the practice's 24/7 number, for the care plans
+    provider_names: dict[int, str] = field(default_factory=dict)  # provider id -> name
 
     def instant(self, d: date, rng: random.Random) -> datetime:
         """A working-hours instant on local day ``d`` (UTC), never later than now."""
@@ -107,6 +113,7 @@ class PatientPlan:
     conditions: list[Row]
     enrollments: list[EnrollmentPlan] = field(default_factory=list)
     care_plans: list[Row] = field(default_factory=list)
+    plan_copies: list[tuple[int, Row]] = field(default_factory=list)  # (care_plans index, copy)
     clinician: int = 0
     times: list[Row] = field(default_factory=list)
     revisions: list[tuple[int, Row]] = field(default_factory=list)
@@ -153,6 +160,10 @@ class PatientMaker:
             self.descriptions[c] = icd10.description(c)
         self.group_weights = [g.weight for g in NAME_GROUPS]
         self.cond_weights = [c[1] for c in self.conditions]
+        labels = {c[0]: (c[2], c[3], c[4]) for c in self.conditions}
+        self.plans = PlanMaker(
+            rng, shipped_templates(), labels, world.after_hours_phone, world.practice_phone
+        )
 
     # -- demographics -------------------------------------------------------------
     def patient(self, mrn: str) -> PatientPlan:
@@ -397,6 +408,11 @@ class PatientMaker:
 
     # -- care plans ---------------------------------------------------------------
     def _care_plans(self, plan: PatientPlan) -> None:
+        """The patient's plan revisions (demo/plans.py): a complete structured plan soon
+        after the enrollment starts, a revision for some (half of complex CCM, substantial
+        there), a draft on top for a few, only a draft for some new patients; a few kept
+        elsewhere or written as free text before structured plans; a copy given for most
+        complete ones."""
         rng, w = self.rng, self.w
         started = [e for e in plan.enrollments if e.row["status"] != "declined"]
         if not started or rng.random() < 0.04:
@@ -404,31 +420,94 @@ class PatientMaker:
         authors = w.care_staff + tuple(w.provider_users.values())
         first = min(started[0].row["start_date"] + timedelta(days=rng.randint(0, 14)), w.today)
         dates = [first]
-        revise = 0.5 if started[-1].row["program"] == "complex_ccm" else 0.25
+        complex_ccm = started[-1].row["program"] == "complex_ccm"
+        revise = 0.5 if complex_ccm else 0.25
         if (w.today - first).days > 45 and rng.random() < revise:
             dates.append(_day_between(rng, first + timedelta(days=30), w.today))
         active = [c for c in plan.conditions if c["status"] == "active"]
+        codes = [c["code"] for c in active]
+        provider = plan.row["billing_provider_id"]
+        prescriber = w.provider_names.get(provider, "")
+        team = [(w.names.get(plan.clinician, ""), "Care manager")]
+        if prescriber:
+            team.append((prescriber, "Primary care provider"))
+        new_patient = (w.today - first).days < 21
+        earlier: PlanContent | None = None
         for version, d in enumerate(dates, 1):
             elsewhere = version == 1 and rng.random() < 0.03
-            status = PlanStatus.KEPT_ELSEWHERE if elsewhere else PlanStatus.COMPLETE
-            content = (
-                {"schema": 1}
-                if elsewhere
-                else {"schema": 1, "legacy": self._legacy(active, version)}
-            )
-            plan.care_plans.append(
-                {
-                    "version": version,
-                    "established_date": d,
-                    "status": status.value,
-                    "substantial": version > 1,
-                    "change_note": "Reviewed with the patient." if version > 1 else "",
-                    "next_review": next_review_date(d, PlanContent()),
-                    "content": content,
-                    "created_by_id": rng.choice(authors),
-                    "created_at": w.instant(d, rng),
-                }
-            )
+            legacy = version == 1 and len(dates) > 1 and not elsewhere and rng.random() < 0.15
+            content = PlanContent()
+            status = PlanStatus.COMPLETE
+            if elsewhere:
+                status, stored = PlanStatus.KEPT_ELSEWHERE, {"schema": 1}
+            elif legacy:
+                stored = {"schema": 1, "legacy": self._legacy(active, version)}
+            else:
+                content = self.plans.content(
+                    codes, d, w.today, team, prescriber, complex_ccm, earlier
+                )
+                earlier, stored = content, to_json(content)
+                if new_patient and rng.random() < 0.5:
+                    status = PlanStatus.DRAFT  # still being written with the patient
+            author = rng.choice(authors)
+            substantial = version > 1 and (complex_ccm or rng.random() < 0.3)
+            self._revision(plan, version, d, status, substantial, stored, content, author)
+        if earlier is not None and plan.care_plans[-1]["status"] != PlanStatus.DRAFT:
+            if rng.random() < 0.06:  # a review under way: a draft on top of the plan
+                d = _day_between(rng, dates[-1], w.today)
+                draft = replace_content(earlier, medications_reconciled_on=None)
+                self._revision(
+                    plan,
+                    len(dates) + 1,
+                    d,
+                    PlanStatus.DRAFT,
+                    False,
+                    to_json(draft),
+                    draft,
+                    rng.choice(authors),
+                )
+
+    def _revision(
+        self,
+        plan: PatientPlan,
+        version: int,
+        on: date,
+        status: PlanStatus,
+        substantial: bool,
+        stored: dict[str, Any],
+        content: PlanContent,
+        author: int,
+    ) -> None:
+        """One care_plan row, and for most complete structured plans the copy given."""
+        rng, w = self.rng, self.w
+        note = ""
+        if version > 1:
+            note = "Goals and medicines reviewed with the patient."
+            if substantial:
+                note = "Substantial revision: new goals after a change in health."
+        plan.care_plans.append(
+            {
+                "version": version,
+                "established_date": on,
+                "status": status.value,
+                "substantial": substantial,
+                "change_note": note,
+                "next_review": next_review_date(on, content),
+                "content": stored,
+                "created_by_id": author,
+                "created_at": w.instant(on, rng),
+            }
+        )
+        if status == PlanStatus.COMPLETE and content.care_team and rng.random() < 0.8:
+            given = min(on + timedelta(days=rng.randint(0, 7)), w.today)
+            method = rng.choices(list(CopyMethod), (50, 20, 15, 15))[0]
+            copy = {
+                "given_on": given,
+                "method": method.value,
+                "recorded_by_id": author,
+                "created_at": w.instant(given, rng),
+            }
+            plan.plan_copies.append((len(plan.care_plans) - 1, copy))
 
     def _legacy(self, conditions: list[Row], version: int) -> dict[str, str]:
         """A plan written as free text, one text per element (as before structured plans)."""
