@@ -518,9 +518,9 @@ def _refuse_overlaps(
         q = select(
             TimeEntry.patient_id, TimeEntry.started_at, TimeEntry.minutes, TimeEntry.voided
         ).where(TimeEntry.staff_id == sid, TimeEntry.started_at > lo, TimeEntry.started_at < hi)
-        entries = s.execute(q).all()
-        if entries:
-            keys = {(r.key[0], r.start[0]): k for k, (*_, r) in enumerate(items) if r is not None}
+        entries = raw_rows(s, q)  # the start as stored, like the rows' keys: a re-import
+        if entries:  # matches every row without converting a value
+            keys = {(r.key[0], r.key[2]): k for k, (*_, r) in enumerate(items) if r is not None}
             gone: set[int] = set()
             for pid, started, minutes, voided in entries:
                 k = keys.get((pid, started))
@@ -528,12 +528,19 @@ def _refuse_overlaps(
                     if voided:
                         gone.add(k)
                 elif not voided:
-                    at = int(started.timestamp())
+                    at = _epoch(started)
                     items.append((at, at + 60 * minutes, 0, None))
             if gone:
                 items = [it for k, it in enumerate(items) if k not in gone]
         items.sort(key=itemgetter(0))  # stable: rows in file order, then entries
         _report_overlaps(items, names.get(sid, "This staff member"), tz, report)
+
+
+def _epoch(stored: object) -> int:
+    """Whole seconds since 1970 of a UTC start as the driver returns it (text on SQLite)."""
+    at = datetime.fromisoformat(stored) if isinstance(stored, str) else stored
+    assert isinstance(at, datetime)
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp())
 
 
 def _report_overlaps(
