@@ -39,9 +39,8 @@ from ccm_desktop.services.patients import PatientInput  # noqa: E402
 from ccm_desktop.vocab import CopyMethod, GoalStatus, Responsible, ServiceStatus  # noqa: E402
 from tools.screenshots import (  # noqa: E402
     NOW,
+    on_small_demo,
     parse_args,
-    saver,
-    small_demo,
     wait_for,
     window_size,
 )
@@ -222,22 +221,20 @@ def careplan_view_shots(
     window.back_to_list()
 
 
-def main(argv: list[str]) -> int:
-    args = parse_args(argv)
-    with small_demo(args, "ccm-careplan-shots", min(args.patients, 30)) as (ctx, settings):
-        from PySide6.QtTest import QTest
+def _alone(ctx: AppContext, settings: object, save: Callable[[object, str], None]) -> None:
+    """Run on its own: the main window at the size of ``--screen`` and ``--scale``."""
+    from PySide6.QtTest import QTest
 
-        from ccm_desktop.ui.main_window import MainWindow
+    from ccm_desktop.ui.main_window import MainWindow
 
-        nurse = next(s for s in ctx.practice.staff() if s.credential == "RN")
-        ctx.actor = ctx.practice.actor_for(nurse.username)
-        window = MainWindow(ctx, settings, staff=nurse, demo=True)
-        window.resize(*window_size(args.screen, args.scale))
-        window.show()
-        careplan_view_shots(ctx, window, saver(args.out, []), wait_for, QTest.qWait)
-        window.close()
-    return 0
+    args = parse_args(sys.argv[1:])
+    nurse = next(s for s in ctx.practice.staff() if s.credential == "RN")
+    window = MainWindow(ctx, settings, staff=nurse, demo=True)  # type: ignore[arg-type]
+    window.resize(*window_size(args.screen, args.scale))
+    window.show()
+    careplan_view_shots(ctx, window, save, wait_for, QTest.qWait)
+    window.close()
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    raise SystemExit(on_small_demo(sys.argv[1:], _alone))

@@ -201,46 +201,14 @@ def offscreen_screen(screen: str | None, scale: float | None) -> str:
 
 def on_small_demo(argv: list[str], shots: Callable[[Any, Any, Callable], None]) -> int:
     """For a tool that shoots one part: parse ``argv`` (``--out``, ``--screen``,
-    ``--scale``, ``--patients``), build a small demo practice (at most 30 patients) signed
-    in as its nurse, and call ``shots(ctx, settings, save)``; writes wait before closing."""
+    ``--scale``, ``--patients``), build a small demo practice (at most 30 patients, see
+    :func:`small_demo`) signed in as its nurse, and call ``shots(ctx, settings, save)``;
+    writes wait before closing."""
     args = parse_args(argv)
-    if "QT_QPA_PLATFORM" not in os.environ:
-        os.environ["QT_QPA_PLATFORM"] = offscreen_screen(args.screen, args.scale)
-    if args.scale:
-        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
-    import keyring
-    import keyring.backends.null
-    from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
-
-    from ccm_desktop.app import create_practice, demo_passphrase
-    from ccm_desktop.demo import build_demo
-    from ccm_desktop.paths import DataPaths
-    from ccm_desktop.security.audit import Actor
-    from ccm_desktop.services.base import Clock
-    from ccm_desktop.ui.common import style
-    from ccm_desktop.ui.common.tasks import wait_for_tasks
-    from ccm_desktop.ui.common.writer import wait_for_writes
-
-    keyring.set_keyring(keyring.backends.null.Keyring())  # never touch the real keyring
-    app = QApplication([sys.argv[0]])
-    args.out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory() as tmp:
-        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
-        style.apply_style(app, settings)
-        paths = DataPaths(Path(tmp) / "CCM Desktop Demo")
-        ctx = create_practice(
-            paths, demo_passphrase(), None, Actor.system("demo"), clock=Clock(lambda: NOW)
-        )
-        try:
-            build_demo(ctx, patients=min(args.patients, 30))
-            nurse = next(s for s in ctx.practice.staff() if s.credential == "RN")
-            ctx.actor = ctx.practice.actor_for(nurse.username)
-            shots(ctx, settings, saver(args.out, []))
-            wait_for_writes()
-            wait_for_tasks()
-        finally:
-            ctx.close()
+    with small_demo(args, "ccm-part-shots", min(args.patients, 30)) as (ctx, settings):
+        nurse = next(s for s in ctx.practice.staff() if s.credential == "RN")
+        ctx.actor = ctx.practice.actor_for(nurse.username)
+        shots(ctx, settings, saver(args.out, []))
     return 0
 
 
