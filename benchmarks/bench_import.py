@@ -22,6 +22,7 @@ Everything is made in a temporary folder that is deleted at the end. Synthetic d
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import statistics
@@ -66,8 +67,13 @@ def build_files(work: Path, args: argparse.Namespace, now: datetime) -> dict[str
         staff = staff_rows(ctx.practice.staff())
     finally:
         ctx.close()
+    # The demo leaves a few enrolled patients' consent unrecorded ("consent missing" on the
+    # worklist); the import refuses an enrollment without a consent date, so those
+    # patients and their time are left out of both files: every row imports.
+    unconsented = drop_unconsented(work / "patients.csv")
+    patients -= len(unconsented)
     with (work / "all-time.csv").open(encoding="utf-8") as src:
-        lines = src.readlines()
+        lines = [ln for ln in src if ln.split(",", 1)[0] not in unconsented]
     rows = min(args.time_rows, len(lines) - 1)
     (work / "time.csv").write_text("".join(lines[: rows + 1]), encoding="utf-8")
     (work / "all-time.csv").unlink()
@@ -79,6 +85,21 @@ def build_files(work: Path, args: argparse.Namespace, now: datetime) -> dict[str
         "patients_csv_mb": round((work / "patients.csv").stat().st_size / 2**20, 2),
         "time_csv_mb": round((work / "time.csv").stat().st_size / 2**20, 2),
     }
+
+
+def drop_unconsented(path: Path) -> set[str]:
+    """Remove the rows of ``path`` (a patient export) that enroll without a consent date;
+    their MRNs."""
+    with path.open(encoding="utf-8-sig", newline="") as fh:  # the export writes a BOM
+        reader = csv.DictReader(fh)
+        fields = list(reader.fieldnames or [])
+        rows = list(reader)
+    dropped = {r["mrn"] for r in rows if r.get("program") and not r.get("consent_date")}
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        w = csv.DictWriter(fh, fields)
+        w.writeheader()
+        w.writerows(r for r in rows if r["mrn"] not in dropped)
+    return dropped
 
 
 # -- one run (in its own process, on the tree given by --root) -------------------------
