@@ -14,6 +14,7 @@ import argparse
 import contextlib
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -342,6 +343,13 @@ def main(argv: list[str]) -> int:
             from tools.careplan_editor_shots import careplan_editor_shots
 
             careplan_editor_shots(ctx, save, wait_for, settle)
+
+            # -- the administrator's care-plan templates ---------------------------------
+            from tools.template_shots import template_shots
+
+            acting = ctx.actor
+            template_shots(ctx, window, save, (1180, 760))  # acts as the administrator
+            ctx.actor = acting
             window.close()
 
             # -- start-up dialogs -------------------------------------------------------
@@ -422,6 +430,12 @@ def main(argv: list[str]) -> int:
         QTimer.singleShot(0, app.quit)
         app.exec()
 
+    # -- the care-plan print-outs, rendered with pdftoppm (a synthetic plan) ------------
+    if shutil.which("pdftoppm"):
+        pdf_shots = ROOT / "tools" / "careplan_pdf_shots.py"
+        subprocess.run([sys.executable, str(pdf_shots), "--out", str(out)], check=True)
+    else:
+        print("pdftoppm is missing (poppler-utils): the care-plan print-outs were not drawn.")
     for p in saved:
         print(p)
     return 0

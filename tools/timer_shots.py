@@ -1,6 +1,7 @@
 """Screenshots of the call timer for ``tools/screenshots.py``: the bar idle, with a patient,
-running, paused and asking about a long timer; the stop form (and with the reason for
-changed minutes); the recovery prompt (synthetic demo patients only)."""
+running, paused, the question on closing the window, and asking about a long timer; the
+stop form (and with the reason for changed minutes); the recovery prompt (synthetic demo
+patients only)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import contextlib
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from PySide6.QtWidgets import QWidget
 
@@ -40,6 +42,23 @@ def _ccm_patient(ctx: AppContext) -> int:
     return (short or rows)[0].id
 
 
+def _close_question(window: QWidget, bar: Any, save: Save) -> None:
+    """The question on closing the window while the timer runs, answered "Cancel"."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from ccm_desktop.ui.timer.close_question import ask_on_close
+
+    def shoot() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        save(box, "timer-close-question")
+        box.escapeButton().click()  # type: ignore[union-attr]
+
+    QTimer.singleShot(300, shoot)
+    ask_on_close(window, bar.state, bar.tz, bar.ctx.clock.now())
+
+
 def timer_shots(ctx: AppContext, window: QWidget, save: Save, wait_for: Wait) -> None:
     """Each state of the bar on the patient list, then the stop form and the recovery prompt."""
     from ccm_desktop.ui.main_window import MainWindow
@@ -61,6 +80,7 @@ def timer_shots(ctx: AppContext, window: QWidget, save: Save, wait_for: Wait) ->
         bar.pause_or_resume()
         save(window, "timer-paused")
         bar.pause_or_resume()
+        _close_question(window, bar, save)
     with _later(ctx, minutes=61, seconds=10):
         bar.show_elapsed()
         bar.beat()  # the heartbeat's answer: the timer has run long
