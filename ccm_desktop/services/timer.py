@@ -461,7 +461,7 @@ def _delete(
 def _left_words(state: TimerState, w: Write) -> str:
     last = _last_alive(state).astimezone(w.tz).strftime("%I:%M %p on %m/%d/%Y").lstrip("0")
     return (
-        f"This timer was left running when the application last closed unexpectedly "
+        f"This timer was left running when the application last closed "
         f"(last alive at {last}): finish it up to then, or discard it."
     )
 

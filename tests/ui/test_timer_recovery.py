@@ -88,7 +88,7 @@ def test_the_prompt_says_what_was_left_and_saves_it_up_to_the_last_heartbeat(
 ):
     dialog = prompt(qtbot, window)
     texts = _texts(dialog)
-    assert "A timer was still running when CCM Desktop closed unexpectedly" in texts
+    assert "A timer was still running when CCM Desktop last closed" in texts
     for fact in (
         "Doe, Jane (MRN A100)",
         "Call with patient",

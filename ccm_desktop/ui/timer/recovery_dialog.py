@@ -42,9 +42,7 @@ class RecoveryDialog(QDialog):
         self.setObjectName("timerRecovery")
         self.setWindowTitle(self.tr("A timer was left running"))
         t = found.timer
-        title = heading(
-            self.tr("A timer was still running when CCM Desktop closed unexpectedly"), 1.15
-        )
+        title = heading(self.tr("A timer was still running when CCM Desktop last closed"), 1.15)
         title.setWordWrap(True)
         facts = QFormLayout()
         try:
