@@ -10,6 +10,7 @@ of patient-facing texts that had to print in English (:meth:`PlanDocument.words`
 from __future__ import annotations
 
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -86,7 +87,7 @@ def phone_words(value: str) -> str:
     return format_phone(digits).replace(" ", "\u00a0")  # never broken across lines
 
 
-class PlanDocument:
+class PlanDocument(ABC):
     """One print-out being laid out (a subclass builds its story)."""
 
     part = ""  # "patient" or "clinician": the TOML table of this copy's own words
@@ -273,5 +274,6 @@ class PlanDocument:
     def footer(self) -> list[str]:
         return [self.label("footer", name=self.data.patient_name, mrn=self.data.mrn)]
 
-    def story(self) -> list[Flowable]:  # pragma: no cover - each copy has its own
-        raise NotImplementedError
+    @abstractmethod
+    def story(self) -> list[Flowable]:
+        """The copy's flowables, in order (the patient's and the clinician's differ)."""
